@@ -1,0 +1,27 @@
+# The two commands of the quick start: `make run` and `make test` (see README.md).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+
+.PHONY: run test setup lint bench-seed
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+setup: $(PY)
+	bash scripts/install-system-packages.sh
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+
+run: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo --if-empty
+	@echo "党建督考已启动：http://127.0.0.1:8000/ (演示账号见上方，密码 pb-demo-2026)"
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: setup
+	bash scripts/run-tests.sh
+
+lint: setup
+	$(PY) -m ruff check .
+	$(PY) manage.py makemigrations --check --dry-run

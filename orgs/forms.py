@@ -1,0 +1,48 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Organization, OrgStatistics
+
+
+class OrganizationForm(forms.ModelForm):
+    parent_code = forms.CharField(label=_("上级组织编码"), max_length=32, required=False,
+                                  help_text=_("留空表示顶级组织(仅系统管理员)。"))
+
+    class Meta:
+        model = Organization
+        fields = ["code", "name", "level", "kind", "sector", "is_active"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_parent_code(self):
+        code = self.cleaned_data["parent_code"].strip()
+        if not code:
+            return None
+        parent = Organization.objects.editable_by(self.user).filter(code=code).first()
+        if parent is None:
+            raise forms.ValidationError(_("上级组织不存在或不在您的管理范围内。"))
+        return parent
+
+
+class StatisticsForm(forms.ModelForm):
+    class Meta:
+        model = OrgStatistics
+        exclude = ["org", "year"]
+        widgets = {
+            "last_election": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "next_election": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Excel 文件(.xlsx)"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError(_("只接受 .xlsx 格式的 Excel 文件。"))
+        if upload.size > 10 * 1024 * 1024:
+            raise forms.ValidationError(_("文件不能超过 10 MB。"))
+        return upload

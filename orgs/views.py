@@ -1,0 +1,174 @@
+from django.contrib import messages
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from partybuild import xlsx
+
+from . import excel, queries, services
+from .forms import ImportForm, OrganizationForm, StatisticsForm
+from .models import Kind, Organization, OrgStatistics
+
+CHILDREN_PER_PAGE = 50
+IMPORT_SIGNING_SALT = "orgs.import"
+
+
+def _visible_org(request, pk):
+    return get_object_or_404(Organization.objects.visible_to(request.user), pk=pk)
+
+
+def _editable_org(request, pk):
+    """404 outside the scope (existence is not confirmed); 403 inside it for read-only roles."""
+    org = _visible_org(request, pk)
+    if not Organization.objects.editable_by(request.user).filter(pk=org.pk).exists():
+        raise PermissionDenied
+    return org
+
+
+def _year(request):
+    try:
+        return int(request.GET.get("year", ""))
+    except ValueError:
+        return timezone.localdate().year
+
+
+def tree(request):
+    text = request.GET.get("q", "").strip()
+    context = {"query": text}
+    if text:
+        results = list(queries.search(request.user, text))
+        ancestors = queries.ancestors_by_path(results)
+        context["results"] = [(org, queries.breadcrumb(org, ancestors)) for org in results]
+    else:
+        context["roots"] = queries.visible_roots(request.user)
+    return render(request, "orgs/tree.html", context)
+
+
+def children(request, pk):
+    org = _visible_org(request, pk)
+    kids = Organization.objects.visible_to(request.user).filter(path__startswith=org.path, depth=org.depth + 1)
+    page = Paginator(kids, CHILDREN_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "orgs/_children.html", {"org": org, "page": page})
+
+
+def detail(request, pk):
+    org = _visible_org(request, pk)
+    year = _year(request) if "year" in request.GET else (queries.latest_year(org) or timezone.localdate().year)
+    ancestors = queries.ancestors_by_path([org])
+    visible_ancestor_ids = set(Organization.objects.visible_to(request.user)
+                               .filter(pk__in=[a.pk for a in ancestors.values()]).values_list("pk", flat=True))
+    kids = Organization.objects.visible_to(request.user).filter(path__startswith=org.path, depth=org.depth + 1)
+    context = {
+        "org": org,
+        "year": year,
+        "breadcrumb": [a for a in queries.breadcrumb(org, ancestors) if a.pk in visible_ancestor_ids],
+        "own_statistics": OrgStatistics.objects.filter(org=org, year=year).first(),
+        "rollup": queries.rollup(org, year),
+        "kind_counts": [(label, queries.kind_counts(org).get(value, 0)) for value, label in Kind.choices],
+        "children": Paginator(kids, CHILDREN_PER_PAGE).get_page(request.GET.get("page")),
+        "can_edit": Organization.objects.editable_by(request.user).filter(pk=org.pk).exists(),
+        "can_edit_statistics": services.can_edit_statistics(request.user, org),
+    }
+    return render(request, "orgs/detail.html", context)
+
+
+def edit(request, pk):
+    org = _editable_org(request, pk)
+    parent = Organization.objects.get_parent(org)
+    initial = {"parent_code": parent.code if parent else ""}
+    return _save_org_form(request, org=org, initial=initial, title=_("编辑组织：%(name)s") % {"name": org.name})
+
+
+def add_child(request, pk):
+    parent = _editable_org(request, pk)
+    return _save_org_form(request, org=None, initial={"parent_code": parent.code, "sector": parent.sector},
+                          title=_("在“%(name)s”下新增组织") % {"name": parent.name})
+
+
+def _save_org_form(request, *, org, initial, title):
+    form = OrganizationForm(request.POST or None, instance=org, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in OrganizationForm.Meta.fields}
+        try:
+            saved = services.save_organization(user=request.user, org=org,
+                                               parent=form.cleaned_data["parent_code"], **fields)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field, error)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect(saved)
+    return render(request, "orgs/form.html", {"form": form, "title": title, "org": org})
+
+
+def edit_statistics(request, pk, year):
+    org = _visible_org(request, pk)
+    if not 2000 <= year <= 2100:
+        raise Http404
+    if not services.can_edit_statistics(request.user, org):
+        raise PermissionDenied
+    instance = OrgStatistics.objects.filter(org=org, year=year).first()
+    form = StatisticsForm(request.POST or None, instance=instance or OrgStatistics(org=org, year=year))
+    if request.method == "POST" and form.is_valid():
+        services.save_statistics(user=request.user, org=org, year=year,
+                                 **{name: form.cleaned_data[name] for name in form.fields})
+        messages.success(request, _("%(year)s年度统计数据已保存。") % {"year": year})
+        return redirect(f"{org.get_absolute_url()}?year={year}")
+    return render(request, "orgs/statistics_form.html", {"form": form, "org": org, "year": year})
+
+
+def export(request):
+    year = _year(request)
+    content = excel.export_workbook(request.user, year)
+    response = HttpResponse(content, content_type=xlsx.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="orgs-{year}.xlsx"'
+    return response
+
+
+def import_upload(request):
+    if not Organization.objects.editable_by(request.user).exists():
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    context = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            plan = excel.plan_import(request.user, upload)
+        except xlsx.SheetError as exc:
+            form.add_error("file", str(exc))
+        else:
+            context["plan"] = plan
+            if plan.is_valid:
+                upload.seek(0)
+                stored = default_storage.save("imports/orgs.xlsx", upload)
+                context["token"] = signing.dumps({"file": stored, "user": request.user.pk},
+                                                 salt=IMPORT_SIGNING_SALT)
+    return render(request, "orgs/import.html", context)
+
+
+@require_POST
+def import_confirm(request):
+    try:
+        payload = signing.loads(request.POST.get("token", ""), salt=IMPORT_SIGNING_SALT, max_age=3600)
+    except signing.BadSignature:
+        payload = None
+    if not payload or payload["user"] != request.user.pk or not default_storage.exists(payload["file"]):
+        messages.error(request, _("导入确认已失效，请重新上传文件。"))
+        return redirect("orgs:import")
+    with default_storage.open(payload["file"], "rb") as stored:
+        plan = excel.plan_import(request.user, stored)
+    if not plan.is_valid:
+        messages.error(request, _("数据已发生变化，文件不再有效，请重新上传。"))
+        return render(request, "orgs/import.html", {"form": ImportForm(), "plan": plan})
+    excel.apply_import(request.user, plan)
+    default_storage.delete(payload["file"])
+    messages.success(request, _("导入完成：新增 %(c)s 个组织，更新 %(u)s 个组织，统计数据 %(s)s 条。") % {
+        "c": len(plan.creates), "u": len(plan.updates), "s": plan.statistics})
+    return redirect("orgs:tree")

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+admin.site.site_header = "党建督考 管理后台"
+admin.site.site_title = "党建督考"
+admin.site.index_title = "系统管理"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("orgs/", include("orgs.urls")),
+    path("admin/", admin.site.urls),
+]

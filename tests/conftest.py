@@ -1,0 +1,76 @@
+import os
+from types import SimpleNamespace
+
+import pytest
+
+from orgs.models import Kind, Level, Role, Sector
+from partybuild.celery import app as celery_app
+from tests.factories import OrganizationFactory, RoleAssignmentFactory, UserFactory
+
+# Tasks run in the test process unless a test starts a real worker itself.
+celery_app.conf.task_always_eager = True
+# Playwright's sync API runs an event loop in the test thread; Django must still allow ORM calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _local_cache(settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+@pytest.fixture
+def world(db):
+    """Two counties. In the first: two townships with villages; users of every role.
+
+    county ─┬─ town_a ─┬─ branch (the secretary's)
+            │          └─ sibling
+            └─ town_b ─── far_branch
+    foreign_county ─── foreign_branch
+    """
+    county = OrganizationFactory(name="中共测试县委员会", level=Level.COUNTY, kind=Kind.COMMITTEE,
+                                 sector=Sector.TERRITORIAL)
+    town_a = OrganizationFactory(parent=county, name="中共甲镇委员会", level=Level.TOWNSHIP,
+                                 kind=Kind.COMMITTEE, sector=Sector.TERRITORIAL)
+    town_b = OrganizationFactory(parent=county, name="中共乙镇委员会", level=Level.TOWNSHIP,
+                                 kind=Kind.COMMITTEE, sector=Sector.TERRITORIAL)
+    branch = OrganizationFactory(parent=town_a, name="东山村党支部", level=Level.VILLAGE)
+    sibling = OrganizationFactory(parent=town_a, name="西山村党支部", level=Level.VILLAGE)
+    far_branch = OrganizationFactory(parent=town_b, name="南湖村党支部", level=Level.VILLAGE)
+    foreign_county = OrganizationFactory(name="中共外县委员会", level=Level.COUNTY, kind=Kind.COMMITTEE,
+                                         sector=Sector.TERRITORIAL)
+    foreign_branch = OrganizationFactory(parent=foreign_county, name="外县某村党支部", level=Level.VILLAGE)
+
+    def user_with(role, org, recursive=True, **kwargs):
+        user = UserFactory(**kwargs)
+        RoleAssignmentFactory(user=user, role=role, org=org, recursive=recursive)
+        return user
+
+    users = {
+        "admin": UserFactory(username="admin", is_superuser=True, is_staff=True),
+        "staff": user_with(Role.STAFF, county),
+        "inspector": user_with(Role.INSPECTOR, town_a),
+        "secretary": user_with(Role.SECRETARY, branch, recursive=False),
+        "leader": user_with(Role.LEADER, county),
+    }
+    return SimpleNamespace(county=county, town_a=town_a, town_b=town_b, branch=branch, sibling=sibling,
+                           far_branch=far_branch, foreign_county=foreign_county,
+                           foreign_branch=foreign_branch, users=users, user_with=user_with)
+
+
+@pytest.fixture
+def login(client):
+    def as_user(user):
+        client.force_login(user)
+        return client
+
+    return as_user
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
