@@ -29,7 +29,7 @@ class OrganizationForm(forms.ModelForm):
 class StatisticsForm(forms.ModelForm):
     class Meta:
         model = OrgStatistics
-        exclude = ["org", "year"]
+        fields = [f.name for f in OrgStatistics._meta.concrete_fields if f.name not in ("id", "org", "year")]
         widgets = {
             "last_election": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "next_election": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -10,7 +10,8 @@ def names(queryset):
 
 def test_recursive_grant_sees_the_whole_subtree_and_nothing_else(world):
     visible = names(Organization.objects.visible_to(world.users["staff"]))
-    assert visible == {"中共测试县委员会", "中共甲镇委员会", "中共乙镇委员会", "东山村党支部", "西山村党支部", "南湖村党支部"}
+    assert visible == {
+        "中共测试县委员会", "中共甲镇委员会", "中共乙镇委员会", "东山村党支部", "西山村党支部", "南湖村党支部"}
 
 
 def test_non_recursive_grant_sees_only_its_own_organisation(world):
