@@ -5,7 +5,6 @@ city (about 8,000 organisations) seeds in seconds. Counts are exact; names are g
 """
 
 import datetime
-import random
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -300,8 +299,8 @@ def create_demo_users(root_code, township_code, branch_codes):
     return printed
 
 
-def seed(scale="county", seed=2026):
-    rng = random.Random(seed)
+def seed(scale, rng):
+    """The organisation tree, its statistics and the demo accounts (other apps' demo data builds on them)."""
     names = Names(rng)
     root = city_tree(rng, names) if scale == "city" else county_tree(rng, names)
     this_year = datetime.date.today().year

@@ -1,8 +1,14 @@
-"""The main menu: each entry names the roles that see it (the administrator sees all)."""
+"""The main menu: each entry names the roles that see it (the administrator sees all).
+
+Apps add their entries in their own ``navigation.py`` (a ``MENU`` list); see partybuild.registry.
+"""
 
 from dataclasses import dataclass
+from functools import cache
 
 from django.utils.translation import gettext_lazy as _
+
+from .registry import app_modules
 
 
 @dataclass(frozen=True)
@@ -14,11 +20,13 @@ class NavItem:
 
 ALL = ("staff", "inspector", "secretary", "leader")
 
-MENU = [
-    NavItem(_("首页"), "home", ALL),
-    NavItem(_("组织体系"), "orgs:tree", ALL),
-]
+MENU = [NavItem(_("首页"), "home", ALL)]
+
+
+@cache
+def full_menu():
+    return [item for module in app_modules("navigation") if module.__name__ != __name__ for item in module.MENU]
 
 
 def menu_for(scope):
-    return [item for item in MENU if scope.has_role(*item.roles)]
+    return [item for item in MENU + full_menu() if scope.has_role(*item.roles)]

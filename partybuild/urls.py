@@ -12,5 +12,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("orgs/", include("orgs.urls")),
+    path("inspections/", include("inspections.urls")),
+    path("rectification/", include("rectification.urls")),
+    path("scoring/", include("scoring.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,51 +1,23 @@
 """Walks every URL pattern of the project for every role, on an object inside and outside the scope.
 
-Every named URL of the project's apps must have a case here: a new page without one fails
-``test_every_url_has_a_case``. A case names the roles allowed to open it; inside the scope every
-other role gets 403, outside it everybody but the administrator gets 404 (existence is not told).
+Every named URL of the project's apps must have a case in ``tests/<app>/permission_cases.py``: a new
+page without one fails ``test_every_url_has_a_case``. Inside the scope the allowed roles get the
+case's status and every other role 403; outside it everybody but the administrator gets 404
+(existence is not told).
 """
-
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-ROLES = ("admin", "staff", "inspector", "secretary", "leader")
-EVERYONE = frozenset(ROLES)
-TREE_EDITORS = frozenset({"admin", "staff"})
+from partybuild.registry import PROJECT_APPS, app_modules
+from tests.permission import ROLES
+
 SKIPPED_NAMESPACES = {"admin"}
 SKIPPED_NAMES = {"login", "logout", "password_change", "password_change_done", "password_reset",
                  "password_reset_done", "password_reset_confirm", "password_reset_complete", "healthz"}
 
-
-@dataclass(frozen=True)
-class Case:
-    #: builds the URL kwargs; side is "own" (an object of the secretary's branch) or "foreign"
-    kwargs: Callable | None = None
-    allowed: frozenset = EVERYONE
-    method: str = "get"
-    ok_status: int = 200
-    data: dict = field(default_factory=dict)
-
-
-def org_pk(attr="branch"):
-    return lambda w, side: {"pk": getattr(w, attr if side == "own" else "foreign_branch").pk}
-
-
-CASES = {
-    "home": Case(),
-    "orgs:tree": Case(),
-    "orgs:export": Case(),
-    "orgs:import": Case(allowed=TREE_EDITORS),
-    "orgs:import_confirm": Case(ok_status=405),  # POST only; its POST is tested in test_import_export
-    "orgs:detail": Case(org_pk()),
-    "orgs:children": Case(org_pk()),
-    "orgs:edit": Case(org_pk(), allowed=TREE_EDITORS),
-    "orgs:add_child": Case(org_pk(), allowed=TREE_EDITORS),
-    "orgs:edit_statistics": Case(lambda w, side: {**org_pk()(w, side), "year": 2026},
-                                 allowed=frozenset({"admin", "staff", "secretary"})),
-}
+CASES = {name: case for module in app_modules("permission_cases", PROJECT_APPS, "tests.")
+         for name, case in module.CASES.items()}
 
 
 def project_url_names():

@@ -1,3 +1,4 @@
+import random
 import time
 
 from django.core.management import call_command
@@ -6,6 +7,7 @@ from django.db.models import Count, Q, Sum
 
 from orgs import demo as org_demo
 from orgs.models import BRANCH_KINDS, COMMITTEE_KINDS, Kind, Level, Organization, OrgStatistics
+from partybuild.registry import PROJECT_APPS, app_modules
 
 
 class Command(BaseCommand):
@@ -25,7 +27,10 @@ class Command(BaseCommand):
                 return
             raise CommandError("数据库中已有组织数据；如需重建演示数据，请加 --reset(会清空全部数据)。")
         started = time.monotonic()
-        root, accounts = org_demo.seed(scale)
+        rng = random.Random(2026)
+        root, accounts = org_demo.seed(scale, rng)
+        for module in app_modules("demo", [app for app in PROJECT_APPS if app != "orgs"]):
+            module.seed(scale, rng)
         self._print_summary(root, accounts, time.monotonic() - started)
 
     def _print_summary(self, root, accounts, seconds):

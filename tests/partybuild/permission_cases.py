@@ -1,0 +1,3 @@
+from tests.permission import Case
+
+CASES = {"home": Case()}

@@ -1,0 +1,28 @@
+"""Shared vocabulary of the permission matrix (see tests/test_permission_matrix.py).
+
+Each app lists its pages in ``tests/<app>/permission_cases.py`` as ``CASES = {url_name: Case(...)}``.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+ROLES = ("admin", "staff", "inspector", "secretary", "leader")
+EVERYONE = frozenset(ROLES)
+TREE_EDITORS = frozenset({"admin", "staff"})
+
+
+@dataclass(frozen=True)
+class Case:
+    #: builds the URL kwargs from the ``world`` fixture and a side: "own" means an object belonging to
+    #: the secretary's branch (inside every demo role's scope), "foreign" one of another county
+    kwargs: Callable | None = None
+    #: roles that get ``ok_status``; every other role gets 403 inside the scope
+    allowed: frozenset = EVERYONE
+    method: str = "get"
+    ok_status: int = 200
+    data: dict = field(default_factory=dict)
+
+
+def org_pk(attr="branch"):
+    """kwargs {"pk": …} of an organisation: ``world.<attr>`` inside, the foreign branch outside."""
+    return lambda w, side: {"pk": getattr(w, attr if side == "own" else "foreign_branch").pk}
