@@ -114,7 +114,7 @@ def _check_tree_row(plan, user, number, record, existing, editable, in_file):
         elif code in existing and parent_code in existing and parent_code not in in_file and \
                 existing[parent_code].path.startswith(existing[code].path):
             plan.sheet.error(number, "上级组织编码", _("不能把组织移动到它自己的下级组织之下。"))
-    elif not scope_of(user).is_admin:
+    elif not scope_of(user).is_admin and not (code in existing and existing[code].depth == 1):
         plan.sheet.error(number, "上级组织编码", _("不能为空：只有系统管理员可以导入顶级组织。"))
 
 

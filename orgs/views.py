@@ -70,12 +70,16 @@ def detail(request, pk):
         "breadcrumb": [a for a in queries.breadcrumb(org, ancestors) if a.pk in visible_ancestor_ids],
         "own_statistics": OrgStatistics.objects.filter(org=org, year=year).first(),
         "rollup": queries.rollup(org, year),
-        "kind_counts": [(label, queries.kind_counts(org).get(value, 0)) for value, label in Kind.choices],
+        "kind_counts": _labelled(queries.kind_counts(org), Kind.choices),
         "children": Paginator(kids, CHILDREN_PER_PAGE).get_page(request.GET.get("page")),
         "can_edit": Organization.objects.editable_by(request.user).filter(pk=org.pk).exists(),
         "can_edit_statistics": services.can_edit_statistics(request.user, org),
     }
     return render(request, "orgs/detail.html", context)
+
+
+def _labelled(counts, choices):
+    return [(label, counts.get(value, 0)) for value, label in choices]
 
 
 def edit(request, pk):

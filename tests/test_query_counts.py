@@ -1,0 +1,50 @@
+"""Pages take the same number of queries on the demo county and on the demo city."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from orgs.models import Kind, Level, Organization
+
+MAX_QUERIES = 15
+
+
+def page_queries(client, user):
+    """Query counts of the tree, search, children and detail pages for the largest organisations in scope."""
+    client.force_login(user)
+    visible = Organization.objects.visible_to(user)
+    root = visible.order_by("depth").first()
+    township = visible.filter(level__in=[Level.TOWNSHIP, Level.VILLAGE]).order_by("-numchild").first()
+    branch = visible.filter(kind=Kind.BRANCH).first()
+    pages = {
+        "home": "/", "tree": "/orgs/", "search": "/orgs/?q=村",
+        "root children": f"/orgs/{root.pk}/children/", "township children": f"/orgs/{township.pk}/children/",
+        "root detail": f"/orgs/{root.pk}/", "township detail": f"/orgs/{township.pk}/",
+        "branch detail": f"/orgs/{branch.pk}/",
+    }
+    counts = {}
+    for page, url in pages.items():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts[page] = len(queries)
+    return counts
+
+
+@pytest.mark.django_db(transaction=True)  # --reset flushes, which PostgreSQL refuses inside a transaction
+def test_tree_and_detail_pages_keep_their_query_count_from_county_to_city(client):
+    users = get_user_model().objects
+    call_command("seed_demo")
+    county = {name: page_queries(client, users.get(username=name)) for name in ("staff", "admin", "secretary")}
+    call_command("seed_demo", "--scale", "city", "--reset")
+    city = {name: page_queries(client, users.get(username=name)) for name in ("staff", "admin", "secretary")}
+    assert county == city
+    assert max(n for counts in city.values() for n in counts.values()) <= MAX_QUERIES
+
+
+@pytest.mark.smoke
+def test_home_page_query_count_is_bounded(client, world, django_assert_max_num_queries):
+    client.force_login(world.users["staff"])
+    with django_assert_max_num_queries(MAX_QUERIES):
+        client.get("/")
