@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Runs the whole suite on PostgreSQL, then the smoke subset on SQLite (the embedded quick start).
+# Runs the smoke subset on SQLite (the embedded quick start), then the whole suite on PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/ensure-services.sh
-echo "== 全部测试(PostgreSQL: ${DATABASE_URL%%\?*})"
-.venv/bin/python -m pytest "$@"
 echo "== 冒烟测试(SQLite)"
 DATABASE_URL="sqlite:///$(mktemp -d)/smoke.sqlite3" .venv/bin/python -m pytest -m smoke -p no:cacheprovider -q
+echo "== 全部测试(PostgreSQL: ${DATABASE_URL%%\?*})"
+.venv/bin/python -m pytest "$@"
