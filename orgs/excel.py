@@ -15,9 +15,9 @@ TREE_COLUMNS = [
     xlsx.Column("组织编码", "code", xlsx.text, required=True),
     xlsx.Column("组织名称", "name", xlsx.text, required=True),
     xlsx.Column("上级组织编码", "parent_code", xlsx.text),
-    xlsx.Column("层级", "level", xlsx.choice(Level.choices), True, xlsx.choice_label(Level.choices)),
-    xlsx.Column("类型", "kind", xlsx.choice(Kind.choices), True, xlsx.choice_label(Kind.choices)),
-    xlsx.Column("领域", "sector", xlsx.choice(Sector.choices), True, xlsx.choice_label(Sector.choices)),
+    xlsx.choice_column("层级", "level", Level.choices, required=True),
+    xlsx.choice_column("类型", "kind", Kind.choices, required=True),
+    xlsx.choice_column("领域", "sector", Sector.choices, required=True),
 ]
 STATISTICS_FIELDS = [
     f for f in OrgStatistics._meta.concrete_fields if f.name not in ("id", "org", "year")

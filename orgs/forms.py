@@ -34,15 +34,3 @@ class StatisticsForm(forms.ModelForm):
             "last_election": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "next_election": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Excel 文件(.xlsx)"))
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".xlsx"):
-            raise forms.ValidationError(_("只接受 .xlsx 格式的 Excel 文件。"))
-        if upload.size > 10 * 1024 * 1024:
-            raise forms.ValidationError(_("文件不能超过 10 MB。"))
-        return upload

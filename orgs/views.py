@@ -1,22 +1,19 @@
 from django.contrib import messages
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from partybuild import xlsx
+from partybuild.imports import import_views
 
 from . import excel, queries, services
-from .forms import ImportForm, OrganizationForm, StatisticsForm
+from .forms import OrganizationForm, StatisticsForm
 from .models import Kind, Organization, OrgStatistics
 
 CHILDREN_PER_PAGE = 50
-IMPORT_SIGNING_SALT = "orgs.import"
 
 
 def _visible_org(request, pk):
@@ -136,43 +133,12 @@ def export(request):
     return response
 
 
-def import_upload(request):
-    if not Organization.objects.editable_by(request.user).exists():
-        raise PermissionDenied
-    form = ImportForm(request.POST or None, request.FILES or None)
-    context = {"form": form}
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            plan = excel.plan_import(request.user, upload)
-        except xlsx.SheetError as exc:
-            form.add_error("file", str(exc))
-        else:
-            context["plan"] = plan
-            if plan.is_valid:
-                upload.seek(0)
-                stored = default_storage.save("imports/orgs.xlsx", upload)
-                context["token"] = signing.dumps({"file": stored, "user": request.user.pk},
-                                                 salt=IMPORT_SIGNING_SALT)
-    return render(request, "orgs/import.html", context)
+def _apply_import(user, plan):
+    excel.apply_import(user, plan)
+    return _("导入完成：新增 %(c)s 个组织，更新 %(u)s 个组织，统计数据 %(s)s 条。") % {
+        "c": len(plan.creates), "u": len(plan.updates), "s": plan.statistics}
 
 
-@require_POST
-def import_confirm(request):
-    try:
-        payload = signing.loads(request.POST.get("token", ""), salt=IMPORT_SIGNING_SALT, max_age=3600)
-    except signing.BadSignature:
-        payload = None
-    if not payload or payload["user"] != request.user.pk or not default_storage.exists(payload["file"]):
-        messages.error(request, _("导入确认已失效，请重新上传文件。"))
-        return redirect("orgs:import")
-    with default_storage.open(payload["file"], "rb") as stored:
-        plan = excel.plan_import(request.user, stored)
-    if not plan.is_valid:
-        messages.error(request, _("数据已发生变化，文件不再有效，请重新上传。"))
-        return render(request, "orgs/import.html", {"form": ImportForm(), "plan": plan})
-    excel.apply_import(request.user, plan)
-    default_storage.delete(payload["file"])
-    messages.success(request, _("导入完成：新增 %(c)s 个组织，更新 %(u)s 个组织，统计数据 %(s)s 条。") % {
-        "c": len(plan.creates), "u": len(plan.updates), "s": plan.statistics})
-    return redirect("orgs:tree")
+import_upload, import_confirm = import_views(
+    name="orgs", plan=excel.plan_import, apply=_apply_import, template="orgs/import.html", done_url="orgs:tree",
+    may_import=lambda user: Organization.objects.editable_by(user).exists())

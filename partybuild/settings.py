@@ -157,3 +157,4 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="WARNING")},
 }
+RECTIFICATION_FOLLOW_UP_MONTHS = env.int("RECTIFICATION_FOLLOW_UP_MONTHS", default=3)

@@ -6,6 +6,8 @@ from django.utils import timezone
 from orgs import queries
 from orgs.models import Role
 from orgs.scoping import scope_of
+from rectification import queries as rectification_queries
+from rectification.models import RectificationItem, month_start
 
 
 def home(request):
@@ -16,6 +18,7 @@ def home(request):
     cards = [(org, queries.rollup(org, queries.latest_year(org) or year)) for org in roots]
     return render(request, "home.html", {
         "cards": cards,
+        "my_items": _my_ledger(request.user, scope),
         "is_secretary_only": scope.roles == {Role.SECRETARY},
         "role_labels": sorted(Role(r).label for r in scope.roles),
     })
@@ -24,3 +27,12 @@ def home(request):
 @login_not_required
 def healthz(request):
     return HttpResponse("ok")
+
+
+def _my_ledger(user, scope):
+    """A secretary's start: their organisation's open items, what is due this month first."""
+    if not scope.has_role(Role.SECRETARY) or scope.is_admin:
+        return None
+    today = timezone.localdate()
+    items = RectificationItem.objects.for_roles(user, (Role.SECRETARY,)).with_month_report(month_start(today))
+    return rectification_queries.due_first(items.select_related("problem__org", "problem__category"), today)[:20]

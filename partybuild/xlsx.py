@@ -188,3 +188,8 @@ def choice(choices):
 def choice_label(choices):
     labels = dict(choices)
     return lambda value: str(labels.get(value, "")) if value else None
+
+
+def choice_column(header, name, choices, required=False):
+    """A column read and written as the choices' Chinese labels."""
+    return Column(header, name, choice(choices), required, choice_label(choices))

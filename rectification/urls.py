@@ -1,5 +1,24 @@
-from django.urls import path  # noqa: F401  (pages are added here)
+from django.urls import path
+
+from . import views
 
 app_name = "rectification"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.ledger, name="ledger"),
+    path("export/", views.ledger_export, name="export"),
+    path("import/", views.ledger_import, name="import"),
+    path("import/confirm/", views.ledger_import_confirm, name="import_confirm"),
+    path("problems/new/", views.problem_new, name="problem_new"),
+    path("items/<int:pk>/", views.item_detail, name="item"),
+    path("items/<int:pk>/do/<slug:action>/", views.item_action, name="item_action"),
+    path("items/<int:pk>/plan/", views.item_plan, name="item_plan"),
+    path("items/<int:pk>/progress/", views.item_progress, name="item_progress"),
+    path("items/<int:pk>/follow-up/", views.item_follow_up, name="item_follow_up"),
+    path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
+    path("follow-ups/", views.follow_ups_due, name="follow_ups"),
+    path("overdue/", views.overdue, name="overdue"),
+    path("orgs/<int:pk>/supervise/", views.supervise, name="supervise"),
+    path("orgs/<int:pk>/notice.pdf", views.rectification_notice_pdf, name="rectification_notice"),
+    path("notices/<int:pk>.pdf", views.notice_pdf, name="notice_pdf"),
+]

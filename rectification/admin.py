@@ -1,0 +1,108 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    Evidence,
+    FollowUpCheck,
+    ItemTransition,
+    Milestone,
+    Problem,
+    ProblemCategory,
+    ProblemDimension,
+    ProgressUpdate,
+    RectificationItem,
+    SupervisionNotice,
+)
+
+
+class CategoryInline(admin.TabularInline):
+    model = ProblemCategory
+    extra = 1
+
+
+@admin.register(ProblemDimension)
+class ProblemDimensionAdmin(admin.ModelAdmin):
+    list_display = ["name", "order"]
+    inlines = [CategoryInline]
+
+
+@admin.register(ProblemCategory)
+class ProblemCategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "dimension", "order", "is_active"]
+    list_filter = ["dimension", "is_active"]
+
+
+@admin.register(Problem)
+class ProblemAdmin(SimpleHistoryAdmin):
+    """Administrators archive problems; nobody deletes them."""
+
+    list_display = ["description", "org", "source", "category", "severity", "found_on", "archived"]
+    list_filter = ["source", "severity", "archived", "category__dimension"]
+    search_fields = ["description", "org__name", "org__code"]
+    raw_id_fields = ["org", "raised_by"]
+    list_select_related = ["org", "category"]
+    readonly_fields = ["origin_type", "origin_id"]
+    actions = ["archive"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="归档所选问题")
+    def archive(self, request, queryset):
+        for problem in queryset:
+            problem.archived = True
+            problem.save()
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    extra = 0
+
+
+@admin.register(RectificationItem)
+class RectificationItemAdmin(SimpleHistoryAdmin):
+    list_display = ["problem", "status", "kind", "deadline", "responsible_person", "cycle", "escalations"]
+    list_filter = ["status", "kind", "is_recurrence"]
+    search_fields = ["problem__description", "responsible_person", "problem__org__name"]
+    raw_id_fields = ["problem"]
+    list_select_related = ["problem"]
+    readonly_fields = ["status", "closed_on", "cycle", "version", "escalations"]
+    inlines = [MilestoneInline]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ItemTransition)
+class ItemTransitionAdmin(admin.ModelAdmin):
+    """The log is append-only: shown, never changed."""
+
+    list_display = ["item", "action", "from_status", "to_status", "actor", "happened_at"]
+    list_filter = ["action", "to_status"]
+    list_select_related = ["item__problem", "actor"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProgressUpdate)
+class ProgressUpdateAdmin(SimpleHistoryAdmin):
+    list_display = ["item", "month", "percent", "author", "created_at"]
+    raw_id_fields = ["item", "author"]
+    list_select_related = ["item__problem", "author"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+admin.site.register(Evidence, list_display=["original_name", "update", "size"], raw_id_fields=["update"])
+admin.site.register(FollowUpCheck, list_display=["item", "cycle", "checked_on", "passed", "checker"],
+                    raw_id_fields=["item", "checker"])
+admin.site.register(SupervisionNotice, list_display=["number", "org", "reply_by", "issued_by", "issued_at"],
+                    raw_id_fields=["org", "issued_by", "items"])

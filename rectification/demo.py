@@ -1,0 +1,144 @@
+"""Demo ledger: problems in every state, with a consistent transition log and monthly progress.
+
+Bulk inserts keep the city scale fast. Some items are overdue, some reopened after a failed 回头看
+(回潮), some open items miss this month's report, and some closed ones are due for 回头看.
+"""
+
+import datetime
+
+from django.apps import apps as django_apps
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from orgs.models import BRANCH_KINDS, Organization, RoleAssignment
+
+from . import taxonomy
+from .models import (
+    FollowUpCheck,
+    ItemTransition,
+    Problem,
+    ProblemCategory,
+    ProgressUpdate,
+    RectificationItem,
+    add_months,
+    month_start,
+)
+
+Status = RectificationItem.Status
+PROBLEMS_PER_BRANCH = {"county": 1.6, "city": 0.45}
+DESCRIPTIONS = {
+    "“三会一课”不规范": "2026年以来支部委员会会议记录不全，党课仅开展1次。",
+    "主题党日未开展": "近三个月未按规定开展主题党日活动。",
+    "发展党员不足(三年以上未发展)": "连续三年未发展党员，入党积极分子仅1名。",
+    "活动阵地缺失或不达标": "活动室面积不足，“十有”中缺少档案柜和《党支部议事规则》上墙。",
+    "党费未按规定缴纳": "部分党员党费未按月缴纳，党费收缴花名册登记不全。",
+    "换届逾期": "支部委员会任期已满，未按期换届。",
+    "流动党员管理缺位": "外出务工党员联系不畅，流动党员台账未建立。",
+    "集体经济薄弱(空壳村)": "村集体经济年收入不足5万元，缺少稳定增收项目。",
+}
+MEASURES = "制定整改方案，明确责任人和完成时限；每月对照检查，按时上报整改进展并附佐证材料。"
+
+
+def seed(scale, rng):
+    taxonomy.load(django_apps, None)  # again after `seed_demo --reset`, whose flush empties it
+    today = timezone.localdate()
+    staff = get_user_model().objects.get(username="staff")
+    secretaries = {a.org_id: a.user for a in RoleAssignment.objects.filter(role="secretary").select_related("user")}
+    categories = list(ProblemCategory.objects.select_related("dimension"))
+    branches = list(Organization.objects.filter(kind__in=BRANCH_KINDS).only("id", "name"))
+    mean = PROBLEMS_PER_BRANCH[scale]
+    plans = []
+    for branch in branches:
+        demo_branch = branch.pk in secretaries
+        count = len(_STATES) if demo_branch else int(mean) + (rng.random() < mean - int(mean))
+        for index in range(count):
+            state = _STATES[index] if demo_branch else rng.choices(_STATES, _STATE_WEIGHTS)[0]
+            plans.append(_plan(rng, branch, state, rng.choice(categories), today))
+    _write(plans, staff, secretaries, today)
+
+
+_STATES = ["in_progress", "submitted", "pending", "closed", "reopened"]
+_STATE_WEIGHTS = [40, 10, 15, 32, 3]
+
+
+def _plan(rng, branch, state, category, today):
+    found = today - datetime.timedelta(days=rng.randint(10, 240))
+    started = found + datetime.timedelta(days=rng.randint(1, 7))
+    deadline = found + datetime.timedelta(days=rng.choice([30, 60, 90, 180, 240, 300]))
+    submitted = min(today, started + datetime.timedelta(days=rng.randint(10, 90)))
+    closed = min(today, submitted + datetime.timedelta(days=rng.randint(2, 15)))
+    return {"branch": branch, "state": state, "category": category, "found": found, "started": started,
+            "deadline": deadline, "submitted": submitted, "closed": closed,
+            "skip_this_month": rng.random() < 0.15, "source": rng.choice(list(Problem.Source.values)),
+            "severity": rng.choices(list(Problem.Severity.values), [70, 25, 5])[0]}
+
+
+def _write(plans, staff, secretaries, today):
+    problems = Problem.objects.bulk_create([
+        Problem(org=p["branch"], source=p["source"], category=p["category"], severity=p["severity"],
+                description=DESCRIPTIONS.get(p["category"].name, f"{p['category'].name}问题，需对照要求整改。"),
+                found_on=p["found"], raised_by=staff) for p in plans], batch_size=2000)
+    items = RectificationItem.objects.bulk_create([
+        _item(problem, plan) for problem, plan in zip(problems, plans, strict=True)], batch_size=2000)
+    transitions, updates, checks = [], [], []
+    for item, plan in zip(items, plans, strict=True):
+        actor = secretaries.get(plan["branch"].pk)
+        transitions += _transitions(item, plan, actor, staff)
+        updates += _updates(item, plan, actor or staff, today)
+        if plan["state"] == "reopened":
+            checks.append(FollowUpCheck(item=item, cycle=1, passed=False, checker=staff,
+                                        checked_on=plan["closed"], note="回头看发现问题反弹，重新整改。"))
+    ItemTransition.objects.bulk_create(transitions, batch_size=5000)
+    ProgressUpdate.objects.bulk_create(updates, batch_size=5000)
+    FollowUpCheck.objects.bulk_create(checks)
+
+
+def _item(problem, plan):
+    state = plan["state"]
+    status = {"reopened": Status.IN_PROGRESS}.get(state, state)
+    return RectificationItem(
+        problem=problem, measures=MEASURES if state != "pending" else "", deadline=plan["deadline"],
+        responsible_unit=plan["branch"].name, responsible_person="支部书记" if state != "pending" else "",
+        kind=RectificationItem.Kind.LONG_TERM if (plan["deadline"] - plan["found"]).days > 100
+        else RectificationItem.Kind.DEADLINE,
+        status=status, closed_on=plan["closed"] if state == "closed" else None,
+        cycle=2 if state == "reopened" else 1, is_recurrence=state == "reopened")
+
+
+def _at(day, step=0):
+    """A moment on ``day`` (steps of one day keep their order), never in the future."""
+    moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9))) + datetime.timedelta(minutes=step)
+    return min(moment, timezone.now() - datetime.timedelta(minutes=10 - step))
+
+
+def _transitions(item, plan, actor, staff):
+    steps = [("raise", "", Status.PENDING, plan["found"], staff, 1)]
+    if plan["state"] != "pending":
+        steps.append(("start", Status.PENDING, Status.IN_PROGRESS, plan["started"], actor, 1))
+    if plan["state"] in ("submitted", "closed", "reopened"):
+        steps.append(("submit", Status.IN_PROGRESS, Status.SUBMITTED, plan["submitted"], actor, 1))
+    if plan["state"] in ("closed", "reopened"):
+        steps.append(("accept", Status.SUBMITTED, Status.CLOSED, plan["closed"], staff, 1))
+    if plan["state"] == "reopened":
+        steps.append(("reopen", Status.CLOSED, Status.IN_PROGRESS, plan["closed"], staff, 2))
+    return [ItemTransition(item=item, action=action, from_status=source, to_status=target, cycle=cycle,
+                           actor=who, happened_at=_at(day, index),
+                           comment="回头看发现问题反弹，重新整改。" if action == "reopen" else "")
+            for index, (action, source, target, day, who, cycle) in enumerate(steps)]
+
+
+def _updates(item, plan, author, today):
+    """One progress update per month while the item was being worked on."""
+    if plan["state"] == "pending":
+        return []
+    last = plan["submitted"] if plan["state"] in ("submitted", "closed") else today
+    months, month = [], month_start(plan["started"])
+    while month <= last:
+        months.append(month)
+        month = add_months(month, 1)
+    if plan["state"] in ("in_progress", "reopened") and plan["skip_this_month"] and months[-1] == month_start(today):
+        months.pop()
+    return [ProgressUpdate(item=item, month=m, author=author, percent=min(100, 25 * (i + 1)),
+                           text=f"{m:%Y年%m月}：按整改方案推进，已完成{min(100, 25 * (i + 1))}%。",
+                           created_at=_at(min(today, max(m, plan["started"]) + datetime.timedelta(days=2)), 8))
+            for i, m in enumerate(months)]

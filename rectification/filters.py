@@ -1,0 +1,58 @@
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from orgs.models import Organization
+
+from .models import Problem, ProblemCategory, RectificationItem, month_start
+
+SORTS = {
+    "deadline": ("deadline", "id"), "-deadline": ("-deadline", "-id"),
+    "found": ("problem__found_on", "id"), "-found": ("-problem__found_on", "-id"),
+    "org": ("problem__org__path", "deadline"), "status": ("status", "deadline"),
+}
+
+
+class LedgerFilter(django_filters.FilterSet):
+    """Filters of the ledger page and of its Excel export (the same query serves both)."""
+
+    q = django_filters.CharFilter(label=_("关键词"), method="filter_text")
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=RectificationItem.Status.choices)
+    kind = django_filters.ChoiceFilter(label=_("整改类型"), choices=RectificationItem.Kind.choices)
+    source = django_filters.ChoiceFilter(label=_("问题来源"), field_name="problem__source",
+                                         choices=Problem.Source.choices)
+    category = django_filters.ModelChoiceFilter(label=_("问题类别"), field_name="problem__category",
+                                                queryset=ProblemCategory.objects.select_related("dimension"))
+    overdue = django_filters.BooleanFilter(label=_("只看逾期"), method="filter_overdue",
+                                           widget=django_filters.widgets.BooleanWidget())
+    missing_report = django_filters.BooleanFilter(label=_("本月未报送"), method="filter_missing_report",
+                                                  widget=django_filters.widgets.BooleanWidget())
+    person = django_filters.CharFilter(label=_("责任人"), field_name="responsible_person", lookup_expr="icontains")
+    deadline_from = django_filters.DateFilter(label=_("时限从"), field_name="deadline", lookup_expr="gte")
+    deadline_to = django_filters.DateFilter(label=_("时限到"), field_name="deadline", lookup_expr="lte")
+    org = django_filters.CharFilter(label=_("组织编码(含下级)"), method="filter_subtree")
+    sort = django_filters.ChoiceFilter(label=_("排序"), method="filter_sort", empty_label=_("按时限"), choices=[
+        ("-deadline", _("时限从晚到早")), ("found", _("发现日期从早到晚")), ("-found", _("发现日期从晚到早")),
+        ("org", _("按组织")), ("status", _("按状态"))])
+
+    class Meta:
+        model = RectificationItem
+        fields = []
+
+    def filter_text(self, queryset, name, value):
+        return queryset.filter(Q(problem__description__icontains=value) | Q(measures__icontains=value))
+
+    def filter_overdue(self, queryset, name, value):
+        today = timezone.localdate()
+        return queryset.overdue_on(today) if value else queryset
+
+    def filter_missing_report(self, queryset, name, value):
+        return queryset.missing_month_report(month_start(timezone.localdate())) if value else queryset
+
+    def filter_subtree(self, queryset, name, value):
+        org = Organization.objects.filter(code=value.strip()).first()
+        return queryset.filter(problem__org__path__startswith=org.path) if org else queryset.none()
+
+    def filter_sort(self, queryset, name, value):
+        return queryset.order_by(*SORTS.get(value, SORTS["deadline"]))

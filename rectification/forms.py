@@ -1,0 +1,102 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from orgs.models import Organization
+
+from .models import Problem, ProblemCategory, RectificationItem
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (phones send the photos of one update together)."""
+
+    def __init__(self, *args, **kwargs):
+        accept = "image/*,.pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx"
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accept}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+class CategoryChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.dimension.name} · {obj.name}"
+
+
+class PlanForm(forms.ModelForm):
+    """The rectification plan; ``version`` makes a concurrent edit fail visibly instead of overwriting."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = RectificationItem
+        fields = ["measures", "responsible_unit", "responsible_person", "deadline", "kind"]
+        widgets = {
+            "measures": forms.Textarea(attrs={"rows": 3}),
+            "deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+
+class ProblemForm(forms.Form):
+    """A problem raised by staff, or claimed by an organisation itself (自查认领)."""
+
+    org_code = forms.CharField(label=_("组织编码"), max_length=32)
+    category = CategoryChoiceField(label=_("问题类别"), required=False,
+                                   queryset=ProblemCategory.objects.filter(is_active=True).select_related("dimension"))
+    severity = forms.ChoiceField(label=_("严重程度"), choices=Problem.Severity.choices)
+    description = forms.CharField(label=_("问题描述"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    found_on = forms.DateField(label=_("发现日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    measures = forms.CharField(label=_("整改措施"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    responsible_person = forms.CharField(label=_("责任人"), max_length=50, required=False)
+    deadline = forms.DateField(label=_("整改时限"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    kind = forms.ChoiceField(label=_("整改类型"), choices=RectificationItem.Kind.choices,
+                             initial=RectificationItem.Kind.DEADLINE)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_org_code(self):
+        org = Organization.objects.for_roles(self.user, ("staff", "secretary")).filter(
+            code=self.cleaned_data["org_code"].strip()).first()
+        if org is None:
+            raise forms.ValidationError(_("组织不存在或不在您的管理范围内。"))
+        return org
+
+
+class ProgressForm(forms.Form):
+    text = forms.CharField(label=_("本月整改进展"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    percent = forms.IntegerField(label=_("完成进度(%)"), min_value=0, max_value=100)
+    files = MultipleFileField(label=_("佐证材料(照片、PDF、Office 文档，每个不超过 10 MB)"), required=False)
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                              max_length=2000)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class FollowUpForm(forms.Form):
+    passed = forms.TypedChoiceField(label=_("检查结论"), coerce=lambda v: v == "yes",
+                                    choices=[("yes", _("整改成效巩固，通过")), ("no", _("问题反弹，重新整改"))])
+    note = forms.CharField(label=_("检查情况"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class SupervisionForm(forms.Form):
+    requirement = forms.CharField(label=_("督办要求"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+                                  initial=_("请于限期内完成整改并书面反馈整改情况。"))
+    reply_by = forms.DateField(label=_("限期反馈"), widget=forms.DateInput(attrs={"type": "date"}))
+    items = forms.ModelMultipleChoiceField(label=_("督办事项"), queryset=RectificationItem.objects.none(),
+                                           widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, overdue_items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["items"].queryset = overdue_items
+        self.fields["items"].label_from_instance = lambda item: f"{item.problem.description[:40]}(时限 {item.deadline})"

@@ -1,0 +1,346 @@
+"""The three lists and the rectification ledger (整改台账).
+
+A Problem (问题清单) always has exactly one RectificationItem; the item moves through the workflow
+declared in ``rectification.workflow``; every move is appended to ItemTransition, which is never
+changed, so the ledger's state on any past date can be rebuilt (monthly reports rely on it).
+"""
+
+import calendar
+import datetime
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from orgs.models import Organization
+from partybuild.querysets import ScopedQuerySet
+from partybuild.uploads import RandomName
+
+
+class ProblemDimension(models.Model):
+    name = models.CharField(_("问题维度"), max_length=40, unique=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("问题维度")
+        verbose_name_plural = _("问题维度")
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class ProblemCategory(models.Model):
+    dimension = models.ForeignKey(ProblemDimension, on_delete=models.PROTECT, related_name="categories",
+                                  verbose_name=_("问题维度"))
+    name = models.CharField(_("问题类别"), max_length=60)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("问题类别")
+        verbose_name_plural = _("问题类别")
+        ordering = ["dimension__order", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["dimension", "name"], name="unique_category_per_dimension")]
+
+    def __str__(self):
+        return f"{self.dimension.name} · {self.name}"
+
+
+class ProblemQuerySet(ScopedQuerySet):
+    edit_roles = ("staff", "secretary")
+
+    def active(self):
+        return self.filter(archived=False)
+
+
+class Problem(models.Model):
+    """One entry of an organisation's problem list (问题清单)."""
+
+    class Source(models.TextChoices):
+        INSPECTION = "inspection", _("督查发现")
+        ASSESSMENT = "assessment", _("考核评价")
+        OBSERVATION = "observation", _("观摩评比")
+        FEEDBACK = "feedback", _("上级反馈")
+        SELF_CHECK = "self_check", _("自查认领")
+
+    class Severity(models.TextChoices):
+        GENERAL = "general", _("一般")
+        SERIOUS = "serious", _("较重")
+        CRITICAL = "critical", _("严重")
+
+    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="problems", verbose_name=_("党组织"))
+    source = models.CharField(_("问题来源"), max_length=16, choices=Source.choices)
+    category = models.ForeignKey(ProblemCategory, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="problems", verbose_name=_("问题类别"))
+    severity = models.CharField(_("严重程度"), max_length=12, choices=Severity.choices, default=Severity.GENERAL)
+    description = models.TextField(_("问题描述"))
+    found_on = models.DateField(_("发现日期"), default=timezone.localdate)
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+", verbose_name=_("提出人"))
+    origin_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    origin_id = models.PositiveBigIntegerField(null=True, blank=True)
+    origin = GenericForeignKey("origin_type", "origin_id")
+    archived = models.BooleanField(_("已归档"), default=False)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = ProblemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("问题")
+        verbose_name_plural = _("问题清单")
+        ordering = ["-found_on", "-id"]
+        indexes = [models.Index(fields=["origin_type", "origin_id"])]
+        constraints = [
+            models.UniqueConstraint(fields=["origin_type", "origin_id", "org"], name="one_problem_per_origin_and_org",
+                                    condition=Q(origin_id__isnull=False)),
+        ]
+
+    def __str__(self):
+        return self.description[:40]
+
+
+class ItemQuerySet(ScopedQuerySet):
+    org_lookup = "problem__org"
+    edit_roles = ("staff", "secretary")
+
+    def open(self):
+        return self.exclude(status=RectificationItem.Status.CLOSED)
+
+    def overdue_on(self, day):
+        return self.open().filter(deadline__lt=day)
+
+    def with_month_report(self, month_start):
+        """Annotate ``reported_this_month``: a progress update exists for the calendar month."""
+        updates = ProgressUpdate.objects.filter(item=OuterRef("pk"), month=month_start)
+        return self.annotate(reported_this_month=Exists(updates))
+
+    def missing_month_report(self, month_start):
+        """Open items, raised before the month began, without a progress update in that month."""
+        return (self.with_month_report(month_start).open()
+                .filter(problem__found_on__lt=month_start, reported_this_month=False))
+
+
+class RectificationItem(models.Model):
+    """The ledger line (整改台账) of one problem: measures, who, by when, and where it stands."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待整改")
+        IN_PROGRESS = "in_progress", _("整改中")
+        SUBMITTED = "submitted", _("申请销号")
+        CLOSED = "closed", _("已销号")
+
+    class Kind(models.TextChoices):
+        IMMEDIATE = "immediate", _("立行立改")
+        DEADLINE = "deadline", _("限期整改")
+        LONG_TERM = "long_term", _("长期整改")
+
+    problem = models.OneToOneField(Problem, on_delete=models.PROTECT, related_name="item", verbose_name=_("问题"))
+    measures = models.TextField(_("整改措施"), blank=True)
+    responsible_unit = models.CharField(_("责任单位"), max_length=100, blank=True)
+    responsible_person = models.CharField(_("责任人"), max_length=50, blank=True)
+    deadline = models.DateField(_("整改时限"), null=True, blank=True)
+    kind = models.CharField(_("整改类型"), max_length=12, choices=Kind.choices, default=Kind.DEADLINE)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    closed_on = models.DateField(_("销号日期"), null=True, blank=True)
+    cycle = models.PositiveSmallIntegerField(_("整改轮次"), default=1)
+    is_recurrence = models.BooleanField(_("问题回潮"), default=False)
+    escalations = models.PositiveSmallIntegerField(_("督办次数"), default=0)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = ItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("整改事项")
+        verbose_name_plural = _("整改台账")
+        ordering = ["deadline", "id"]
+        indexes = [models.Index(fields=["status", "deadline"])]
+
+    def __str__(self):
+        return str(self.problem)
+
+    def is_overdue_on(self, day):
+        return self.status != self.Status.CLOSED and self.deadline is not None and self.deadline < day
+
+    @property
+    def is_overdue(self):
+        return self.is_overdue_on(timezone.localdate())
+
+    def follow_up_due_on(self):
+        if self.status != self.Status.CLOSED or not self.closed_on:
+            return None
+        return add_months(self.closed_on, settings.RECTIFICATION_FOLLOW_UP_MONTHS)
+
+
+class Milestone(models.Model):
+    """A step of a long-term item (长期整改)."""
+
+    item = models.ForeignKey(RectificationItem, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(_("阶段目标"), max_length=200)
+    due = models.DateField(_("计划完成"))
+    done_on = models.DateField(_("实际完成"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("整改阶段目标")
+        verbose_name_plural = _("整改阶段目标")
+        ordering = ["due", "id"]
+
+    def __str__(self):
+        return self.title
+
+
+class TransitionQuerySet(ScopedQuerySet):
+    org_lookup = "item__problem__org"
+
+
+class ItemTransition(models.Model):
+    """Append-only log of every workflow step; never updated or deleted."""
+
+    item = models.ForeignKey(RectificationItem, on_delete=models.PROTECT, related_name="transitions")
+    action = models.CharField(_("操作"), max_length=16)
+    from_status = models.CharField(_("原状态"), max_length=12, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=12, choices=RectificationItem.Status.choices)
+    cycle = models.PositiveSmallIntegerField(_("整改轮次"), default=1)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+", verbose_name=_("操作人"))
+    comment = models.TextField(_("说明"), blank=True)
+    happened_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+
+    objects = TransitionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("整改流转记录")
+        verbose_name_plural = _("整改流转记录")
+        ordering = ["happened_at", "id"]
+
+    def __str__(self):
+        return f"{self.item_id} {self.action} {self.to_status}"
+
+    @property
+    def action_display(self):
+        from .workflow import action_label
+
+        return action_label(self.action)
+
+
+class ProgressQuerySet(ScopedQuerySet):
+    org_lookup = "item__problem__org"
+    edit_roles = ("staff", "secretary")
+
+
+class ProgressUpdate(models.Model):
+    """A monthly progress report (每月上报整改情况) on one item."""
+
+    item = models.ForeignKey(RectificationItem, on_delete=models.PROTECT, related_name="updates")
+    month = models.DateField(_("报送月份"))
+    text = models.TextField(_("整改进展"))
+    percent = models.PositiveSmallIntegerField(_("完成进度(%)"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("报送人"))
+    created_at = models.DateTimeField(_("报送时间"), default=timezone.now)
+
+    history = HistoricalRecords()
+    objects = ProgressQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("整改进展")
+        verbose_name_plural = _("整改进展")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["item", "month"])]
+
+    def __str__(self):
+        return f"{self.item_id} {self.month:%Y-%m}"
+
+
+class EvidenceQuerySet(ScopedQuerySet):
+    org_lookup = "update__item__problem__org"
+
+
+class Evidence(models.Model):
+    update = models.ForeignKey(ProgressUpdate, on_delete=models.PROTECT, related_name="evidence")
+    file = models.FileField(_("佐证材料"), upload_to=RandomName("rectification/evidence"))
+    original_name = models.CharField(_("文件名"), max_length=200)
+    size = models.PositiveIntegerField(_("大小"))
+
+    objects = EvidenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("佐证材料")
+        verbose_name_plural = _("佐证材料")
+
+    def __str__(self):
+        return self.original_name
+
+
+class FollowUpQuerySet(ScopedQuerySet):
+    org_lookup = "item__problem__org"
+
+
+class FollowUpCheck(models.Model):
+    """回头看: a check some months after closing; a failed check reopens the item."""
+
+    item = models.ForeignKey(RectificationItem, on_delete=models.PROTECT, related_name="follow_ups")
+    cycle = models.PositiveSmallIntegerField(_("整改轮次"))
+    checked_on = models.DateField(_("检查日期"), default=timezone.localdate)
+    passed = models.BooleanField(_("整改成效巩固"))
+    note = models.TextField(_("检查情况"))
+    checker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                verbose_name=_("检查人"))
+
+    objects = FollowUpQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("回头看")
+        verbose_name_plural = _("回头看")
+        ordering = ["-checked_on", "-id"]
+
+    def __str__(self):
+        return f"{self.item_id} {self.checked_on}"
+
+
+class NoticeQuerySet(ScopedQuerySet):
+    org_lookup = "org"
+
+
+class SupervisionNotice(models.Model):
+    """督办通知: issued by staff for overdue items of one organisation."""
+
+    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="supervision_notices",
+                            verbose_name=_("督办对象"))
+    items = models.ManyToManyField(RectificationItem, related_name="supervision_notices", verbose_name=_("督办事项"))
+    number = models.CharField(_("文号"), max_length=40, unique=True)
+    requirement = models.TextField(_("督办要求"))
+    reply_by = models.DateField(_("限期反馈"))
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("签发人"))
+    issued_at = models.DateTimeField(_("签发时间"), default=timezone.now)
+
+    objects = NoticeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("督办通知")
+        verbose_name_plural = _("督办通知")
+        ordering = ["-issued_at"]
+
+    def __str__(self):
+        return self.number
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)

@@ -1,0 +1,9 @@
+from django.utils.translation import gettext_lazy as _
+
+from partybuild.navigation import ALL, NavItem
+
+MENU = [
+    NavItem(_("整改台账"), "rectification:ledger", ALL),
+    NavItem(_("逾期督办"), "rectification:overdue", ("staff",)),
+    NavItem(_("回头看"), "rectification:follow_ups", ("staff",)),
+]

@@ -1,0 +1,70 @@
+"""Reads of the ledger. Callers pass querysets already scoped with ``visible_to``."""
+
+from collections import defaultdict
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+
+from .models import FollowUpCheck, ItemTransition, ProgressUpdate, RectificationItem, add_months
+
+Status = RectificationItem.Status
+
+
+def items_for_assessment(org_ids, as_of):
+    """Per organisation, its items that on ``as_of`` were overdue or not yet accepted (未销号)."""
+    items = (RectificationItem.objects.filter(problem__org_id__in=org_ids, problem__found_on__lte=as_of)
+             .exclude(status=Status.CLOSED, closed_on__lte=as_of)
+             .select_related("problem").order_by("problem__org_id", "deadline", "id"))
+    by_org = defaultdict(list)
+    for item in items:
+        by_org[item.problem.org_id].append(item)
+    return dict(by_org)
+
+
+def with_status_as_of(items, moment):
+    """Annotate ``status_then``: the status each item had at ``moment`` (None if it did not exist yet).
+
+    Built only from the append-only transition log, so a past month can be rebuilt identically later.
+    """
+    last = (ItemTransition.objects.filter(item=OuterRef("pk"), happened_at__lte=moment)
+            .order_by("-happened_at", "-id"))
+    return items.annotate(status_then=Subquery(last.values("to_status")[:1]))
+
+
+def latest_progress(items):
+    """Annotate the text and percentage of each item's newest progress update."""
+    newest = ProgressUpdate.objects.filter(item=OuterRef("pk")).order_by("-created_at", "-id")
+    return items.annotate(latest_progress=Subquery(newest.values("text")[:1]),
+                          latest_percent=Subquery(newest.values("percent")[:1]))
+
+
+def follow_ups_due(items, today):
+    """Closed items whose 回头看 is due (closed N months ago or more) and not yet done for this cycle."""
+    checked = FollowUpCheck.objects.filter(item=OuterRef("pk"), cycle=OuterRef("cycle"))
+    closed_before = add_months(today, -settings.RECTIFICATION_FOLLOW_UP_MONTHS)
+    return items.filter(status=Status.CLOSED, closed_on__lte=closed_before).exclude(Exists(checked))
+
+
+def status_counts(items, today):
+    return items.aggregate(
+        total=Count("id"),
+        open=Count("id", filter=~Q(status=Status.CLOSED)),
+        overdue=Count("id", filter=~Q(status=Status.CLOSED) & Q(deadline__lt=today)),
+        submitted=Count("id", filter=Q(status=Status.SUBMITTED)),
+        closed=Count("id", filter=Q(status=Status.CLOSED)),
+    )
+
+
+def timeline(item):
+    """Everything that happened to an item, oldest first: workflow steps, progress, follow-ups, plan edits."""
+    events = [("transition", t.happened_at, t) for t in item.transitions.select_related("actor")]
+    updates = item.updates.select_related("author").prefetch_related("evidence")
+    events += [("progress", u.created_at, u) for u in updates]
+    return sorted(events, key=lambda event: event[1])
+
+
+def due_first(items, today):
+    """Open items, those due this month (or already overdue) first, then by deadline."""
+    end_of_month = add_months(today.replace(day=1), 1)
+    return (items.open().annotate(due_now=Q(deadline__lt=end_of_month))
+            .order_by("-due_now", "deadline", "id"))

@@ -1,0 +1,197 @@
+"""Every write to the ledger: raising problems, workflow steps, plans, progress, follow-ups, supervision."""
+
+import datetime
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from orgs.scoping import scope_of
+from partybuild.uploads import check_evidence
+
+from .models import (
+    Evidence,
+    FollowUpCheck,
+    ItemTransition,
+    Problem,
+    ProgressUpdate,
+    RectificationItem,
+    SupervisionNotice,
+    month_start,
+)
+from .workflow import TRANSITIONS
+
+Status = RectificationItem.Status
+
+
+class LedgerError(Exception):
+    """A refused change; the message is Chinese and shown to the user as is."""
+
+
+class ConflictError(LedgerError):
+    pass
+
+
+@transaction.atomic
+def raise_problem(*, org, description, source, raised_by=None, found_on=None, category=None,
+                  severity=Problem.Severity.GENERAL, origin=None, **plan) -> Problem:
+    """The one way to create a problem: it gets its ledger item (待整改) in the same transaction.
+
+    Idempotent per (origin, organisation): raising again from the same finding returns the first problem.
+    ``plan`` may preset the item's measures, responsible unit/person, deadline and kind.
+    """
+    origin_fields = {}
+    if origin is not None:
+        origin_fields = {"origin_type": ContentType.objects.get_for_model(origin), "origin_id": origin.pk}
+        existing = Problem.objects.filter(org=org, **origin_fields).first()
+        if existing:
+            return existing
+    problem = Problem.objects.create(
+        org=org, description=description, source=source, raised_by=raised_by, category=category,
+        severity=severity, found_on=found_on or timezone.localdate(), **origin_fields)
+    recurrence = category is not None and RectificationItem.objects.filter(
+        problem__org=org, problem__category=category, status=Status.CLOSED).exists()
+    item = RectificationItem.objects.create(problem=problem, is_recurrence=recurrence, **plan)
+    _log(item, "raise", "", raised_by)
+    return problem
+
+
+def _log(item, action, from_status, actor, comment=""):
+    ItemTransition.objects.create(item=item, action=action, from_status=from_status, to_status=item.status,
+                                  cycle=item.cycle, actor=actor, comment=comment)
+
+
+def _locked(item_pk, expected_version=None):
+    item = RectificationItem.objects.select_for_update().get(pk=item_pk)
+    if expected_version is not None and item.version != expected_version:
+        raise ConflictError(_("该整改事项刚刚被其他人修改过，您的修改没有保存。请刷新页面，查看最新内容后再操作。"))
+    return item
+
+
+def is_own_organisation(user, item):
+    return any(grant.org_id == item.problem.org_id for grant in scope_of(user).grants)
+
+
+def refusal(user, item, action):
+    """Why ``user`` may not take ``action`` on ``item`` now (a Chinese sentence), or None if allowed."""
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        return _("未知的操作。")
+    if item.status not in transition.sources:
+        return _("事项当前状态为“%(status)s”，不能%(action)s。") % {
+            "status": item.get_status_display(), "action": transition.label}
+    if not RectificationItem.objects.for_roles(user, transition.roles).filter(pk=item.pk).exists():
+        return _("您的角色不能%(action)s。") % {"action": transition.label}
+    if not transition.own_org_allowed and is_own_organisation(user, item):
+        return _("不能验收或退回本单位的整改事项。")
+    return None
+
+
+def allowed_actions(user, item, actions):
+    return [TRANSITIONS[a] for a in actions if refusal(user, item, a) is None]
+
+
+@transaction.atomic
+def perform(user, item, action, *, comment="", expected_version=None) -> RectificationItem:
+    """Apply one step of the workflow, or raise LedgerError saying why not."""
+    item = _locked(item.pk, expected_version)
+    reason = refusal(user, item, action)
+    if reason:
+        raise LedgerError(reason)
+    transition = TRANSITIONS[action]
+    if transition.needs_comment and not comment.strip():
+        raise LedgerError(_("%(action)s时必须填写说明。") % {"action": transition.label})
+    previous = item.status
+    item.status = transition.target
+    if transition.target == Status.CLOSED:
+        item.closed_on = timezone.localdate()
+    if action == "reopen":
+        item.cycle += 1
+        item.closed_on = None
+        item.is_recurrence = True
+    item.version += 1
+    item.save()
+    _log(item, action, previous, user, comment)
+    return item
+
+
+PLAN_FIELDS = ("measures", "responsible_unit", "responsible_person", "deadline", "kind")
+
+
+@transaction.atomic
+def update_plan(user, item, *, expected_version, **plan) -> RectificationItem:
+    """Change the measures, people, deadline or kind; refused on closed items and on stale versions."""
+    if not RectificationItem.objects.editable_by(user).filter(pk=item.pk).exists():
+        raise LedgerError(_("您的角色不能修改这个整改事项。"))
+    item = _locked(item.pk, expected_version)
+    if item.status == Status.CLOSED:
+        raise LedgerError(_("已销号的事项不能修改；如需重新整改，请通过“回头看”重新打开。"))
+    changed = [field for field in PLAN_FIELDS if getattr(item, field) != plan[field]]
+    if not changed:
+        return item
+    for field in changed:
+        setattr(item, field, plan[field])
+    item.version += 1
+    item.save()
+    labels = "、".join(str(RectificationItem._meta.get_field(f).verbose_name) for f in changed)
+    _log(item, "edit", item.status, user, _("修改了：%(fields)s") % {"fields": labels})
+    return item
+
+
+@transaction.atomic
+def add_progress(user, item, *, text, percent, files=(), today=None) -> ProgressUpdate:
+    """Post this month's progress with evidence files (checked before anything is written)."""
+    if not RectificationItem.objects.editable_by(user).filter(pk=item.pk).exists():
+        raise LedgerError(_("您的角色不能报送这个事项的整改进展。"))
+    if item.status == Status.CLOSED:
+        raise LedgerError(_("已销号的事项不再报送进展。"))
+    if not 0 <= percent <= 100:
+        raise LedgerError(_("完成进度应在 0 到 100 之间。"))
+    for upload in files:
+        check_evidence(upload)
+    today = today or timezone.localdate()
+    update = ProgressUpdate.objects.create(item=item, month=month_start(today), text=text, percent=percent,
+                                           author=user)
+    for upload in files:
+        Evidence.objects.create(update=update, file=upload, original_name=upload.name[:200], size=upload.size)
+    return update
+
+
+@transaction.atomic
+def record_follow_up(user, item, *, passed, note) -> FollowUpCheck:
+    """回头看: a passed check is recorded; a failed one reopens the item for a new cycle."""
+    item = _locked(item.pk)
+    if item.status != Status.CLOSED:
+        raise LedgerError(_("只有已销号的事项才能回头看。"))
+    reason = refusal(user, item, "reopen")
+    if reason:
+        raise LedgerError(reason)
+    check = FollowUpCheck.objects.create(item=item, cycle=item.cycle, passed=passed, note=note, checker=user)
+    if passed:
+        _log(item, "follow_up", item.status, user, note)
+    else:
+        perform(user, item, "reopen", comment=note)
+    return check
+
+
+@transaction.atomic
+def issue_supervision(user, org, items, *, requirement, reply_by: datetime.date) -> SupervisionNotice:
+    """督办通知 for overdue items of one organisation: recorded on each item, escalation counted."""
+    today = timezone.localdate()
+    allowed = RectificationItem.objects.for_roles(user, ("staff",)).overdue_on(today).filter(problem__org=org)
+    items = list(allowed.filter(pk__in=[i.pk for i in items]).select_for_update())
+    if not items:
+        raise LedgerError(_("请至少选择一个本组织的逾期事项。"))
+    if reply_by <= today:
+        raise LedgerError(_("限期反馈日期应晚于今天。"))
+    count = SupervisionNotice.objects.filter(issued_at__year=today.year).count() + 1
+    notice = SupervisionNotice.objects.create(org=org, number=_("督办〔%(y)s〕%(n)s号") % {"y": today.year, "n": count},
+                                              requirement=requirement, reply_by=reply_by, issued_by=user)
+    notice.items.set(items)
+    for item in items:
+        item.escalations += 1
+        item.version += 1
+        item.save()
+        _log(item, "supervise", item.status, user, notice.number)
+    return notice

@@ -1,0 +1,50 @@
+"""The rectification workflow in one declared table.
+
+待整改 → 整改中 → 申请销号 → 已销号, or 退回 back to 整改中; a failed 回头看 reopens a closed item.
+Each action names the roles that may take it, whether the actor may belong to the item's own
+organisation, and whether a comment is required. ``rectification.services.perform`` is the only
+place that applies it.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from .models import RectificationItem
+
+Status = RectificationItem.Status
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    label: str
+    sources: tuple[str, ...]
+    target: str
+    roles: tuple[str, ...]
+    own_org_allowed: bool = True
+    needs_comment: bool = False
+
+
+TRANSITIONS = {t.action: t for t in [
+    Transition("start", _("开始整改"), (Status.PENDING,), Status.IN_PROGRESS, ("secretary", "staff")),
+    Transition("submit", _("申请销号"), (Status.IN_PROGRESS,), Status.SUBMITTED, ("secretary", "staff")),
+    Transition("accept", _("验收销号"), (Status.SUBMITTED,), Status.CLOSED, ("staff",), own_org_allowed=False),
+    Transition("return", _("退回整改"), (Status.SUBMITTED,), Status.IN_PROGRESS, ("staff",),
+               own_org_allowed=False, needs_comment=True),
+    Transition("reopen", _("回头看未通过，重新整改"), (Status.CLOSED,), Status.IN_PROGRESS, ("staff",),
+               own_org_allowed=False, needs_comment=True),
+]}
+
+#: actions that are logged but do not come from the table (no permission check of their own)
+LOG_ONLY_ACTIONS = {"raise": _("提出问题"), "supervise": _("督办"), "import": _("导入"), "edit": _("修改整改方案"),
+                    "follow_up": _("回头看通过")}
+
+#: actions offered as buttons on the item page (reopen happens through a follow-up check)
+BUTTON_ACTIONS = ("start", "submit", "accept", "return")
+
+
+def action_label(action):
+    if action in TRANSITIONS:
+        return TRANSITIONS[action].label
+    return LOG_ONLY_ACTIONS.get(action, action)

@@ -1,0 +1,49 @@
+from rectification.models import RectificationItem
+from tests.permission import TREE_EDITORS, Case, org_pk
+from tests.rectification.helpers import evidence_of, item_of, notice_of
+
+LEDGER_KEEPERS = frozenset({"admin", "staff", "secretary"})
+
+
+def _org(w, side):
+    return w.branch if side == "own" else w.foreign_branch
+
+
+def item_pk(status=RectificationItem.Status.PENDING):
+    return lambda w, side: {"pk": item_of(_org(w, side), status=status).pk}
+
+
+def item_action(w, side):
+    return {"pk": item_of(_org(w, side)).pk, "action": "start"}
+
+
+def evidence_pk(w, side):
+    return {"pk": evidence_of(item_of(_org(w, side)), w.users["staff"]).pk}
+
+
+def notice_pk(w, side):
+    return {"pk": notice_of(item_of(_org(w, side)), w.users["staff"]).pk}
+
+
+CASES = {
+    "rectification:ledger": Case(),
+    "rectification:export": Case(),
+    "rectification:import": Case(allowed=TREE_EDITORS),
+    "rectification:import_confirm": Case(ok_status=405),
+    "rectification:problem_new": Case(allowed=LEDGER_KEEPERS),
+    "rectification:item": Case(item_pk()),
+    # the workflow's own refusals (wrong role, own organisation) are tested in test_workflow
+    "rectification:item_action": Case(item_action, method="post", ok_status=302, data={"version": 1}),
+    "rectification:item_plan": Case(item_pk(), allowed=LEDGER_KEEPERS, method="post", ok_status=302, data={
+        "version": 1, "measures": "建立会议记录本", "kind": "deadline", "deadline": "2030-01-31"}),
+    "rectification:item_progress": Case(item_pk(), allowed=LEDGER_KEEPERS, method="post", ok_status=302,
+                                        data={"text": "已补齐记录", "percent": 60}),
+    "rectification:item_follow_up": Case(item_pk(RectificationItem.Status.CLOSED), allowed=TREE_EDITORS,
+                                         method="post", ok_status=302, data={"passed": "yes", "note": "巩固良好"}),
+    "rectification:evidence": Case(evidence_pk),
+    "rectification:follow_ups": Case(allowed=TREE_EDITORS),
+    "rectification:overdue": Case(allowed=TREE_EDITORS),
+    "rectification:supervise": Case(org_pk(), allowed=TREE_EDITORS),
+    "rectification:rectification_notice": Case(org_pk()),
+    "rectification:notice_pdf": Case(notice_pk),
+}
