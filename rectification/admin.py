@@ -11,7 +11,12 @@ from .models import (
     ProblemDimension,
     ProgressUpdate,
     RectificationItem,
+    ResponsibilityEntry,
+    ResponsibilityLetter,
+    SelfCheckPush,
+    SelfCheckRequest,
     SupervisionNotice,
+    Task,
 )
 
 
@@ -106,3 +111,13 @@ admin.site.register(FollowUpCheck, list_display=["item", "cycle", "checked_on", 
                     raw_id_fields=["item", "checker"])
 admin.site.register(SupervisionNotice, list_display=["number", "org", "reply_by", "issued_by", "issued_at"],
                     raw_id_fields=["org", "issued_by", "items"])
+admin.site.register(SelfCheckPush, list_display=["description", "root", "reply_by", "created_by"],
+                    raw_id_fields=["root", "created_by"])
+admin.site.register(SelfCheckRequest, SimpleHistoryAdmin, list_display=["push", "org", "answer", "answered_at"],
+                    list_filter=["answer"], raw_id_fields=["push", "org", "answered_by"])
+admin.site.register(Task, SimpleHistoryAdmin, list_display=["title", "org", "year", "quarter", "done"],
+                    list_filter=["year", "quarter", "done"], raw_id_fields=["org", "assigned_by"])
+admin.site.register(ResponsibilityEntry, SimpleHistoryAdmin, list_display=["org", "year", "post", "person"],
+                    list_filter=["year", "post"], raw_id_fields=["org"])
+admin.site.register(ResponsibilityLetter, list_display=["original_name", "org", "year", "uploaded_at"],
+                    raw_id_fields=["org", "uploaded_by"])

@@ -8,11 +8,12 @@ import datetime
 
 from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
+from django.db.models.functions import Mod
 from django.utils import timezone
 
 from orgs.models import BRANCH_KINDS, Organization, RoleAssignment
 
-from . import taxonomy
+from . import lists, taxonomy
 from .models import (
     FollowUpCheck,
     ItemTransition,
@@ -20,6 +21,8 @@ from .models import (
     ProblemCategory,
     ProgressUpdate,
     RectificationItem,
+    ResponsibilityEntry,
+    Task,
     add_months,
     month_start,
 )
@@ -55,6 +58,7 @@ def seed(scale, rng):
             state = _STATES[index] if demo_branch else rng.choices(_STATES, _STATE_WEIGHTS)[0]
             plans.append(_plan(rng, branch, state, rng.choice(categories), today))
     _write(plans, staff, secretaries, today)
+    _three_lists(rng, staff, secretaries, today)
 
 
 _STATES = ["in_progress", "submitted", "pending", "closed", "reopened"]
@@ -142,3 +146,34 @@ def _updates(item, plan, author, today):
                            text=f"{m:%Y年%m月}：按整改方案推进，已完成{min(100, 25 * (i + 1))}%。",
                            created_at=_at(min(today, max(m, plan["started"]) + datetime.timedelta(days=2)), 8))
             for i, m in enumerate(months)]
+
+
+YEARLY_TASKS = [(1, "制定年度党建工作计划"), (2, "开展“七一”主题党日活动"), (3, "完成党员发展和党费收缴检查"),
+                (4, "召开年度组织生活会并开展民主评议党员")]
+
+
+def _three_lists(rng, staff, secretaries, today):
+    """A 举一反三 push to the first township with mixed answers, yearly tasks, and the demo branches'
+    responsibility lists."""
+    township = Organization.objects.filter(level="township").order_by("path").first()
+    push = lists.push_self_check(staff, township, description="对照检查：党员活动室“十有”是否齐全、制度是否上墙",
+                                 reply_by=today + datetime.timedelta(days=20), sector="rural")
+    for request in push.requests.exclude(org_id__in=secretaries).select_related("org", "push"):
+        roll = rng.random()
+        if roll < 0.3:
+            lists.answer_self_check(staff, request, claim=True)
+        elif roll < 0.8:
+            lists.answer_self_check(staff, request, claim=False, reason="经对照检查，活动室“十有”齐全，制度已上墙。")
+    root = Organization.objects.get(depth=1)
+    for quarter, title in YEARLY_TASKS:
+        lists.assign_tasks(staff, root, title=title, year=today.year, quarter=quarter)
+    finished_quarters = (today.month - 1) // 3
+    finished = Task.objects.filter(year=today.year, quarter__lte=finished_quarters)
+    finished.alias(lot=Mod("id", 7)).exclude(lot=0).update(done=True, done_on=today, note="已按要求完成。")
+    for org_id, secretary in secretaries.items():
+        ResponsibilityEntry.objects.bulk_create([
+            ResponsibilityEntry(org_id=org_id, year=today.year, post=ResponsibilityEntry.Post.SECRETARY,
+                                person=secretary.first_name, duties="履行抓党建第一责任人职责，带头落实“三会一课”。"),
+            ResponsibilityEntry(org_id=org_id, year=today.year, post=ResponsibilityEntry.Post.MEMBER,
+                                person="组织委员", duties="负责党员发展、教育管理和党费收缴，落实一岗双责。"),
+        ])

@@ -1,9 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from orgs.models import Organization
+from orgs.models import Organization, Sector
 
-from .models import Problem, ProblemCategory, RectificationItem
+from .models import Problem, ProblemCategory, RectificationItem, ResponsibilityEntry
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -100,3 +100,56 @@ class SupervisionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["items"].queryset = overdue_items
         self.fields["items"].label_from_instance = lambda item: f"{item.problem.description[:40]}(时限 {item.deadline})"
+
+
+class SubtreeForm(forms.Form):
+    """Common fields of everything staff hand down a subtree (举一反三, tasks)."""
+
+    root_code = forms.CharField(label=_("下达范围(组织编码，含全部下级)"), max_length=32)
+    sector = forms.ChoiceField(label=_("限定领域"), required=False, choices=[("", _("全部领域")), *Sector.choices])
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_root_code(self):
+        root = Organization.objects.for_roles(self.user, ("staff",)).filter(
+            code=self.cleaned_data["root_code"].strip()).first()
+        if root is None:
+            raise forms.ValidationError(_("组织不存在或不在您的管理范围内。"))
+        return root
+
+
+class PushForm(SubtreeForm):
+    description = forms.CharField(label=_("对照检查的问题"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    category = CategoryChoiceField(label=_("问题类别"), required=False,
+                                   queryset=ProblemCategory.objects.filter(is_active=True).select_related("dimension"))
+    reply_by = forms.DateField(label=_("反馈时限"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class TaskBatchForm(SubtreeForm):
+    title = forms.CharField(label=_("任务"), max_length=200)
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    quarter = forms.TypedChoiceField(label=_("完成季度"), coerce=int, choices=[(q, f"第{q}季度") for q in range(1, 5)])
+
+
+class AnswerForm(forms.Form):
+    claim = forms.TypedChoiceField(label=_("反馈"), coerce=lambda v: v == "yes",
+                                   choices=[("yes", _("存在此问题，认领整改")), ("no", _("不存在此问题"))])
+    reason = forms.CharField(label=_("说明"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TaskReportForm(forms.Form):
+    done = forms.BooleanField(label=_("已完成"), required=False)
+    note = forms.CharField(label=_("完成情况"), required=False, max_length=2000)
+
+
+class ResponsibilityForm(forms.ModelForm):
+    class Meta:
+        model = ResponsibilityEntry
+        fields = ["post", "person", "duties"]
+        widgets = {"duties": forms.Textarea(attrs={"rows": 2})}
+
+
+class LetterForm(forms.Form):
+    letter = forms.FileField(label=_("签字盖章的目标责任书(PDF 或图片)"))

@@ -344,3 +344,149 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
 
 def month_start(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
+
+
+
+# 举一反三: one problem pushed down a subtree as a self-check item ---------------------------------------
+
+class PushQuerySet(ScopedQuerySet):
+    org_lookup = "root"
+
+
+class SelfCheckPush(models.Model):
+    root = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("推送范围"))
+    sector = models.CharField(_("限定领域"), max_length=24, blank=True)
+    description = models.TextField(_("对照检查的问题"))
+    category = models.ForeignKey(ProblemCategory, on_delete=models.PROTECT, null=True, blank=True,
+                                 verbose_name=_("问题类别"))
+    reply_by = models.DateField(_("反馈时限"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("推送人"))
+    created_at = models.DateTimeField(_("推送时间"), default=timezone.now)
+
+    objects = PushQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("举一反三推送")
+        verbose_name_plural = _("举一反三推送")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.description[:40]
+
+
+class RequestQuerySet(ScopedQuerySet):
+    edit_roles = ("staff", "secretary")
+
+
+class SelfCheckRequest(models.Model):
+    """One organisation's answer to a push: claim it as its own problem, or say why it does not apply."""
+
+    class Answer(models.TextChoices):
+        PENDING = "pending", _("待反馈")
+        CLAIMED = "claimed", _("已认领")
+        NOT_APPLICABLE = "not_applicable", _("不存在此问题")
+
+    push = models.ForeignKey(SelfCheckPush, on_delete=models.PROTECT, related_name="requests")
+    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="self_checks",
+                            verbose_name=_("党组织"))
+    answer = models.CharField(_("反馈"), max_length=16, choices=Answer.choices, default=Answer.PENDING)
+    reason = models.TextField(_("说明"), blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("反馈人"))
+    answered_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = RequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("举一反三自查")
+        verbose_name_plural = _("举一反三自查")
+        constraints = [models.UniqueConstraint(fields=["push", "org"], name="one_request_per_push_and_org")]
+
+    def __str__(self):
+        return f"{self.org} · {self.push}"
+
+
+# 任务清单 and 责任清单 -----------------------------------------------------------------------------------
+
+class TaskQuerySet(ScopedQuerySet):
+    edit_roles = ("staff", "secretary")
+
+
+class Task(models.Model):
+    """One line of an organisation's yearly task list, due in a quarter, reported done by the organisation."""
+
+    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("党组织"))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    quarter = models.PositiveSmallIntegerField(_("完成季度"), choices=[(q, f"第{q}季度") for q in range(1, 5)])
+    title = models.CharField(_("任务"), max_length=200)
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("下达人"))
+    done = models.BooleanField(_("已完成"), default=False)
+    done_on = models.DateField(_("完成日期"), null=True, blank=True)
+    note = models.TextField(_("完成情况"), blank=True)
+
+    history = HistoricalRecords()
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("任务")
+        verbose_name_plural = _("任务清单")
+        ordering = ["year", "quarter", "id"]
+        indexes = [models.Index(fields=["year", "quarter"])]
+
+    def __str__(self):
+        return self.title
+
+
+class ResponsibilityQuerySet(ScopedQuerySet):
+    edit_roles = ("staff", "secretary")
+
+
+class ResponsibilityEntry(models.Model):
+    """责任清单: who answers for what in an organisation's year."""
+
+    class Post(models.TextChoices):
+        SECRETARY = "secretary", _("书记(第一责任人)")
+        DEPUTY = "deputy", _("副书记(直接责任人)")
+        MEMBER = "member", _("委员(一岗双责)")
+
+    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="responsibilities",
+                            verbose_name=_("党组织"))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    post = models.CharField(_("职务与责任"), max_length=12, choices=Post.choices)
+    person = models.CharField(_("姓名"), max_length=50)
+    duties = models.TextField(_("责任内容"))
+
+    history = HistoricalRecords()
+    objects = ResponsibilityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("责任清单条目")
+        verbose_name_plural = _("责任清单")
+        ordering = ["year", "post", "id"]
+
+    def __str__(self):
+        return f"{self.org} {self.year} {self.person}"
+
+
+class ResponsibilityLetter(models.Model):
+    """The signed 目标责任书 of an organisation's year (the newest upload counts; earlier ones are kept)."""
+
+    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("党组织"))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    file = models.FileField(_("目标责任书"), upload_to=RandomName("rectification/letters"))
+    original_name = models.CharField(_("文件名"), max_length=200)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+
+    objects = ResponsibilityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("目标责任书")
+        verbose_name_plural = _("目标责任书")
+        ordering = ["-uploaded_at"]
+
+    def __str__(self):
+        return self.original_name

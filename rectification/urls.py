@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import list_views, views
 
 app_name = "rectification"
 
@@ -21,4 +21,12 @@ urlpatterns = [
     path("orgs/<int:pk>/supervise/", views.supervise, name="supervise"),
     path("orgs/<int:pk>/notice.pdf", views.rectification_notice_pdf, name="rectification_notice"),
     path("notices/<int:pk>.pdf", views.notice_pdf, name="notice_pdf"),
+    path("self-checks/", list_views.self_checks, name="self_checks"),
+    path("self-checks/new/", list_views.self_check_new, name="self_check_new"),
+    path("self-checks/<int:pk>/answer/", list_views.self_check_answer, name="self_check_answer"),
+    path("tasks/", list_views.tasks, name="tasks"),
+    path("tasks/new/", list_views.task_new, name="task_new"),
+    path("tasks/<int:pk>/report/", list_views.task_report, name="task_report"),
+    path("orgs/<int:pk>/responsibilities/<int:year>/", list_views.responsibilities, name="responsibilities"),
+    path("letters/<int:pk>/", list_views.letter_download, name="letter"),
 ]

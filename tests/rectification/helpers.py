@@ -4,7 +4,17 @@ import io
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from rectification.models import Evidence, Problem, ProgressUpdate, RectificationItem, SupervisionNotice
+from rectification.models import (
+    Evidence,
+    Problem,
+    ProgressUpdate,
+    RectificationItem,
+    ResponsibilityLetter,
+    SelfCheckPush,
+    SelfCheckRequest,
+    SupervisionNotice,
+    Task,
+)
 from rectification.services import raise_problem
 
 
@@ -44,3 +54,18 @@ def notice_of(item, staff):
                                               issued_by=staff)
     notice.items.add(item)
     return notice
+
+
+def push_request_of(org, staff):
+    push = SelfCheckPush.objects.create(root=org, description="对照检查：党费收缴是否规范",
+                                        reply_by=datetime.date(2030, 1, 1), created_by=staff)
+    return SelfCheckRequest.objects.create(push=push, org=org)
+
+
+def task_of(org, staff):
+    return Task.objects.create(org=org, year=2026, quarter=4, title="开展一次主题党日", assigned_by=staff)
+
+
+def letter_of(org, staff):
+    return ResponsibilityLetter.objects.create(org=org, year=2026, file=photo("责任书.png"),
+                                               original_name="责任书.png", uploaded_by=staff)

@@ -1,6 +1,6 @@
 from rectification.models import RectificationItem
 from tests.permission import TREE_EDITORS, Case, org_pk
-from tests.rectification.helpers import evidence_of, item_of, notice_of
+from tests.rectification.helpers import evidence_of, item_of, letter_of, notice_of, push_request_of, task_of
 
 LEDGER_KEEPERS = frozenset({"admin", "staff", "secretary"})
 
@@ -25,6 +25,10 @@ def notice_pk(w, side):
     return {"pk": notice_of(item_of(_org(w, side)), w.users["staff"]).pk}
 
 
+def made_by_staff(make):
+    return lambda w, side: {"pk": make(_org(w, side), w.users["staff"]).pk}
+
+
 CASES = {
     "rectification:ledger": Case(),
     "rectification:export": Case(),
@@ -46,4 +50,14 @@ CASES = {
     "rectification:supervise": Case(org_pk(), allowed=TREE_EDITORS),
     "rectification:rectification_notice": Case(org_pk()),
     "rectification:notice_pdf": Case(notice_pk),
+    "rectification:self_checks": Case(),
+    "rectification:self_check_new": Case(allowed=TREE_EDITORS),
+    "rectification:self_check_answer": Case(made_by_staff(push_request_of), allowed=LEDGER_KEEPERS, method="post",
+                                            ok_status=302, data={"claim": "yes"}),
+    "rectification:tasks": Case(),
+    "rectification:task_new": Case(allowed=TREE_EDITORS),
+    "rectification:task_report": Case(made_by_staff(task_of), allowed=LEDGER_KEEPERS, method="post", ok_status=302,
+                                      data={"done": "on", "note": "已开展"}),
+    "rectification:responsibilities": Case(lambda w, side: {**org_pk()(w, side), "year": 2026}),
+    "rectification:letter": Case(made_by_staff(letter_of)),
 }
