@@ -153,3 +153,8 @@ class ResponsibilityForm(forms.ModelForm):
 
 class LetterForm(forms.Form):
     letter = forms.FileField(label=_("签字盖章的目标责任书(PDF 或图片)"))
+
+
+class MilestoneForm(forms.Form):
+    title = forms.CharField(label=_("阶段目标"), max_length=200)
+    due = forms.DateField(label=_("计划完成"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -14,6 +14,7 @@ from .models import (
     Evidence,
     FollowUpCheck,
     ItemTransition,
+    Milestone,
     Problem,
     ProgressUpdate,
     RectificationItem,
@@ -127,16 +128,26 @@ def update_plan(user, item, *, expected_version, **plan) -> RectificationItem:
     item = _locked(item.pk, expected_version)
     if item.status == Status.CLOSED:
         raise LedgerError(_("已销号的事项不能修改；如需重新整改，请通过“回头看”重新打开。"))
-    changed = [field for field in PLAN_FIELDS if getattr(item, field) != plan[field]]
-    if not changed:
+    changes = [_describe_change(item, field, plan[field]) for field in PLAN_FIELDS if getattr(item, field) != plan[field]]
+    if not changes:
         return item
-    for field in changed:
+    for field in PLAN_FIELDS:
         setattr(item, field, plan[field])
     item.version += 1
     item.save()
-    labels = "、".join(str(RectificationItem._meta.get_field(f).verbose_name) for f in changed)
-    _log(item, "edit", item.status, user, _("修改了：%(fields)s") % {"fields": labels})
+    _log(item, "edit", item.status, user, "\n".join(changes))
     return item
+
+
+def _describe_change(item, field, new):
+    """“整改时限：2026-10-01 → 2026-12-31”, with choice labels instead of stored values."""
+    model_field = RectificationItem._meta.get_field(field)
+    labels = dict(model_field.choices or ())
+
+    def shown(value):
+        return str(labels.get(value, value)) if value not in (None, "") else _("(空)")
+
+    return f"{model_field.verbose_name}：{shown(getattr(item, field))} → {shown(new)}"
 
 
 @transaction.atomic
@@ -195,3 +206,26 @@ def issue_supervision(user, org, items, *, requirement, reply_by: datetime.date)
         item.save()
         _log(item, "supervise", item.status, user, notice.number)
     return notice
+
+
+@transaction.atomic
+def add_milestone(user, item, *, title, due) -> Milestone:
+    """A step of a long-term item (长期整改)."""
+    if not RectificationItem.objects.editable_by(user).filter(pk=item.pk).exists():
+        raise LedgerError(_("您的角色不能修改这个整改事项。"))
+    if item.kind != RectificationItem.Kind.LONG_TERM:
+        raise LedgerError(_("只有长期整改事项需要设置阶段目标。"))
+    milestone = Milestone.objects.create(item=item, title=title, due=due)
+    _log(item, "edit", item.status, user, _("增加阶段目标：%(t)s(%(d)s)") % {"t": title, "d": due})
+    return milestone
+
+
+@transaction.atomic
+def complete_milestone(user, milestone) -> Milestone:
+    item = milestone.item
+    if not RectificationItem.objects.editable_by(user).filter(pk=item.pk).exists():
+        raise LedgerError(_("您的角色不能修改这个整改事项。"))
+    milestone.done_on = timezone.localdate()
+    milestone.save()
+    _log(item, "edit", item.status, user, _("完成阶段目标：%(t)s") % {"t": milestone.title})
+    return milestone

@@ -15,15 +15,16 @@ from partybuild.pdf import render_pdf
 
 from . import excel, queries, services
 from .filters import LedgerFilter
-from .forms import CommentForm, FollowUpForm, PlanForm, ProblemForm, ProgressForm, SupervisionForm
-from .models import Evidence, Problem, RectificationItem, SupervisionNotice, month_start
+from .forms import CommentForm, FollowUpForm, MilestoneForm, PlanForm, ProblemForm, ProgressForm, SupervisionForm
+from .models import Evidence, Milestone, Problem, RectificationItem, SupervisionNotice, month_start
 from .workflow import BUTTON_ACTIONS, TRANSITIONS
 
 PER_PAGE = 30
 
 
 def _items(request):
-    return RectificationItem.objects.visible_to(request.user).select_related(
+    """The user's ledger; problems archived by an administrator drop out of every page."""
+    return RectificationItem.objects.visible_to(request.user).filter(problem__archived=False).select_related(
         "problem__org", "problem__category__dimension")
 
 
@@ -105,6 +106,8 @@ def _render_item(request, item, **forms):
         and services.refusal(request.user, item, "reopen") is None,
         "comment_form": CommentForm(initial={"version": item.version}),
         "notices": item.supervision_notices.all(),
+        "milestones": item.milestones.all(),
+        "milestone_form": MilestoneForm(),
     }
     return render(request, "rectification/item.html", context, status=200 if not forms else 400)
 
@@ -174,6 +177,29 @@ def item_follow_up(request, pk):
             messages.success(request, _("回头看已记录。") if check.passed else _("回头看未通过，事项已重新打开整改。"))
             return redirect("rectification:item", item.pk)
     return _render_item(request, item, follow_up_form=form)
+
+
+@require_POST
+def item_milestone(request, pk):
+    item = _editable_item(request, pk)
+    form = MilestoneForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise services.LedgerError(_("请填写阶段目标和计划完成日期。"))
+        services.add_milestone(request.user, item, **form.cleaned_data)
+    except services.LedgerError as exc:
+        messages.error(request, str(exc))
+    return redirect("rectification:item", item.pk)
+
+
+@require_POST
+def milestone_done(request, pk):
+    milestone = get_object_or_404(Milestone.objects.filter(item__in=_items(request)), pk=pk)
+    try:
+        services.complete_milestone(request.user, milestone)
+    except services.LedgerError as exc:
+        raise PermissionDenied(str(exc)) from exc
+    return redirect("rectification:item", milestone.item_id)
 
 
 def evidence_download(request, pk):

@@ -17,6 +17,15 @@ def item_action(w, side):
     return {"pk": item_of(_org(w, side)).pk, "action": "start"}
 
 
+def long_term_item(w, side):
+    return {"pk": item_of(_org(w, side), kind=RectificationItem.Kind.LONG_TERM).pk}
+
+
+def milestone_pk(w, side):
+    item = item_of(_org(w, side), kind=RectificationItem.Kind.LONG_TERM)
+    return {"pk": item.milestones.create(title="完成改造", due="2030-01-01").pk}
+
+
 def evidence_pk(w, side):
     return {"pk": evidence_of(item_of(_org(w, side)), w.users["staff"]).pk}
 
@@ -44,6 +53,9 @@ CASES = {
                                         data={"text": "已补齐记录", "percent": 60}),
     "rectification:item_follow_up": Case(item_pk(RectificationItem.Status.CLOSED), allowed=TREE_EDITORS,
                                          method="post", ok_status=302, data={"passed": "yes", "note": "巩固良好"}),
+    "rectification:item_milestone": Case(long_term_item, allowed=LEDGER_KEEPERS, method="post", ok_status=302,
+                                         data={"title": "完成活动室改造", "due": "2030-06-30"}),
+    "rectification:milestone_done": Case(milestone_pk, allowed=LEDGER_KEEPERS, method="post", ok_status=302),
     "rectification:evidence": Case(evidence_pk),
     "rectification:follow_ups": Case(allowed=TREE_EDITORS),
     "rectification:overdue": Case(allowed=TREE_EDITORS),

@@ -170,3 +170,38 @@ def pdf_text(content, tmp_path):
     path = tmp_path / "doc.pdf"
     path.write_bytes(content)
     return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_plan_changes_show_before_and_after_on_the_timeline(world, login):
+    item = item_of(world.branch, deadline=datetime.date(2026, 12, 31))
+    client = login(world.users["staff"])
+    client.post(f"/rectification/items/{item.pk}/plan/", {"version": 1, "measures": "建立记录本", "kind": "long_term",
+                                                           "deadline": "2027-03-31", "responsible_person": "刘书记"})
+    html = client.get(f"/rectification/items/{item.pk}/").content.decode()
+    assert "整改时限：2026-12-31 → 2027-03-31" in html
+    assert "整改类型：限期整改 → 长期整改" in html and "责任人：(空) → 刘书记" in html
+
+
+def test_long_term_items_get_milestones(world, login):
+    item = item_of(world.branch, kind=RectificationItem.Kind.LONG_TERM)
+    client = login(world.users["secretary"])
+    client.post(f"/rectification/items/{item.pk}/milestones/", {"title": "完成活动室改造", "due": "2027-06-30"})
+    milestone = item.milestones.get()
+    client.post(f"/rectification/milestones/{milestone.pk}/done/")
+    milestone.refresh_from_db()
+    assert milestone.done_on == datetime.date.today()
+    html = client.get(f"/rectification/items/{item.pk}/").content.decode()
+    assert "完成阶段目标：完成活动室改造" in html
+    short = item_of(world.branch)
+    response = client.post(f"/rectification/items/{short.pk}/milestones/", {"title": "x", "due": "2027-06-30"},
+                           follow=True)
+    assert "只有长期整改事项需要设置阶段目标" in response.content.decode()
+
+
+def test_archived_problems_leave_the_ledger_but_are_not_deleted(world, login):
+    item = item_of(world.branch, description="已归档的问题")
+    Problem.objects.filter(pk=item.problem_id).update(archived=True)
+    client = login(world.users["staff"])
+    assert "已归档的问题" not in client.get("/rectification/").content.decode()
+    assert client.get(f"/rectification/items/{item.pk}/").status_code == 404
+    assert Problem.objects.filter(pk=item.problem_id).exists()
