@@ -128,7 +128,8 @@ def update_plan(user, item, *, expected_version, **plan) -> RectificationItem:
     item = _locked(item.pk, expected_version)
     if item.status == Status.CLOSED:
         raise LedgerError(_("已销号的事项不能修改；如需重新整改，请通过“回头看”重新打开。"))
-    changes = [_describe_change(item, field, plan[field]) for field in PLAN_FIELDS if getattr(item, field) != plan[field]]
+    changes = [_describe_change(item, field, plan[field])
+               for field in PLAN_FIELDS if getattr(item, field) != plan[field]]
     if not changes:
         return item
     for field in PLAN_FIELDS:
