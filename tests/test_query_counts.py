@@ -1,5 +1,6 @@
 """Pages take the same number of queries on the demo county and on the demo city."""
 
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -7,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from orgs.models import Kind, Level, Organization
+from rectification.models import RectificationItem
 
 MAX_QUERIES = 15
 
@@ -23,6 +25,10 @@ def page_queries(client, user):
         "root children": f"/orgs/{root.pk}/children/", "township children": f"/orgs/{township.pk}/children/",
         "root detail": f"/orgs/{root.pk}/", "township detail": f"/orgs/{township.pk}/",
         "branch detail": f"/orgs/{branch.pk}/",
+        "ledger": "/rectification/", "ledger filtered": "/rectification/?overdue=true&sort=org",
+        "ledger missing reports": "/rectification/?missing_report=true",
+        "item": f"/rectification/items/{RectificationItem.objects.visible_to(user).order_by('pk').first().pk}/",
+        "tasks": "/rectification/tasks/", "self checks": "/rectification/self-checks/",
     }
     counts = {}
     for page, url in pages.items():
