@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from partybuild.widgets import DateInput
+
 from .models import Organization, OrgStatistics
 
 
@@ -31,6 +33,6 @@ class StatisticsForm(forms.ModelForm):
         model = OrgStatistics
         fields = [f.name for f in OrgStatistics._meta.concrete_fields if f.name not in ("id", "org", "year")]
         widgets = {
-            "last_election": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "next_election": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "last_election": DateInput(),
+            "next_election": DateInput(),
         }

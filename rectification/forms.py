@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Organization, Sector
+from partybuild.widgets import DateInput
 
 from .models import Problem, ProblemCategory, RectificationItem, ResponsibilityEntry
 
@@ -15,7 +16,7 @@ class MultipleFileField(forms.FileField):
 
     def __init__(self, *args, **kwargs):
         accept = "image/*,.pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx"
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accept}))
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accept, "capture": "environment"}))
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -40,7 +41,7 @@ class PlanForm(forms.ModelForm):
         fields = ["measures", "responsible_unit", "responsible_person", "deadline", "kind"]
         widgets = {
             "measures": forms.Textarea(attrs={"rows": 3}),
-            "deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "deadline": DateInput(),
         }
 
 
@@ -52,10 +53,10 @@ class ProblemForm(forms.Form):
                                    queryset=ProblemCategory.objects.filter(is_active=True).select_related("dimension"))
     severity = forms.ChoiceField(label=_("严重程度"), choices=Problem.Severity.choices)
     description = forms.CharField(label=_("问题描述"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
-    found_on = forms.DateField(label=_("发现日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    found_on = forms.DateField(label=_("发现日期"), widget=DateInput())
     measures = forms.CharField(label=_("整改措施"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     responsible_person = forms.CharField(label=_("责任人"), max_length=50, required=False)
-    deadline = forms.DateField(label=_("整改时限"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(label=_("整改时限"), required=False, widget=DateInput())
     kind = forms.ChoiceField(label=_("整改类型"), choices=RectificationItem.Kind.choices,
                              initial=RectificationItem.Kind.DEADLINE)
 
@@ -92,7 +93,7 @@ class FollowUpForm(forms.Form):
 class SupervisionForm(forms.Form):
     requirement = forms.CharField(label=_("督办要求"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
                                   initial=_("请于限期内完成整改并书面反馈整改情况。"))
-    reply_by = forms.DateField(label=_("限期反馈"), widget=forms.DateInput(attrs={"type": "date"}))
+    reply_by = forms.DateField(label=_("限期反馈"), widget=DateInput())
     items = forms.ModelMultipleChoiceField(label=_("督办事项"), queryset=RectificationItem.objects.none(),
                                            widget=forms.CheckboxSelectMultiple)
 
@@ -124,7 +125,7 @@ class PushForm(SubtreeForm):
     description = forms.CharField(label=_("对照检查的问题"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
     category = CategoryChoiceField(label=_("问题类别"), required=False,
                                    queryset=ProblemCategory.objects.filter(is_active=True).select_related("dimension"))
-    reply_by = forms.DateField(label=_("反馈时限"), widget=forms.DateInput(attrs={"type": "date"}))
+    reply_by = forms.DateField(label=_("反馈时限"), widget=DateInput())
 
 
 class TaskBatchForm(SubtreeForm):
@@ -157,4 +158,4 @@ class LetterForm(forms.Form):
 
 class MilestoneForm(forms.Form):
     title = forms.CharField(label=_("阶段目标"), max_length=200)
-    due = forms.DateField(label=_("计划完成"), widget=forms.DateInput(attrs={"type": "date"}))
+    due = forms.DateField(label=_("计划完成"), widget=DateInput())

@@ -18,6 +18,8 @@ class Case:
     kwargs: Callable | None = None
     #: roles that get ``ok_status``; every other role gets 403 inside the scope
     allowed: frozenset = EVERYONE
+    #: roles for which the object does not exist by design even inside their organisation scope (404)
+    hidden: frozenset = frozenset()
     method: str = "get"
     ok_status: int = 200
     data: dict = field(default_factory=dict)

@@ -46,6 +46,8 @@ def _url(world, name, case, side):
 
 
 def _expected_inside(role, case):
+    if role in case.hidden:
+        return 404
     return case.ok_status if role in case.allowed else 403
 
 

@@ -1,0 +1,152 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from orgs.models import Level, Organization, Sector
+from partybuild.widgets import DateInput
+from rectification.forms import CategoryChoiceField, MultipleFileField
+from rectification.models import Problem, ProblemCategory
+
+from .models import ChecklistAnswer, ChecklistTemplate, Finding, Method, Round, Tour
+
+DATE = DateInput()
+
+
+class OrgCodeField(forms.CharField):
+    """An organisation code, resolved within the given queryset (the user's staff scope)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 32)
+        super().__init__(*args, **kwargs)
+        self.organisations = Organization.objects.none()
+
+    def clean(self, value):
+        code = super().clean(value).strip()
+        org = self.organisations.filter(code=code).first()
+        if org is None:
+            raise forms.ValidationError(_("组织“%(c)s”不存在或不在您的管理范围内。") % {"c": code})
+        return org
+
+
+def colleagues(user, roles=("inspector", "staff", "leader")):
+    """People holding one of ``roles`` on an organisation the user can see: candidates for teams and raters."""
+    visible = Organization.objects.visible_to(user).values("pk")
+    return get_user_model().objects.filter(role_assignments__org__in=visible,
+                                           role_assignments__role__in=roles).distinct().order_by("username")
+
+
+def _person(user):
+    return user.get_full_name() or user.username
+
+
+def _staff_scope(form, user, *fields):
+    for name in fields:
+        form.fields[name].organisations = Organization.objects.for_roles(user, ("staff",))
+
+
+class RoundForm(forms.Form):
+    name = forms.CharField(label=_("名称"), max_length=100, initial=_("2026年下半年基层党建专项考核"))
+    kind = forms.ChoiceField(label=_("类型"), choices=Round.Kind.choices)
+    root = OrgCodeField(label=_("检查范围(组织编码，含全部下级)"))
+    levels = forms.MultipleChoiceField(label=_("只检查这些层级(不选为全部)"), required=False, choices=Level.choices,
+                                       widget=forms.CheckboxSelectMultiple)
+    sectors = forms.MultipleChoiceField(label=_("只检查这些领域(不选为全部)"), required=False, choices=Sector.choices,
+                                        widget=forms.CheckboxSelectMultiple)
+    starts_on = forms.DateField(label=_("开始日期"), widget=DateInput())
+    ends_on = forms.DateField(label=_("结束日期"), widget=DateInput())
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        _staff_scope(self, user, "root")
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(label=_("考核组名称"), max_length=50, initial=_("第一考核组"))
+    members = forms.ModelMultipleChoiceField(label=_("成员"), queryset=get_user_model().objects.none(),
+                                             widget=forms.CheckboxSelectMultiple)
+    targets = forms.ModelMultipleChoiceField(label=_("负责的检查对象"), queryset=None, required=False,
+                                             widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, inspection_round, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = colleagues(user, ("inspector", "staff"))
+        self.fields["members"].label_from_instance = _person
+        self.fields["targets"].queryset = inspection_round.targets.select_related("org", "team")
+        self.fields["targets"].label_from_instance = lambda t: f"{t.org.name}({t.team.name if t.team else '未分组'})"
+
+
+class VisitForm(forms.Form):
+    visited_on = forms.DateField(label=_("走访日期"), widget=DateInput())
+    methods = forms.MultipleChoiceField(label=_("检查方式"), choices=Method.choices,
+                                        widget=forms.CheckboxSelectMultiple)
+    summary = forms.CharField(label=_("总体情况"), required=False, max_length=4000,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+    files = MultipleFileField(label=_("现场照片或材料"), required=False)
+
+
+class FindingForm(forms.Form):
+    kind = forms.ChoiceField(label=_("类型"), choices=Finding.Kind.choices, initial=Finding.Kind.PROBLEM)
+    text = forms.CharField(label=_("内容"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    category = CategoryChoiceField(label=_("问题类别"), required=False,
+                                   queryset=ProblemCategory.objects.filter(is_active=True).select_related("dimension"))
+    severity = forms.ChoiceField(label=_("严重程度"), required=False, choices=[("", "—"), *Problem.Severity.choices])
+    to_spread = forms.BooleanField(label=_("亮点值得推广"), required=False)
+    files = MultipleFileField(label=_("照片"), required=False)
+
+
+class ChecklistForm(forms.Form):
+    """One row per checklist item: verdict, note, optional photo."""
+
+    def __init__(self, *args, template: ChecklistTemplate, existing=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        existing = existing or {}
+        self.rows = []
+        for item in template.items.all():
+            previous = existing.get(item.pk)
+            verdict = f"verdict_{item.pk}"
+            self.fields[verdict] = forms.ChoiceField(
+                label=item.text, choices=ChecklistAnswer.Verdict.choices, widget=forms.RadioSelect,
+                initial=previous.verdict if previous else ChecklistAnswer.Verdict.PASS)
+            self.fields[f"note_{item.pk}"] = forms.CharField(label=_("说明"), required=False, max_length=300,
+                                                             initial=previous.note if previous else "")
+            self.fields[f"photo_{item.pk}"] = forms.FileField(label=_("照片"), required=False)
+            self.rows.append((item, self[verdict], self[f"note_{item.pk}"], self[f"photo_{item.pk}"]))
+
+    def answers(self):
+        return [(item, self.cleaned_data[f"verdict_{item.pk}"], self.cleaned_data[f"note_{item.pk}"],
+                 self.cleaned_data[f"photo_{item.pk}"]) for item, *_fields in self.rows]
+
+
+class TourForm(forms.Form):
+    name = forms.CharField(label=_("名称"), max_length=100)
+    kind = forms.ChoiceField(label=_("类型"), choices=Tour.Kind.choices)
+    root = OrgCodeField(label=_("范围(组织编码)"))
+    held_on = forms.DateField(label=_("观摩日期"), widget=DateInput())
+    stop_codes = forms.CharField(label=_("观摩路线(按顺序填写组织编码，每行一个)"),
+                                 widget=forms.Textarea(attrs={"rows": 4}))
+    participants = forms.ModelMultipleChoiceField(label=_("评分人"), queryset=get_user_model().objects.all(),
+                                                  widget=forms.SelectMultiple(attrs={"size": 6}))
+    drop_extremes = forms.BooleanField(label=_("去掉一个最高分和一个最低分"), required=False)
+    top_share = forms.IntegerField(label=_("先进比例(%)"), min_value=1, max_value=100, initial=33)
+    bottom_share = forms.IntegerField(label=_("后进比例(%)"), min_value=1, max_value=100, initial=33)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        _staff_scope(self, user, "root")
+        self.fields["participants"].queryset = colleagues(user)
+        self.fields["participants"].label_from_instance = _person
+        self.user = user
+
+    def clean_stop_codes(self):
+        codes = [line.strip() for line in self.cleaned_data["stop_codes"].splitlines() if line.strip()]
+        orgs = {o.code: o for o in Organization.objects.for_roles(self.user, ("staff",)).filter(code__in=codes)}
+        missing = [c for c in codes if c not in orgs]
+        if missing:
+            raise forms.ValidationError(_("这些编码不存在或不在您的管理范围内：%(c)s") % {"c": "、".join(missing)})
+        if len(set(codes)) != len(codes):
+            raise forms.ValidationError(_("同一个组织在路线中出现了两次。"))
+        return [orgs[c] for c in codes]
+
+
+class ScoreForm(forms.Form):
+    points = forms.DecimalField(label=_("得分(0–100)"), min_value=0, max_value=100, decimal_places=1)

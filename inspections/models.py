@@ -1,0 +1,347 @@
+"""Inspection rounds, teams, visits, findings, evidence, checklists and observation tours (观摩)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from orgs.models import Organization
+from orgs.scoping import scope_of
+from partybuild.querysets import ScopedQuerySet
+from partybuild.uploads import RandomName
+from rectification.models import ProblemCategory
+
+INSPECTOR = "inspector"
+NOT_INSPECTOR = ("admin", "staff", "secretary", "leader")
+
+
+class TeamScopedQuerySet(ScopedQuerySet):
+    """Inspectors see only what belongs to their own team; every other role sees its organisation scope."""
+
+    team_lookup = "team"
+
+    def visible_to(self, user):
+        scope = scope_of(user)
+        if scope.is_admin:
+            return self.all()
+        members = Team.members.through.objects.filter(team=OuterRef(self.team_lookup), user=user)
+        return self.filter(scope.q(self.org_lookup, roles=NOT_INSPECTOR)
+                           | (scope.q(self.org_lookup, roles=(INSPECTOR,)) & Q(Exists(members))))
+
+
+class RoundQuerySet(ScopedQuerySet):
+    org_lookup = "root"
+
+    def visible_to(self, user):
+        scope = scope_of(user)
+        if scope.is_admin:
+            return self.all()
+        in_team = Team.members.through.objects.filter(team__round=OuterRef("pk"), user=user)
+        return self.filter(scope.q("root", roles=("staff", "leader")) | Q(Exists(in_team)))
+
+
+class Round(models.Model):
+    class Kind(models.TextChoices):
+        ASSESSMENT = "assessment", _("专项考核")
+        SUPERVISION = "supervision", _("督查")
+        OBSERVATION = "observation", _("观摩")
+        SPOT_CHECK = "spot_check", _("随机抽查")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("计划中")
+        ACTIVE = "active", _("进行中")
+        FINISHED = "finished", _("已结束")
+
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    root = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("范围"))
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.PLANNED)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    history = HistoricalRecords()
+    objects = RoundQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("督查考核轮次")
+        verbose_name_plural = _("督查考核轮次")
+        ordering = ["-starts_on", "-id"]
+
+    def __str__(self):
+        return self.name
+
+
+class Team(models.Model):
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="teams")
+    name = models.CharField(_("考核组"), max_length=50)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="inspection_teams",
+                                     verbose_name=_("成员"))
+
+    class Meta:
+        verbose_name = _("考核组")
+        verbose_name_plural = _("考核组")
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["round", "name"], name="unique_team_name_per_round")]
+
+    def __str__(self):
+        return self.name
+
+
+class TargetQuerySet(TeamScopedQuerySet):
+    org_lookup = "org"
+
+
+class RoundTarget(models.Model):
+    """An organisation inspected in a round, and the team that goes there."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="targets")
+    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("被检查组织"))
+    team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="targets",
+                             verbose_name=_("考核组"))
+
+    objects = TargetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("检查对象")
+        verbose_name_plural = _("检查对象")
+        ordering = ["org__path"]
+        constraints = [models.UniqueConstraint(fields=["round", "org"], name="one_target_per_round_and_org")]
+
+    def __str__(self):
+        return f"{self.round} · {self.org}"
+
+
+class Method(models.TextChoices):
+    HEARING = "hearing", _("听取汇报")
+    RECORDS = "records", _("查阅资料")
+    FIELD = "field", _("实地走访")
+    SEMINAR = "seminar", _("座谈")
+    SURVEY = "survey", _("问卷")
+    UNANNOUNCED = "unannounced", _("明察暗访")
+
+
+class VisitQuerySet(TeamScopedQuerySet):
+    org_lookup = "target__org"
+    team_lookup = "target__team"
+    edit_roles = ("staff", "inspector")
+
+
+class Visit(models.Model):
+    target = models.ForeignKey(RoundTarget, on_delete=models.PROTECT, related_name="visits")
+    visited_on = models.DateField(_("走访日期"), default=timezone.localdate)
+    methods = models.JSONField(_("检查方式"), default=list)
+    summary = models.TextField(_("总体情况"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("记录人"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = VisitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("走访记录")
+        verbose_name_plural = _("走访记录")
+        ordering = ["-visited_on", "-id"]
+
+    def __str__(self):
+        return f"{self.target.org} {self.visited_on}"
+
+    @property
+    def method_labels(self):
+        labels = dict(Method.choices)
+        return [str(labels[m]) for m in self.methods if m in labels]
+
+
+class FindingQuerySet(TeamScopedQuerySet):
+    org_lookup = "visit__target__org"
+    team_lookup = "visit__target__team"
+
+
+class Finding(models.Model):
+    class Kind(models.TextChoices):
+        STRENGTH = "strength", _("亮点和经验做法")
+        PROBLEM = "problem", _("问题")
+
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="findings")
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    text = models.TextField(_("内容"))
+    category = models.ForeignKey(ProblemCategory, on_delete=models.PROTECT, null=True, blank=True,
+                                 verbose_name=_("问题类别"))
+    severity = models.CharField(_("严重程度"), max_length=12, blank=True)
+    to_spread = models.BooleanField(_("值得推广"), default=False)
+
+    history = HistoricalRecords()
+    objects = FindingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("发现")
+        verbose_name_plural = _("发现")
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.text[:40]
+
+
+class EvidenceQuerySet(TeamScopedQuerySet):
+    org_lookup = "visit__target__org"
+    team_lookup = "visit__target__team"
+
+
+class VisitEvidence(models.Model):
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="evidence")
+    finding = models.ForeignKey(Finding, on_delete=models.PROTECT, null=True, blank=True, related_name="evidence")
+    file = models.FileField(_("文件"), upload_to=RandomName("inspections/evidence"))
+    thumbnail = models.ImageField(_("缩略图"), upload_to=RandomName("inspections/thumbs"), blank=True)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    size = models.PositiveIntegerField(_("大小"))
+
+    objects = EvidenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("检查佐证")
+        verbose_name_plural = _("检查佐证")
+
+    def __str__(self):
+        return self.original_name
+
+
+class ChecklistTemplate(models.Model):
+    name = models.CharField(_("清单名称"), max_length=60, unique=True)
+    description = models.TextField(_("说明"), blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("检查清单")
+        verbose_name_plural = _("检查清单")
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name
+
+
+class ChecklistItem(models.Model):
+    template = models.ForeignKey(ChecklistTemplate, on_delete=models.CASCADE, related_name="items")
+    group = models.CharField(_("分组"), max_length=30, blank=True)
+    text = models.CharField(_("检查项"), max_length=200)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("检查项")
+        verbose_name_plural = _("检查项")
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return self.text
+
+
+class AnswerQuerySet(TeamScopedQuerySet):
+    org_lookup = "visit__target__org"
+    team_lookup = "visit__target__team"
+
+
+class ChecklistAnswer(models.Model):
+    """One ticked line of a checklist filled during a visit."""
+
+    class Verdict(models.TextChoices):
+        PASS = "pass", _("合格")
+        FAIL = "fail", _("不合格")
+        NOT_APPLICABLE = "na", _("不适用")
+
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="answers")
+    item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="+")
+    verdict = models.CharField(_("结论"), max_length=4, choices=Verdict.choices)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    photo = models.ImageField(_("照片"), upload_to=RandomName("inspections/checklist"), blank=True)
+
+    history = HistoricalRecords()
+    objects = AnswerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("检查清单结果")
+        verbose_name_plural = _("检查清单结果")
+        ordering = ["item__order", "item_id"]
+        constraints = [models.UniqueConstraint(fields=["visit", "item"], name="one_answer_per_visit_and_item")]
+
+    def __str__(self):
+        return f"{self.item} {self.get_verdict_display()}"
+
+
+# Observation tours (观摩) ------------------------------------------------------------------------------
+
+class TourQuerySet(ScopedQuerySet):
+    org_lookup = "root"
+
+    def visible_to(self, user):
+        scope = scope_of(user)
+        if scope.is_admin:
+            return self.all()
+        joined = Tour.participants.through.objects.filter(tour=OuterRef("pk"), user=user)
+        return self.filter(scope.q("root", roles=("staff", "leader")) | Q(Exists(joined)))
+
+
+class Tour(models.Model):
+    class Kind(models.TextChoices):
+        CIRCUIT = "circuit", _("巡回观摩")
+        CROSS = "cross", _("交叉观摩")
+        DEMONSTRATION = "demonstration", _("示范观摩")
+
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    root = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("范围"))
+    held_on = models.DateField(_("观摩日期"))
+    drop_extremes = models.BooleanField(_("去掉一个最高分和一个最低分"), default=False)
+    top_share = models.PositiveSmallIntegerField(_("先进比例(%)"), default=33)
+    bottom_share = models.PositiveSmallIntegerField(_("后进比例(%)"), default=33)
+    participants = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="tours", verbose_name=_("评分人"))
+    filed_at = models.DateTimeField(_("归档时间"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    history = HistoricalRecords()
+    objects = TourQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("观摩评比")
+        verbose_name_plural = _("观摩评比")
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self):
+        return self.name
+
+
+class TourStop(models.Model):
+    tour = models.ForeignKey(Tour, on_delete=models.CASCADE, related_name="stops")
+    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("观摩点"))
+    order = models.PositiveSmallIntegerField(_("顺序"))
+    mean = models.DecimalField(_("平均分"), max_digits=6, decimal_places=2, null=True, blank=True)
+    rank = models.PositiveSmallIntegerField(_("名次"), null=True, blank=True)
+    standing = models.CharField(_("等次"), max_length=8, blank=True)
+
+    class Meta:
+        verbose_name = _("观摩点")
+        verbose_name_plural = _("观摩点")
+        ordering = ["order"]
+        constraints = [models.UniqueConstraint(fields=["tour", "org"], name="one_stop_per_tour_and_org")]
+
+    def __str__(self):
+        return f"{self.order}. {self.org}"
+
+
+class TourScore(models.Model):
+    """One participant's on-site score (0–100) for one stop; changed freely until the tour is filed."""
+
+    stop = models.ForeignKey(TourStop, on_delete=models.CASCADE, related_name="scores")
+    participant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    points = models.DecimalField(_("得分"), max_digits=5, decimal_places=1)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("现场打分")
+        verbose_name_plural = _("现场打分")
+        constraints = [models.UniqueConstraint(fields=["stop", "participant"], name="one_score_per_stop_and_rater")]
+
+    def __str__(self):
+        return f"{self.stop} {self.points}"
