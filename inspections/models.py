@@ -160,6 +160,12 @@ class FindingQuerySet(TeamScopedQuerySet):
     team_lookup = "visit__target__team"
 
 
+def _visit_url(visit_id):
+    from django.urls import reverse
+
+    return reverse("inspections:visit", args=[visit_id])
+
+
 class Finding(models.Model):
     class Kind(models.TextChoices):
         STRENGTH = "strength", _("亮点和经验做法")
@@ -183,6 +189,9 @@ class Finding(models.Model):
 
     def __str__(self):
         return self.text[:40]
+
+    def get_absolute_url(self):
+        return _visit_url(self.visit_id)
 
 
 class EvidenceQuerySet(TeamScopedQuerySet):
@@ -268,6 +277,9 @@ class ChecklistAnswer(models.Model):
     def __str__(self):
         return f"{self.item} {self.get_verdict_display()}"
 
+    def get_absolute_url(self):
+        return _visit_url(self.visit_id)
+
 
 # Observation tours (观摩) ------------------------------------------------------------------------------
 
@@ -327,6 +339,11 @@ class TourStop(models.Model):
 
     def __str__(self):
         return f"{self.order}. {self.org}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("inspections:tour", args=[self.tour_id])
 
 
 class TourScore(models.Model):

@@ -61,6 +61,14 @@ def create_round(user, *, name, kind, root, starts_on, ends_on, levels=(), secto
     return new_round
 
 
+def finish_round(user, inspection_round) -> Round:
+    """结束: no more visits are recorded in the round; what was found stays."""
+    _require_staff_on(user, inspection_round.root)
+    inspection_round.status = Round.Status.FINISHED
+    inspection_round.save()
+    return inspection_round
+
+
 @transaction.atomic
 def create_team(user, inspection_round, *, name, members, targets) -> Team:
     """A team (考核组) of users, given the round's targets it visits (moved from any earlier team)."""

@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.round_new, name="round_new"),
     path("rounds/<int:pk>/", views.round_detail, name="round"),
     path("rounds/<int:pk>/teams/new/", views.team_new, name="team_new"),
+    path("rounds/<int:pk>/finish/", views.round_finish, name="round_finish"),
     path("today/", views.today, name="today"),
     path("targets/<int:pk>/visit/", views.visit_new, name="visit_new"),
     path("visits/<int:pk>/", views.visit_detail, name="visit"),

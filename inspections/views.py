@@ -88,6 +88,14 @@ def team_new(request, pk):
     return render(request, "inspections/form.html", {"form": form, "title": _("建立考核组")})
 
 
+@require_POST
+def round_finish(request, pk):
+    inspection_round = get_object_or_404(Round.objects.visible_to(request.user), pk=pk)
+    _staff_only(request)
+    _run(request, lambda: services.finish_round(request.user, inspection_round), _("本轮督查考核已结束。"))
+    return redirect("inspections:round", inspection_round.pk)
+
+
 def today(request):
     """An inspector's day on a phone: the team's targets not yet visited, and today's visits."""
     targets = (RoundTarget.objects.visible_to(request.user)

@@ -37,6 +37,8 @@ CASES = {
     # the secretary sees no round at all (404); a leader may look but not build teams (403)
     "inspections:round": Case(round_pk, allowed=ROUND_READERS, hidden=SECRETARY),
     "inspections:team_new": Case(round_pk, allowed=TREE_EDITORS, hidden=SECRETARY),
+    "inspections:round_finish": Case(round_pk, allowed=TREE_EDITORS, hidden=SECRETARY, method="post",
+                                     ok_status=302),
     "inspections:today": Case(),
     "inspections:visit_new": Case(pk_of(target_of), allowed=RECORDERS),
     "inspections:visit": Case(pk_of(visit_of)),

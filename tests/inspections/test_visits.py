@@ -62,6 +62,17 @@ def test_a_visit_with_methods_findings_and_photo_feeds_the_problem_list(world, l
         world.branch, problem_finding, Problem.Source.INSPECTION, "serious")
     html = client.get(f"/inspections/visits/{visit.pk}/").content.decode()
     assert "已转入问题清单" in html and "值得推广" in html
+    item_page = login(world.users["secretary"]).get(f"/rectification/items/{problem.item.pk}/").content.decode()
+    assert f'href="/inspections/visits/{visit.pk}/">查看原始记录' in item_page
+
+
+def test_a_finished_round_takes_no_more_visits(world):
+    inspection_round, team = round_for(world)
+    target = RoundTarget.objects.create(round=inspection_round, org=world.branch, team=team)
+    services.finish_round(world.users["staff"], inspection_round)
+    with pytest.raises(services.InspectionError, match="已结束"):
+        services.record_visit(world.users["inspector"], target, visited_on=datetime.date(2026, 11, 20),
+                              methods=["field"], summary="")
 
 
 def test_checklist_with_two_failures_becomes_two_problems(world, login):
