@@ -1,5 +1,20 @@
-from django.urls import path  # noqa: F401  (pages are added here)
+from django.urls import path
+
+from . import views
 
 app_name = "scoring"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.assessments, name="assessments"),
+    path("new/", views.assessment_new, name="assessment_new"),
+    path("schemes/", views.schemes, name="schemes"),
+    path("schemes/<int:pk>/", views.scheme_detail, name="scheme"),
+    path("schemes/<int:pk>/copy/", views.scheme_copy, name="scheme_copy"),
+    path("<int:pk>/", views.assessment_detail, name="assessment"),
+    path("<int:pk>/raters/<int:rater_pk>/grid/", views.grid, name="grid"),
+    path("<int:pk>/raters/<int:rater_pk>/cell/", views.cell, name="cell"),
+    path("<int:pk>/results/", views.results, name="results"),
+    path("<int:pk>/orgs/<int:org_pk>/", views.sheet, name="sheet"),
+    path("<int:pk>/close/", views.close, name="close"),
+    path("<int:pk>/publish/", views.publish, name="publish"),
+]

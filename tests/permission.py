@@ -20,6 +20,8 @@ class Case:
     allowed: frozenset = EVERYONE
     #: roles for which the object does not exist by design even inside their organisation scope (404)
     hidden: frozenset = frozenset()
+    #: False for objects that belong to no organisation (e.g. assessment schemes): no "foreign" case
+    scoped: bool = True
     method: str = "get"
     ok_status: int = 200
     data: dict = field(default_factory=dict)

@@ -1,0 +1,38 @@
+"""Reads of the assessment app; ``ranking_rows`` also feeds the ranked report (排名通报)."""
+
+from collections import defaultdict
+
+from .models import Indicator, Result, Score
+
+
+def indicator_tree(scheme):
+    """Dimensions with their items, in order: [(dimension or None, [items])]."""
+    indicators = list(scheme.indicators.order_by("order", "id"))
+    children = defaultdict(list)
+    for indicator in indicators:
+        children[indicator.parent_id].append(indicator)
+    tree = [(group, children[group.pk]) for group in children[None] if group.kind == Indicator.Kind.GROUP]
+    extras = [i for i in children[None] if i.kind != Indicator.Kind.GROUP]
+    return tree + ([(None, extras)] if extras else [])
+
+
+def dimension_names(scheme):
+    return list(scheme.indicators.filter(kind=Indicator.Kind.GROUP).order_by("order").values_list("name", flat=True))
+
+
+def ranking_rows(assessment, scope_org=None):
+    """Results in rank order per peer group (one query), optionally only the subtree of ``scope_org``."""
+    rows = Result.objects.filter(assessment=assessment).select_related("org").order_by("peer_group", "rank",
+                                                                                         "org__path")
+    return rows.filter(org__path__startswith=scope_org.path) if scope_org else rows
+
+
+def score_sheet(assessment, result):
+    """Every item × rater of one organisation, for the explanation page."""
+    raters = list(assessment.raters.all())
+    scores = {(s.indicator_id, s.rater_id): s for s in
+              Score.objects.filter(assessment=assessment, org=result.org)}
+    lines = [(group, [(item, [scores.get((item.pk, r.pk)) for r in raters]) for item in items])
+             for group, items in indicator_tree(assessment.scheme)]
+    rater_totals = [(r, result.rater_totals.get(str(r.pk))) for r in raters]
+    return {"raters": raters, "lines": lines, "rater_totals": rater_totals}

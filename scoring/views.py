@@ -1,0 +1,169 @@
+from collections import defaultdict
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from orgs.models import Organization
+from orgs.scoping import scope_of
+
+from . import engine, queries, services
+from .forms import AssessmentForm, CellForm
+from .models import Assessment, Indicator, Result, Scheme, Score
+
+GRID_ROWS = 20
+RESULT_READERS = ("staff", "leader")
+
+
+def _staff_only(request):
+    if not scope_of(request.user).has_role("staff"):
+        raise PermissionDenied
+
+
+def _run(request, action, success):
+    try:
+        result = action()
+    except (services.ScoringError, ValidationError) as exc:
+        messages.error(request, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
+        return None
+    messages.success(request, success)
+    return result
+
+
+def schemes(request):
+    return render(request, "scoring/schemes.html", {"schemes": Scheme.objects.all()})
+
+
+def scheme_detail(request, pk):
+    scheme = get_object_or_404(Scheme, pk=pk)
+    return render(request, "scoring/scheme.html", {"scheme": scheme, "indicators": queries.indicator_tree(scheme)})
+
+
+@require_POST
+def scheme_copy(request, pk):
+    _staff_only(request)
+    copy = services.copy_scheme(get_object_or_404(Scheme, pk=pk))
+    messages.success(request, _("已复制为第%(v)s版，可在管理后台修改。") % {"v": copy.version})
+    return redirect("scoring:scheme", copy.pk)
+
+
+def assessments(request):
+    visible = Assessment.objects.visible_to(request.user).select_related("scheme", "root")
+    return render(request, "scoring/assessments.html", {"assessments": visible[:100]})
+
+
+def assessment_new(request):
+    _staff_only(request)
+    form = AssessmentForm(request.POST or None, user=request.user, initial={"closes_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        created = _run(request, lambda: services.create_assessment(request.user, **form.cleaned_data),
+                       _("考核已建立，评分人可以开始评分。"))
+        if created:
+            return redirect("scoring:assessment", created.pk)
+    return render(request, "inspections/form.html", {"form": form, "title": _("建立考核")})
+
+
+def _assessment(request, pk):
+    return get_object_or_404(Assessment.objects.visible_to(request.user).select_related("scheme", "root"), pk=pk)
+
+
+def assessment_detail(request, pk):
+    assessment = _assessment(request, pk)
+    raters = assessment.raters.prefetch_related("members")
+    return render(request, "scoring/assessment.html", {
+        "assessment": assessment, "raters": raters, "target_count": assessment.targets.count(),
+        "my_raters": [r for r in raters if request.user in r.members.all()],
+        "may_read_results": _may_read_results(request.user, assessment),
+        "is_staff": scope_of(request.user).has_role("staff"),
+    })
+
+
+def _may_read_results(user, assessment):
+    return (assessment.status == Assessment.Status.PUBLISHED
+            or Organization.objects.for_roles(user, RESULT_READERS).filter(pk=assessment.root_id).exists())
+
+
+def grid(request, pk, rater_pk):
+    assessment = _assessment(request, pk)
+    rater = get_object_or_404(assessment.raters, pk=rater_pk)
+    if not services.may_score(request.user, rater):
+        raise PermissionDenied
+    items = list(assessment.scheme.indicators.exclude(kind=Indicator.Kind.GROUP).order_by("order"))
+    page = Paginator(assessment.targets.select_related("org"), GRID_ROWS).get_page(request.GET.get("page"))
+    scores = Score.objects.filter(assessment=assessment, rater=rater, org__in=[t.org_id for t in page])
+    cells = {(s.org_id, s.indicator_id): s for s in scores}
+    rows = [(target, [(item, cells.get((target.org_id, item.pk))) for item in items]) for target in page]
+    return render(request, "scoring/grid.html", {"assessment": assessment, "rater": rater, "items": items,
+                                                 "rows": rows, "page": page})
+
+
+@require_POST
+def cell(request, pk, rater_pk):
+    """Save one cell of the grid (htmx): answers the cell again with its saved value or the Chinese error."""
+    assessment = _assessment(request, pk)
+    rater = get_object_or_404(assessment.raters, pk=rater_pk)
+    if not services.may_score(request.user, rater):
+        raise PermissionDenied
+    form = CellForm(request.POST)
+    if not form.is_valid():
+        return _cell_status(request, _("请输入数字。"), status=400)
+    data = form.cleaned_data
+    target = get_object_or_404(assessment.targets, org_id=data["org"])
+    indicator = get_object_or_404(assessment.scheme.indicators, pk=data["indicator"])
+    try:
+        services.enter_score(request.user, rater=rater, org=target.org, indicator=indicator, points=data["points"],
+                             reason=data["reason"], correction_reason=data["correction_reason"])
+    except services.ScoringError as exc:
+        return _cell_status(request, str(exc), status=400)
+    return _cell_status(request, _("已保存"))
+
+
+def _cell_status(request, message, status=200):
+    return render(request, "scoring/_cell_status.html", {"message": message, "ok": status == 200}, status=status)
+
+
+def results(request, pk):
+    assessment = _assessment(request, pk)
+    if not _may_read_results(request.user, assessment):
+        raise PermissionDenied
+    code = request.GET.get("org", "").strip()
+    rows = queries.ranking_rows(assessment, Organization.objects.filter(code=code).first() if code else None)
+    groups = defaultdict(list)
+    for row in rows:
+        groups[row.peer_group].append(row)
+    return render(request, "scoring/results.html", {
+        "assessment": assessment, "groups": dict(groups), "org_code": code, "tie_rule": engine.TIE_RULE,
+        "dimensions": queries.dimension_names(assessment.scheme), "query": urlencode({"org": code})})
+
+
+def sheet(request, pk, org_pk):
+    assessment = _assessment(request, pk)
+    result = get_object_or_404(Result.objects.visible_to(request.user).select_related("org"),
+                               assessment=assessment, org_id=org_pk)
+    if not _may_read_results(request.user, assessment):
+        raise PermissionDenied
+    return render(request, "scoring/sheet.html", {"assessment": assessment, "result": result,
+                                                  **queries.score_sheet(assessment, result)})
+
+
+@require_POST
+def close(request, pk):
+    assessment = _assessment(request, pk)
+    _staff_only(request)
+    _run(request, lambda: services.close(request.user, assessment), _("评分已结束，结果已计算。"))
+    return redirect("scoring:assessment", assessment.pk)
+
+
+@require_POST
+def publish(request, pk):
+    assessment = _assessment(request, pk)
+    _staff_only(request)
+    _run(request, lambda: services.publish(request.user, assessment), _("结果已发布。"))
+    return redirect("scoring:assessment", assessment.pk)
+
+

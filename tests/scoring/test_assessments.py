@@ -1,0 +1,178 @@
+import datetime
+from decimal import Decimal as D
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from rectification.models import Problem, RectificationItem
+from scoring import services
+from scoring.models import Assessment, Indicator, Result, Scheme, Score
+from tests.factories import OrganizationFactory
+from tests.rectification.helpers import item_of
+from tests.scoring.helpers import assessment_for, scheme
+
+
+def indicator(code):
+    return Indicator.objects.get(scheme=scheme(), code=code)
+
+
+def fill(assessment, org, points_by_code, rater_name="述职评分", user=None):
+    rater = assessment.raters.get(name=rater_name)
+    user = user or rater.members.first()
+    for code, points in points_by_code.items():
+        reason = "理由" if indicator(code).needs_reason else ""
+        services.enter_score(user, rater=rater, org=org, indicator=indicator(code), points=D(points), reason=reason)
+
+
+ALL_SCORE_ITEMS = [f"{d}.{i}" for d in range(1, 6) for i in range(1, 4)]
+
+
+def full_marks(assessment, org, minus=0, rater="述职评分"):
+    points = {code: indicator(code).max_points for code in ALL_SCORE_ITEMS}
+    points["1.1"] -= D(str(minus))
+    fill(assessment, org, points, rater)
+
+
+def test_targets_and_peer_groups_come_from_the_subtree(world):
+    assessment = assessment_for(world)
+    assert {t.org for t in assessment.targets.all()} == {world.branch, world.sibling, world.far_branch}
+    assert set(assessment.targets.values_list("peer_group", flat=True)) == {"村·农村"}
+    assert Scheme.objects.get(pk=assessment.scheme_id).in_use
+
+
+def test_score_validation_in_chinese(world):
+    assessment = assessment_for(world)
+    rater = assessment.raters.get(name="述职评分")
+    staff = world.users["staff"]
+    with pytest.raises(services.ScoringError, match="0 到 6.7"):
+        services.enter_score(staff, rater=rater, org=world.branch, indicator=indicator("1.1"), points=D(7))
+    with pytest.raises(services.ScoringError, match="必须填写理由"):
+        services.enter_score(staff, rater=rater, org=world.branch, indicator=indicator("E3"), points=D(1))
+    with pytest.raises(services.ScoringError, match="不是本次考核的对象"):
+        services.enter_score(staff, rater=rater, org=world.town_a, indicator=indicator("1.1"), points=D(1))
+    with pytest.raises(services.ScoringError, match="不是该评分主体的评分人"):
+        services.enter_score(world.users["inspector"], rater=rater, org=world.branch, indicator=indicator("1.1"),
+                             points=D(1))
+    assert not Score.objects.exists()
+
+
+def test_weighted_composite_veto_bonus_cap_and_ranking_through_the_database(world):
+    assessment = assessment_for(world)
+    for rater in ("述职评分", "评议", "年度考核"):
+        user = world.users["inspector"] if rater == "评议" else world.users["staff"]
+        full_marks(assessment, world.branch, rater=rater)
+        fill(assessment, world.branch, {"E1": 5, "E2": 3}, rater, user)  # 8 bonus, capped at 5
+        full_marks(assessment, world.sibling, minus=2, rater=rater)
+        fill(assessment, world.sibling, {"E3": 1}, rater, user)  # veto
+    full_marks(assessment, world.far_branch, minus=6, rater="述职评分")  # only one rater entered
+    services.close(world.users["staff"], assessment)
+    results = {r.org: r for r in Result.objects.filter(assessment=assessment)}
+    assert (results[world.branch].total, results[world.branch].rank, results[world.branch].grade) == (
+        D("105.00"), 1, "好")
+    assert (results[world.sibling].total, results[world.sibling].grade, results[world.sibling].veto) == (
+        D("98.00"), "较好", True)
+    assert (results[world.far_branch].total, results[world.far_branch].rank) == (D("94.00"), 3)
+    assert len(results[world.far_branch].missing_raters) == 2  # its total is 述职评分's alone, re-normalised
+
+
+def test_closing_deducts_for_overdue_items_and_raises_problems_for_low_grades(world):
+    assessment = assessment_for(world)
+    full_marks(assessment, world.branch, minus=0)
+    full_marks(assessment, world.sibling, minus=6.7)  # 93.3 − 3 ledger items = 90.3
+    for _ in range(3):
+        item_of(world.sibling, deadline=datetime.date(2026, 6, 1), found_on=datetime.date(2026, 3, 1),
+                status=RectificationItem.Status.IN_PROGRESS)
+    services.close(world.users["staff"], assessment)
+    sibling = Result.objects.get(assessment=assessment, org=world.sibling)
+    assert (sibling.ledger_deduction, sibling.total, len(sibling.ledger_items)) == (D(3), D("90.30"), 3)
+    far = Result.objects.get(assessment=assessment, org=world.far_branch)
+    assert (far.total, far.grade) == (D(0), "较差")
+    problem = Problem.objects.get(source=Problem.Source.ASSESSMENT)
+    assert problem.org == world.far_branch and problem.origin == far
+    with pytest.raises(services.ScoringError, match="已经结束"):
+        services.close(world.users["staff"], Assessment.objects.get(pk=assessment.pk))
+
+
+def test_publication_freezes_and_corrections_need_a_reason_kept_in_history(world):
+    assessment = assessment_for(world)
+    full_marks(assessment, world.branch)
+    full_marks(assessment, world.sibling, minus=5)
+    services.close(world.users["staff"], assessment)
+    services.publish(world.users["staff"], Assessment.objects.get(pk=assessment.pk))
+    rater = assessment.raters.get(name="述职评分")
+    with pytest.raises(services.ScoringError, match="必须说明更正理由"):
+        services.enter_score(world.users["staff"], rater=rater, org=world.sibling, indicator=indicator("1.1"),
+                             points=D("6.7"))
+    with pytest.raises(services.ScoringError):
+        services.enter_score(world.users["leader"], rater=rater, org=world.sibling, indicator=indicator("1.1"),
+                             points=D("6.7"), correction_reason="复核")
+    services.enter_score(world.users["staff"], rater=rater, org=world.sibling, indicator=indicator("1.1"),
+                         points=D("6.7"), correction_reason="复核发现漏计")
+    score = Score.objects.get(org=world.sibling, indicator=indicator("1.1"), rater=rater)
+    assert score.history.first().history_change_reason == "复核发现漏计"
+    result = Result.objects.get(assessment=assessment, org=world.sibling)
+    assert result.total == D("100.00") and result.rank == 1  # tied with the branch, recomputed
+    assert result.history.count() >= 2
+
+
+def test_a_secretary_sees_only_the_published_ranking_and_their_own_sheet(world, login):
+    assessment = assessment_for(world)
+    full_marks(assessment, world.branch)
+    full_marks(assessment, world.sibling, minus=3)
+    client = login(world.users["secretary"])
+    assert client.get(f"/scoring/{assessment.pk}/").status_code == 404
+    services.close(world.users["staff"], assessment)
+    assert client.get(f"/scoring/{assessment.pk}/results/").status_code == 404
+    services.publish(world.users["staff"], Assessment.objects.get(pk=assessment.pk))
+    ranking = client.get(f"/scoring/{assessment.pk}/results/").content.decode()
+    assert "东山村党支部" in ranking and "西山村党支部" in ranking and "同分并列" in ranking
+    sheet = client.get(f"/scoring/{assessment.pk}/orgs/{world.branch.pk}/").content.decode()
+    assert "得分明细" in sheet and "第 <strong>1</strong> 名" in sheet
+    assert client.get(f"/scoring/{assessment.pk}/orgs/{world.sibling.pk}/").status_code == 404
+
+
+def test_grid_cell_saves_as_you_go_and_answers_errors_in_chinese(world, login):
+    assessment = assessment_for(world)
+    rater = assessment.raters.get(name="评议")
+    client = login(world.users["inspector"])
+    url = f"/scoring/{assessment.pk}/raters/{rater.pk}/cell/"
+    ok = client.post(url, {"org": world.branch.pk, "indicator": indicator("2.1").pk, "points": "5.5"})
+    assert ok.status_code == 200 and "已保存" in ok.content.decode()
+    bad = client.post(url, {"org": world.branch.pk, "indicator": indicator("2.1").pk, "points": "99"})
+    assert bad.status_code == 400 and "得分应在 0 到 6.7 之间" in bad.content.decode()
+    assert Score.objects.get().points == D("5.5")
+
+
+def page_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_grid_results_and_sheet_keep_their_query_count(world, login):
+    small = assessment_for(world)
+    for i in range(30):
+        OrganizationFactory(parent=world.town_b, name=f"新村{i}党支部", level="village")
+    large = assessment_for(world)
+    for assessment in (small, large):
+        for target in assessment.targets.all()[:5]:
+            full_marks(assessment, target.org, minus=target.pk % 5)
+        services.close(world.users["staff"], assessment)
+    client = login(world.users["staff"])
+    counts = []
+    for assessment in (small, large):
+        rater = assessment.raters.first()
+        counts.append([page_queries(client, f"/scoring/{assessment.pk}/raters/{rater.pk}/grid/"),
+                       page_queries(client, f"/scoring/{assessment.pk}/results/"),
+                       page_queries(client, f"/scoring/{assessment.pk}/orgs/{world.branch.pk}/")])
+    assert counts[0] == counts[1] and max(counts[1]) <= 12
+
+
+def test_copying_a_scheme_makes_a_new_version_with_the_same_tree(world):
+    original = scheme()
+    copy = services.copy_scheme(Scheme.objects.get(pk=original.pk))
+    assert (copy.version, copy.in_use) == (2, False)
+    assert copy.indicators.count() == original.indicators.count()
+    assert copy.indicators.get(code="1.1").parent.code == "1"
+    assert copy.indicators.get(code="1.1").parent.scheme == copy
