@@ -32,10 +32,11 @@ class ImportForm(forms.Form):
         return upload
 
 
-def import_views(*, name, plan, apply, may_import, template, done_url):
+def import_views(*, name, plan, apply, may_import, template, done_url, form_class=ImportForm):
     """Build the upload and confirm views of one import.
 
-    ``plan(user, file)`` returns an object with ``is_valid`` and ``errors`` (or raises xlsx.SheetError);
+    ``plan(user, file, **extra)`` returns an object with ``is_valid`` and ``errors`` (or raises
+    xlsx.SheetError), where ``extra`` are the form's other fields (plain strings and numbers);
     ``apply(user, plan)`` writes it and returns the success message; ``may_import(user)`` gates both views.
     """
     salt = f"import.{name}"
@@ -43,19 +44,21 @@ def import_views(*, name, plan, apply, may_import, template, done_url):
     def upload(request):
         if not may_import(request.user):
             raise PermissionDenied
-        form = ImportForm(request.POST or None, request.FILES or None)
+        form = form_class(request.POST or None, request.FILES or None)
         context = {"form": form}
         if request.method == "POST" and form.is_valid():
+            extra = {key: value for key, value in form.cleaned_data.items() if key != "file"}
             file = form.cleaned_data["file"]
             try:
-                context["plan"] = checked = plan(request.user, file)
+                context["plan"] = checked = plan(request.user, file, **extra)
             except xlsx.SheetError as exc:
                 form.add_error("file", str(exc))
             else:
                 if checked.is_valid:
                     file.seek(0)
                     stored = default_storage.save(f"imports/{name}.xlsx", file)
-                    context["token"] = signing.dumps({"file": stored, "user": request.user.pk}, salt=salt)
+                    context["token"] = signing.dumps({"file": stored, "user": request.user.pk, "extra": extra},
+                                                     salt=salt)
         return render(request, template, context)
 
     @require_POST
@@ -70,10 +73,10 @@ def import_views(*, name, plan, apply, may_import, template, done_url):
             messages.error(request, _("导入确认已失效，请重新上传文件。"))
             return redirect(request.path.rsplit("confirm/", 1)[0])
         with default_storage.open(payload["file"], "rb") as stored:
-            checked = plan(request.user, stored)
+            checked = plan(request.user, stored, **payload.get("extra", {}))
         if not checked.is_valid:
             messages.error(request, _("数据已发生变化，文件不再有效，请修改后重新上传。"))
-            return render(request, template, {"form": ImportForm(), "plan": checked})
+            return render(request, template, {"form": form_class(), "plan": checked})
         message = apply(request.user, checked)
         default_storage.delete(payload["file"])
         messages.success(request, message)

@@ -36,3 +36,18 @@ def score_sheet(assessment, result):
              for group, items in indicator_tree(assessment.scheme)]
     rater_totals = [(r, result.rater_totals.get(str(r.pk))) for r in raters]
     return {"raters": raters, "lines": lines, "rater_totals": rater_totals}
+
+
+def dynamic_management(assessment):
+    """Multi-year lists of a finished assessment against its previous period (动态管理) and its 红黑榜."""
+    rows = list(ranking_rows(assessment))
+    top = assessment.scheme.grading_rule.labels[0]
+    return {
+        "named": [r for r in rows if r.grade == top and r.previous_grade and r.previous_grade != top],
+        "withdrawn": [r for r in rows if r.previous_grade == top and r.grade != top],
+        "warned": [r for r in rows if r.bottom_three and not r.bottom_three_twice],
+        "reshuffle": [r for r in rows if r.bottom_three_twice],
+        "red": [r for r in rows if r.rank <= 3],
+        "black": [r for r in rows if r.group_size > 3 and r.rank > r.group_size - 3],
+        "top_grade": top,
+    }

@@ -11,8 +11,10 @@ from django.views.decorators.http import require_POST
 
 from orgs.models import Organization
 from orgs.scoping import scope_of
+from partybuild.imports import import_views
 
 from . import engine, queries, services
+from . import excel as scheme_excel
 from .forms import AssessmentForm, CellForm
 from .models import Assessment, Indicator, Result, Scheme, Score
 
@@ -141,6 +143,15 @@ def results(request, pk):
         "dimensions": queries.dimension_names(assessment.scheme), "query": urlencode({"org": code})})
 
 
+def dynamic(request, pk):
+    """命名/摘牌, 约谈 and 调整班子 lists, and the 红黑榜 of a finished assessment."""
+    assessment = _assessment(request, pk)
+    if not _may_read_results(request.user, assessment) or assessment.status == Assessment.Status.SCORING:
+        raise PermissionDenied
+    return render(request, "scoring/dynamic.html", {"assessment": assessment,
+                                                    **queries.dynamic_management(assessment)})
+
+
 def sheet(request, pk, org_pk):
     assessment = _assessment(request, pk)
     result = get_object_or_404(Result.objects.visible_to(request.user).select_related("org"),
@@ -167,3 +178,14 @@ def publish(request, pk):
     return redirect("scoring:assessment", assessment.pk)
 
 
+
+
+def _apply_scheme_import(user, plan):
+    scheme = scheme_excel.apply_import(user, plan)
+    return _("已导入“%(s)s”，共 %(n)s 项指标。") % {"s": scheme, "n": plan.count}
+
+
+scheme_import, scheme_import_confirm = import_views(
+    name="scheme", plan=scheme_excel.plan_import, apply=_apply_scheme_import, template="scoring/import.html",
+    done_url="scoring:schemes", form_class=scheme_excel.SchemeImportForm,
+    may_import=lambda user: scope_of(user).has_role("staff"))

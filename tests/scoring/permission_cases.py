@@ -39,6 +39,8 @@ CASES = {
     "scoring:assessments": Case(),
     "scoring:assessment_new": Case(allowed=TREE_EDITORS),
     "scoring:schemes": Case(),
+    "scoring:scheme_import": Case(allowed=TREE_EDITORS),
+    "scoring:scheme_import_confirm": Case(ok_status=405),
     "scoring:scheme": Case(scheme_pk, scoped=False),
     "scoring:scheme_copy": Case(scheme_pk, allowed=TREE_EDITORS, method="post", ok_status=302, scoped=False),
     # before publication a secretary does not see the assessment at all
@@ -47,6 +49,7 @@ CASES = {
     "scoring:cell": Case(rater_kwargs, allowed=frozenset({"admin", "staff", "inspector"}), hidden=SECRETARY,
                          method="post", ok_status=400),  # an empty cell is answered with its Chinese error
     "scoring:results": Case(published_pk, allowed=EVERYONE),
+    "scoring:dynamic": Case(published_pk, allowed=EVERYONE),
     "scoring:sheet": Case(sheet_kwargs, allowed=EVERYONE),
     "scoring:close": Case(assessment_pk, allowed=TREE_EDITORS, hidden=SECRETARY, method="post", ok_status=302),
     "scoring:publish": Case(assessment_pk, allowed=TREE_EDITORS, hidden=SECRETARY, method="post", ok_status=302),

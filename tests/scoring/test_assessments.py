@@ -176,3 +176,21 @@ def test_copying_a_scheme_makes_a_new_version_with_the_same_tree(world):
     assert copy.indicators.count() == original.indicators.count()
     assert copy.indicators.get(code="1.1").parent.code == "1"
     assert copy.indicators.get(code="1.1").parent.scheme == copy
+
+
+def test_dynamic_management_lists_against_the_previous_period(world, login):
+    orgs = [world.branch, world.sibling, world.far_branch] + [
+        OrganizationFactory(parent=world.town_b, name=f"北{i}村党支部", level="village") for i in range(3)]
+    last = assessment_for(world)
+    for i, org in enumerate(orgs):  # last year: branch top grade; the last three orgs bottom three
+        full_marks(last, org, minus=D(i))
+    services.close(world.users["staff"], last)
+    services.publish(world.users["staff"], Assessment.objects.get(pk=last.pk))
+    current = assessment_for(world, previous=last)
+    for i, org in enumerate(reversed(orgs)):
+        full_marks(current, org, minus=D(i))
+    services.close(world.users["staff"], current)
+    html = login(world.users["leader"]).get(f"/scoring/{current.pk}/dynamic/").content.decode()
+    assert "连续两期后三名：调整班子(共 0 个)" in html
+    result = {r.org: r for r in Result.objects.filter(assessment=current)}
+    assert result[world.branch].bottom_three and result[world.branch].rank_change == -5
