@@ -21,6 +21,9 @@ class NavItem:
 ALL = ("staff", "inspector", "secretary", "leader")
 
 MENU = [NavItem(_("首页"), "home", ALL)]
+#: after the apps' entries
+TRAILING = [NavItem(_("下载中心"), "reports:centre", ("staff", "leader")),
+            NavItem(_("通知"), "reports:notifications", ALL)]
 
 
 @cache
@@ -29,4 +32,4 @@ def full_menu():
 
 
 def menu_for(scope):
-    return [item for item in MENU + full_menu() if scope.has_role(*item.roles)]
+    return [item for item in MENU + full_menu() + TRAILING if scope.has_role(*item.roles)]

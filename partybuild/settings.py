@@ -8,6 +8,7 @@ production safety settings and then requires DJANGO_SECRET_KEY and DJANGO_ALLOWE
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -141,6 +142,16 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Asking for a report must not hang when Redis is down: fail fast and tell the user.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2,
+                                   "socket_connect_timeout": 2}
+CELERY_BEAT_SCHEDULE = {
+    "monthly-progress-reports": {"task": "partybuild.tasks.monthly_reports",
+                                 "schedule": crontab(minute=0, hour=6, day_of_month=1)},
+    "daily-reminders": {"task": "partybuild.tasks.daily_reminders", "schedule": crontab(minute=30, hour=7)},
+}
+NOTIFICATION_SENDERS = env.list("NOTIFICATION_SENDERS", default=[])
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -15,5 +15,6 @@ urlpatterns = [
     path("inspections/", include("inspections.urls")),
     path("rectification/", include("rectification.urls")),
     path("scoring/", include("scoring.urls")),
+    path("reports/", include("partybuild.report_urls")),
     path("admin/", admin.site.urls),
 ]

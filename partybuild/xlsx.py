@@ -99,11 +99,17 @@ def _is_blank(value):
 
 def write_rows(title: str, columns: list[Column], records: Iterable[dict]) -> bytes:
     """A one-sheet workbook with the columns' headers and one line per record (streamed)."""
+    return write_sheets([(title, columns, records)])
+
+
+def write_sheets(sheets) -> bytes:
+    """A workbook of several sheets: ``sheets`` = [(title, columns, records)]."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.append([c.header for c in columns])
-    for record in records:
-        sheet.append([(c.export or _plain)(record.get(c.name)) for c in columns])
+    for title, columns, records in sheets:
+        sheet = workbook.create_sheet(title=title[:31])
+        sheet.append([c.header for c in columns])
+        for record in records:
+            sheet.append([(c.export or _plain)(record.get(c.name)) for c in columns])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -1,3 +1,29 @@
-from tests.permission import Case
+from partybuild import jobs
+from tests.partybuild.reports_helpers import ledger_history
+from tests.permission import EVERYONE, Case
 
-CASES = {"home": Case()}
+REPORTERS = frozenset({"admin", "staff", "leader"})
+
+
+def report_pk(fmt=None):
+    def build(w, side):
+        ledger_history(w)
+        scope, user = (w.county, w.users["staff"]) if side == "own" else (w.foreign_county, w.users["admin"])
+        report = jobs.request_report(user, kind="monthly", scope=scope, period="2026-09")
+        return {"pk": report.pk, **({"fmt": fmt} if fmt else {})}
+
+    return build
+
+
+CASES = {
+    "home": Case(),
+    "reports:centre": Case(allowed=REPORTERS),
+    "reports:request": Case(allowed=REPORTERS, method="post", ok_status=302,
+                            data={"kind": "monthly", "scope": "T000000", "period": "2026-09"}),
+    # reports are over the county: a secretary or a township inspector does not see them at all
+    "reports:row": Case(report_pk(), hidden=frozenset({"secretary", "inspector"})),
+    "reports:retry": Case(report_pk(), allowed=REPORTERS, hidden=frozenset({"secretary", "inspector"}),
+                          method="post", ok_status=302),
+    "reports:download": Case(report_pk("pdf"), hidden=frozenset({"secretary", "inspector"})),
+    "reports:notifications": Case(allowed=EVERYONE),
+}

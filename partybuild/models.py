@@ -1,0 +1,70 @@
+"""The job machinery's state: one Report row per kind + scope + period (the browser polls it), and
+in-app notifications. Celery's result backend is not used: the row is the truth."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .querysets import ScopedQuerySet
+from .uploads import RandomName
+
+
+class ReportQuerySet(ScopedQuerySet):
+    org_lookup = "scope"
+    edit_roles = ("staff", "leader")
+
+
+class Report(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("生成中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    kind = models.CharField(_("报告类型"), max_length=20)
+    scope = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("范围"))
+    period = models.CharField(_("期间"), max_length=20)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("进度(%)"), default=0)
+    pdf = models.FileField(_("PDF"), upload_to=RandomName("reports"), blank=True)
+    xlsx = models.FileField(_("Excel"), upload_to=RandomName("reports"), blank=True)
+    error = models.TextField(_("失败原因"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("申请人"), null=True, blank=True)
+    requested_at = models.DateTimeField(_("申请时间"), default=timezone.now)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("报告")
+        verbose_name_plural = _("报告")
+        ordering = ["-requested_at"]
+        constraints = [models.UniqueConstraint(fields=["kind", "scope", "period"], name="one_report_per_period")]
+
+    def __str__(self):
+        return f"{self.kind} {self.scope} {self.period}"
+
+    @property
+    def is_running(self):
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class Notification(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    text = models.CharField(_("内容"), max_length=300)
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    key = models.CharField(_("去重键"), max_length=100)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    read = models.BooleanField(_("已读"), default=False)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="one_notification_per_key")]
+
+    def __str__(self):
+        return self.text

@@ -1,0 +1,161 @@
+import datetime
+import io
+import shutil
+import subprocess
+
+import pytest
+from openpyxl import load_workbook
+
+from partybuild import jobs
+from partybuild.models import Report
+from partybuild.reports import builder_for
+from rectification import services as ledger
+from rectification.reports import month_figures
+from tests.partybuild.reports_helpers import ledger_history
+from tests.scoring.helpers import published_for
+
+SEPTEMBER = datetime.date(2026, 9, 1)
+
+
+def pdf_text(content, tmp_path):
+    path = tmp_path / "report.pdf"
+    path.write_bytes(content)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def test_monthly_figures_come_from_the_log(world):
+    ledger_history(world)
+    september = month_figures(world.county, SEPTEMBER)
+    assert (september.existing, september.raised, september.closed, september.open, september.overdue) == (
+        2, 1, 1, 1, 1)
+    assert september.completion_rate == 50.0
+    october = month_figures(world.county, datetime.date(2026, 10, 1))
+    assert (october.existing, october.raised, october.closed, october.open) == (3, 1, 0, 2)
+    assert month_figures(world.town_b, SEPTEMBER).existing == 0
+
+
+def test_last_months_report_is_rebuilt_identically_after_later_changes(world):
+    a, b, c = ledger_history(world)
+    before = month_figures(world.county, SEPTEMBER)
+    ledger.perform(world.users["secretary"], b, "start")
+    ledger.perform(world.users["secretary"], b, "submit")
+    ledger.perform(world.users["staff"], b, "accept")
+    assert month_figures(world.county, SEPTEMBER) == before
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
+def test_monthly_report_pdf_and_xlsx_in_chinese(world, tmp_path):
+    ledger_history(world)
+    built = builder_for("monthly").build(world.county, "2026-09", lambda percent: None)
+    text = pdf_text(built.pdf, tmp_path)
+    assert "整改进展月度报告" in text and "中共测试县委员会" in text and "2026年09月" in text
+    assert "乙问题" in text and "王五" in text  # the overdue item with its responsible person
+    assert "东山村党支部" in text  # missed its monthly update
+    summary = load_workbook(io.BytesIO(built.xlsx))["总体情况"]
+    rows = {r[0]: r[1] for r in summary.iter_rows(min_row=2, values_only=True)}
+    assert (rows["问题总数"], rows["逾期"], rows["完成率(%)"]) == (2, 1, 50.0)
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
+def test_ranking_report_lists_every_organisation_once_in_rank_order(world, tmp_path):
+    assessment = published_for(world)
+    built = builder_for("ranking").build(world.county, str(assessment.pk), lambda percent: None)
+    sheet = load_workbook(io.BytesIO(built.xlsx)).active
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert sorted(r[3] for r in rows) == sorted(["东山村党支部", "西山村党支部", "南湖村党支部"])
+    assert [r[1] for r in rows] == sorted(r[1] for r in rows)
+    assert "排名通报" in pdf_text(built.pdf, tmp_path)
+
+
+def test_requesting_a_report_generates_it_and_only_the_scope_may_download(world, login):
+    ledger_history(world)
+    client = login(world.users["leader"])
+    client.post("/reports/request/", {"kind": "monthly", "scope": world.county.code, "period": "2026-09"})
+    report = Report.objects.get()
+    assert (report.status, report.progress, report.attempts) == (Report.Status.DONE, 100, 1)
+    assert client.get(f"/reports/{report.pk}/pdf/").status_code == 200
+    assert login(world.users["secretary"]).get(f"/reports/{report.pk}/pdf/").status_code == 404
+    outsider = world.user_with("leader", world.foreign_county)
+    assert login(outsider).get(f"/reports/{report.pk}/xlsx/").status_code == 404
+
+
+def test_regenerating_replaces_the_files(world, django_capture_on_commit_callbacks):
+    ledger_history(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = jobs.request_report(world.users["staff"], kind="monthly", scope=world.county, period="2026-09")
+    first.refresh_from_db()
+    old_pdf = first.pdf.name
+    with django_capture_on_commit_callbacks(execute=True):
+        second = jobs.request_report(world.users["staff"], kind="monthly", scope=world.county, period="2026-09")
+    second.refresh_from_db()
+    assert Report.objects.count() == 1 and second.pdf.name != old_pdf
+    assert not second.pdf.storage.exists(old_pdf) and second.pdf.storage.exists(second.pdf.name)
+
+
+def test_a_failing_builder_records_its_error_on_the_row(world, monkeypatch):
+    def broken(self, scope, period, progress):
+        raise RuntimeError("模板缺失")
+
+    monkeypatch.setattr(type(builder_for("monthly")), "build", broken)
+    report = jobs.request_report(world.users["staff"], kind="monthly", scope=world.county, period="2026-09")
+    report.refresh_from_db()
+    assert report.status == Report.Status.FAILED and "生成失败" in report.error and "模板缺失" in report.error
+
+
+def test_bad_periods_and_foreign_scopes_are_refused_in_chinese(world):
+    with pytest.raises(jobs.ReportError, match="2026-10 的形式"):
+        jobs.request_report(world.users["staff"], kind="monthly", scope=world.county, period="十月")
+    with pytest.raises(jobs.ReportError, match="不能生成这个范围"):
+        jobs.request_report(world.users["staff"], kind="monthly", scope=world.foreign_county, period="2026-09")
+    with pytest.raises(jobs.ReportError, match="已发布的考核"):
+        jobs.request_report(world.users["staff"], kind="ranking", scope=world.county, period="999")
+    assert not Report.objects.exists()
+
+
+@pytest.fixture
+def broker_down():
+    from partybuild.celery import app
+
+    def point_broker_at(url, eager):
+        app.conf.task_always_eager, app.conf.broker_url = eager, url
+        app._pool = app.amqp._producer_pool = None  # forget connections made to the previous broker
+
+    saved = app.conf.broker_url
+    point_broker_at("redis://127.0.0.1:1/0", eager=False)
+    yield
+    point_broker_at(saved, eager=True)
+
+
+def test_with_the_broker_down_the_request_is_kept_and_answered_in_chinese(world, login, broker_down):
+    response = login(world.users["staff"]).post(
+        "/reports/request/", {"kind": "monthly", "scope": world.county.code, "period": "2026-09"}, follow=True)
+    assert "报告服务暂时不可用" in response.content.decode()
+    assert Report.objects.get().status == Report.Status.QUEUED
+
+
+def test_daily_reminders_notify_once_per_day(world):
+    from partybuild import notifications
+    from tests.rectification.helpers import item_of
+
+    item_of(world.branch, deadline=datetime.date(2020, 1, 1))
+    assert notifications.send_daily(datetime.date(2026, 11, 24)) == 1
+    assert notifications.send_daily(datetime.date(2026, 11, 24)) == 0
+    note = world.users["secretary"].notifications.get()
+    assert "1 个整改事项已逾期" in note.text
+
+
+def test_the_monthly_beat_job_queues_every_county(world):
+    jobs.request_monthly_for_counties(datetime.date(2026, 11, 1))
+    assert set(Report.objects.values_list("scope__name", "period")) == {
+        ("中共测试县委员会", "2026-10"), ("中共外县委员会", "2026-10")}
+
+
+def test_leader_dashboard_figures_and_one_click_report(world, login):
+    ledger_history(world)
+    client = login(world.users["leader"])
+    html = client.get("/").content.decode()
+    assert "本月整改情况" in html and "生成本月报告" in html
+    month = datetime.date.today().strftime("%Y-%m")
+    client.post("/reports/request/", {"kind": "monthly", "scope": world.county.code, "period": month})
+    assert Report.objects.get().status == Report.Status.DONE
