@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import Count
+from django.core.cache import cache
+from django.db.models import Count, Max
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -8,8 +9,8 @@ from orgs import queries
 from orgs.models import Role
 from orgs.scoping import scope_of
 from rectification import queries as rectification_queries
-from rectification.models import RectificationItem, month_start
-from rectification.reports import month_figures
+from rectification.models import ItemTransition, RectificationItem, add_months, month_start
+from rectification.reports import breakdown, month_figures
 from scoring.models import Assessment
 
 
@@ -43,11 +44,31 @@ def _my_ledger(user, scope):
     return rectification_queries.due_first(items.select_related("problem__org", "problem__category"), today)[:20]
 
 
+DASHBOARD_TREND_MONTHS = 6
+
+
 def _dashboard(user, root):
-    """A leader's key figures for the scope: this month's ledger and the latest published ranking."""
-    today = timezone.localdate()
+    """A leader's key figures for the scope: this month's ledger, its trend and the latest published ranking."""
     latest = (Assessment.objects.visible_to(user).filter(status=Assessment.Status.PUBLISHED, root=root)
               .order_by("-published_at").first())
     grades = (latest.results.order_by().values_list("grade").annotate(n=Count("id")) if latest else [])
-    return {"root": root, "month": today.strftime("%Y-%m"), "ledger": month_figures(root, month_start(today)),
+    return {"root": root, "month": timezone.localdate().strftime("%Y-%m"), **_ledger_figures(root),
             "latest": latest, "grades": sorted(grades, key=lambda pair: -pair[1])}
+
+
+def _ledger_figures(root):
+    """Cached until the ledger log moves on (a new transition changes the key) or the day changes."""
+    today = timezone.localdate()
+    last_change = ItemTransition.objects.aggregate(last=Max("id"))["last"]
+    key = f"dashboard:{root.pk}:{last_change}:{today.isoformat()}"
+    figures = cache.get(key)
+    if figures is None:
+        months = [add_months(month_start(today), -i) for i in reversed(range(DASHBOARD_TREND_MONTHS))]
+        trend = [month_figures(root, m) for m in months]
+        by_unit, _by_category = breakdown(root, month_start(today))
+        figures = {"ledger": trend[-1], "charts": {
+            "months": [f"{m:%Y-%m}" for m in months], "open": [f.open for f in trend],
+            "overdue": [f.overdue for f in trend],
+            "units": [row["name"] for row in by_unit[:15]], "rates": [row["rate"] for row in by_unit[:15]]}}
+        cache.set(key, figures, 3600)
+    return figures

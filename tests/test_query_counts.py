@@ -11,6 +11,8 @@ from orgs.models import Kind, Level, Organization
 from rectification.models import RectificationItem
 
 MAX_QUERIES = 18
+#: the leader dashboard on the home page, before its figures are cached: 3 queries for each of 6 months
+PAGE_MAX = {"home": 32}
 
 
 def page_queries(client, user):
@@ -49,11 +51,14 @@ def test_tree_and_detail_pages_keep_their_query_count_from_county_to_city(client
         for page, count in city[name].items():
             # an empty page skips its prefetches, so the two may differ by those few queries, never by the data
             assert abs(count - county[name][page]) <= 2, (name, page, county[name][page], count)
-            assert count <= MAX_QUERIES and county[name][page] <= MAX_QUERIES, (name, page)
+            bound = PAGE_MAX.get(page, MAX_QUERIES)
+            assert count <= bound and county[name][page] <= bound, (name, page)
 
 
 @pytest.mark.smoke
 def test_home_page_query_count_is_bounded(client, world, django_assert_max_num_queries):
     client.force_login(world.users["staff"])
-    with django_assert_max_num_queries(MAX_QUERIES):
+    with django_assert_max_num_queries(PAGE_MAX["home"]):
+        client.get("/")
+    with django_assert_max_num_queries(MAX_QUERIES):  # the dashboard's figures now come from the cache
         client.get("/")

@@ -159,3 +159,23 @@ def test_leader_dashboard_figures_and_one_click_report(world, login):
     month = datetime.date.today().strftime("%Y-%m")
     client.post("/reports/request/", {"kind": "monthly", "scope": world.county.code, "period": month})
     assert Report.objects.get().status == Report.Status.DONE
+
+
+def test_report_benchmark_prints_its_figures(db, capsys):
+    from django.core.management import call_command
+
+    call_command("seed_demo")
+    call_command("bench_reports", "--runs", "1")
+    out = capsys.readouterr().out
+    assert "月度整改进展报告 · 中共清河县委员会：中位数" in out and "考核排名通报" in out
+
+
+def test_dashboard_figures_are_cached_until_the_ledger_moves(world, login, django_assert_max_num_queries):
+    a, b, c = ledger_history(world)
+    client = login(world.users["leader"])
+    client.get("/")
+    with django_assert_max_num_queries(18):
+        assert client.get("/").context["dashboard"]["ledger"].open == 2
+    for role, action in (("secretary", "start"), ("secretary", "submit"), ("staff", "accept")):
+        ledger.perform(world.users[role], b, action)
+    assert client.get("/").context["dashboard"]["ledger"].open == 1

@@ -1,0 +1,20 @@
+// Leader dashboard charts (ECharts, vendored). Data comes from the page's json_script block.
+(function () {
+  var data = JSON.parse(document.getElementById("dashboard-data").textContent);
+  var trend = echarts.init(document.getElementById("chart-trend"));
+  trend.setOption({
+    title: {text: "近六个月趋势", textStyle: {fontSize: 13}},
+    tooltip: {trigger: "axis"}, legend: {data: ["未销号", "逾期"], right: 0}, grid: {left: 56},
+    xAxis: {type: "category", data: data.months}, yAxis: {type: "value"},
+    series: [{name: "未销号", type: "line", data: data.open}, {name: "逾期", type: "line", data: data.overdue, color: "#b71c1c"}]
+  });
+  var units = echarts.init(document.getElementById("chart-units"));
+  units.setOption({
+    title: {text: "各单位整改完成率(%)", textStyle: {fontSize: 13}},
+    tooltip: {}, grid: {left: 110},
+    xAxis: {type: "value", max: 100}, yAxis: {type: "category", data: data.units, inverse: true},
+    series: [{type: "bar", data: data.rates, color: "#b71c1c"}]
+  });
+  units.on("click", function () { window.location.href = "/rectification/?sort=org"; });
+  window.addEventListener("resize", function () { trend.resize(); units.resize(); });
+})();
