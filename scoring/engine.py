@@ -1,5 +1,6 @@
 """The assessment arithmetic, from plain data (no Django): check it by hand, benchmark it, trust it.
 
+Raters of weight 0 (自评, self-assessment) are shown but never counted.
 Per organisation and rater: scored items (each capped at its maximum) + bonus items (capped together at the
 scheme's bonus cap) − deduction items; a veto item with points > 0 is a failed veto (一票否决).
 Composite: the raters' totals weighted; when a rater has entered nothing for an organisation, the weights of
@@ -104,21 +105,22 @@ def compute(items, raters, targets, entries, *, bonus_cap=None, grading=THRESHOL
 
 def _score_org(org, group, sheet, items, raters, bonus_cap, extra_deduction):
     result = OrgResult(org=org, group=group, extra_deduction=extra_deduction)
-    present = {rater: weight for rater, weight in raters.items() if sheet.get(rater)}
-    result.missing_raters = tuple(rater for rater in raters if rater not in present)
+    present = {rater: weight for rater, weight in raters.items() if weight > 0 and sheet.get(rater)}
+    result.missing_raters = tuple(rater for rater, weight in raters.items() if weight > 0 and rater not in present)
     weight_sum = sum(present.values())
     dimension_totals = defaultdict(lambda: ZERO)
+    for rater in raters:
+        if sheet.get(rater):
+            result.rater_totals[rater] = _rater_sheet(sheet[rater], items, bonus_cap)[0]
     for rater, weight in present.items():
-        rater_total, dimensions, bonus, deduction, veto = _rater_sheet(sheet[rater], items, bonus_cap)
-        result.rater_totals[rater] = rater_total
+        _total, dimensions, bonus, deduction, veto = _rater_sheet(sheet[rater], items, bonus_cap)
         share = Decimal(weight) / Decimal(weight_sum)
         for dimension, value in dimensions.items():
             dimension_totals[dimension] += value * share
         result.bonus += bonus * share
         result.deduction += deduction * share
         result.veto = result.veto or veto
-    composite = sum((total * Decimal(present[r]) / Decimal(weight_sum) for r, total in result.rater_totals.items()),
-                    ZERO)
+    composite = sum((result.rater_totals[r] * Decimal(w) / Decimal(weight_sum) for r, w in present.items()), ZERO)
     result.subtotals = {d: v.quantize(CENT, ROUND_HALF_UP) for d, v in dimension_totals.items()}
     result.bonus, result.deduction = result.bonus.quantize(CENT), result.deduction.quantize(CENT)
     result.total = max(ZERO, composite - extra_deduction).quantize(CENT, ROUND_HALF_UP)

@@ -21,6 +21,7 @@ class AssessmentForm(forms.Form):
                              widget=forms.Textarea(attrs={"rows": 3}),
                              initial="述职评分 4 staff\n评议 3 leader\n年度考核 3 inspector")
     closes_on = forms.DateField(label=_("考核截止日期(整改台账按此日统计)"), widget=DateInput())
+    self_assessment = forms.BooleanField(label=_("先由各组织自评(自评分只作对照，不计入总分)"), required=False)
     previous = forms.ModelChoiceField(label=_("上一期(用于名次比较)"), required=False,
                                       queryset=Assessment.objects.none())
 

@@ -93,9 +93,12 @@ class AssessmentQuerySet(ScopedQuerySet):
         if scope.is_admin:
             return self.all()
         rating = Rater.members.through.objects.filter(rater__assessment=models.OuterRef("pk"), user=user)
-        published_here = Q(status=Assessment.Status.PUBLISHED) & Q(
-            models.Exists(AssessmentTarget.objects.visible_to(user).filter(assessment=models.OuterRef("pk"))))
-        return self.filter(scope.q("root", roles=("staff", "leader")) | Q(models.Exists(rating)) | published_here)
+        targets_here = AssessmentTarget.objects.filter(assessment=models.OuterRef("pk"))
+        published_here = Q(status=Assessment.Status.PUBLISHED) & Q(models.Exists(targets_here.visible_to(user)))
+        self_rating = Q(models.Exists(Rater.objects.filter(assessment=models.OuterRef("pk"), is_self=True))) & Q(
+            models.Exists(targets_here.for_roles(user, ("secretary",))))
+        return self.filter(scope.q("root", roles=("staff", "leader")) | Q(models.Exists(rating)) | published_here
+                           | self_rating)
 
 
 class Assessment(models.Model):
@@ -134,6 +137,8 @@ class Rater(models.Model):
     name = models.CharField(_("评分主体"), max_length=30)
     weight = models.PositiveSmallIntegerField(_("权重"))
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="rater_roles", verbose_name=_("评分人"))
+    #: 自评: each organisation's secretary scores it first; weight 0, shown beside the others, never counted
+    is_self = models.BooleanField(_("自评"), default=False)
 
     class Meta:
         verbose_name = _("评分主体")

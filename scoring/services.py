@@ -52,7 +52,7 @@ def peer_group_of(org):
 
 @transaction.atomic
 def create_assessment(user, *, scheme, name, period, root, raters, closes_on, levels=(), sectors=(),
-                      previous=None) -> Assessment:
+                      previous=None, self_assessment=False) -> Assessment:
     """``raters``: [(name, weight, [users])]. Targets: the subtree's organisations matching the filters."""
     _require_staff_on(user, root)
     if not raters or any(weight <= 0 for _n, weight, _m in raters):
@@ -67,6 +67,8 @@ def create_assessment(user, *, scheme, name, period, root, raters, closes_on, le
                                            previous=previous, created_by=user)
     for rater_name, weight, members in raters:
         Rater.objects.create(assessment=assessment, name=rater_name, weight=weight).members.set(members)
+    if self_assessment:
+        Rater.objects.create(assessment=assessment, name=_("自评"), weight=0, is_self=True)
     AssessmentTarget.objects.bulk_create([AssessmentTarget(assessment=assessment, org=org,
                                                            peer_group=peer_group_of(org)) for org in orgs],
                                          batch_size=2000)
@@ -74,7 +76,12 @@ def create_assessment(user, *, scheme, name, period, root, raters, closes_on, le
     return assessment
 
 
-def may_score(user, rater):
+def may_score(user, rater, org=None):
+    """Raters' members (and staff of the scope) score; for 自评, the organisation's own secretary."""
+    if rater.is_self:
+        own = Organization.objects.for_roles(user, ("secretary",)).filter(
+            pk__in=rater.assessment.targets.values("org"))
+        return own.filter(pk=org.pk).exists() if org else own.exists()
     return rater.members.filter(pk=user.pk).exists() or Organization.objects.for_roles(user, ("staff",)).filter(
         pk=rater.assessment.root_id).exists()
 
@@ -101,7 +108,7 @@ def enter_score(user, *, rater, org, indicator, points, reason="", evidence=None
 
 def _check_cell(user, assessment, rater, org, indicator, points, reason, correction_reason):
     if assessment.status == Assessment.Status.SCORING:
-        if not may_score(user, rater):
+        if not may_score(user, rater, org):
             raise ScoringError(_("您不是该评分主体的评分人。"))
     else:
         _require_staff_on(user, assessment.root)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/results/", views.results, name="results"),
     path("<int:pk>/dynamic/", views.dynamic, name="dynamic"),
     path("<int:pk>/orgs/<int:org_pk>/", views.sheet, name="sheet"),
+    path("scores/<int:pk>/evidence/", views.score_evidence, name="score_evidence"),
     path("<int:pk>/close/", views.close, name="close"),
     path("<int:pk>/publish/", views.publish, name="publish"),
 ]

@@ -3,6 +3,7 @@ from collections import defaultdict
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -82,6 +83,7 @@ def assessment_detail(request, pk):
         "my_raters": [r for r in raters if request.user in r.members.all()],
         "may_read_results": _may_read_results(request.user, assessment),
         "is_staff": scope_of(request.user).has_role("staff"),
+        "is_secretary": scope_of(request.user).has_role("secretary"),
     })
 
 
@@ -96,7 +98,10 @@ def grid(request, pk, rater_pk):
     if not services.may_score(request.user, rater):
         raise PermissionDenied
     items = list(assessment.scheme.indicators.exclude(kind=Indicator.Kind.GROUP).order_by("order"))
-    page = Paginator(assessment.targets.select_related("org"), GRID_ROWS).get_page(request.GET.get("page"))
+    targets = assessment.targets.select_related("org")
+    if rater.is_self:  # a secretary fills in only their own organisation's row
+        targets = targets.filter(org__in=Organization.objects.for_roles(request.user, ("secretary",)))
+    page = Paginator(targets, GRID_ROWS).get_page(request.GET.get("page"))
     scores = Score.objects.filter(assessment=assessment, rater=rater, org__in=[t.org_id for t in page])
     cells = {(s.org_id, s.indicator_id): s for s in scores}
     rows = [(target, [(item, cells.get((target.org_id, item.pk))) for item in items]) for target in page]
@@ -119,9 +124,12 @@ def cell(request, pk, rater_pk):
     indicator = get_object_or_404(assessment.scheme.indicators, pk=data["indicator"])
     try:
         services.enter_score(request.user, rater=rater, org=target.org, indicator=indicator, points=data["points"],
-                             reason=data["reason"], correction_reason=data["correction_reason"])
+                             reason=data["reason"], correction_reason=data["correction_reason"],
+                             evidence=request.FILES.get("evidence"))
     except services.ScoringError as exc:
         return _cell_status(request, str(exc), status=400)
+    except ValidationError as exc:
+        return _cell_status(request, exc.messages[0], status=400)
     return _cell_status(request, _("已保存"))
 
 
@@ -160,6 +168,13 @@ def sheet(request, pk, org_pk):
         raise PermissionDenied
     return render(request, "scoring/sheet.html", {"assessment": assessment, "result": result,
                                                   **queries.score_sheet(assessment, result)})
+
+
+def score_evidence(request, pk):
+    score = get_object_or_404(Score.objects.visible_to(request.user).exclude(evidence=""), pk=pk)
+    if not _may_read_results(request.user, score.assessment) and not services.may_score(request.user, score.rater):
+        raise PermissionDenied
+    return FileResponse(score.evidence.open("rb"))
 
 
 @require_POST

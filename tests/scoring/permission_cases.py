@@ -35,6 +35,17 @@ def scheme_pk(w, side):
     return {"pk": Scheme.objects.first().pk}
 
 
+def score_evidence_pk(w, side):
+    from scoring.models import Indicator, Score
+    from tests.rectification.helpers import photo
+
+    assessment = published_for(w, _root(w, side))
+    veto = Indicator.objects.get(scheme=assessment.scheme, code="E3")
+    score = Score.objects.create(assessment=assessment, org=_branch(w, side), indicator=veto, points=1, reason="违纪",
+                                 rater=assessment.raters.first(), entered_by=w.users["admin"], evidence=photo())
+    return {"pk": score.pk}
+
+
 CASES = {
     "scoring:assessments": Case(),
     "scoring:assessment_new": Case(allowed=TREE_EDITORS),
@@ -51,6 +62,7 @@ CASES = {
     "scoring:results": Case(published_pk, allowed=EVERYONE),
     "scoring:dynamic": Case(published_pk, allowed=EVERYONE),
     "scoring:sheet": Case(sheet_kwargs, allowed=EVERYONE),
+    "scoring:score_evidence": Case(score_evidence_pk),
     "scoring:close": Case(assessment_pk, allowed=TREE_EDITORS, hidden=SECRETARY, method="post", ok_status=302),
     "scoring:publish": Case(assessment_pk, allowed=TREE_EDITORS, hidden=SECRETARY, method="post", ok_status=302),
 }

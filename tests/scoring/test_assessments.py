@@ -194,3 +194,39 @@ def test_dynamic_management_lists_against_the_previous_period(world, login):
     assert "连续两期后三名：调整班子(共 0 个)" in html
     result = {r.org: r for r in Result.objects.filter(assessment=current)}
     assert result[world.branch].bottom_three and result[world.branch].rank_change == -5
+
+
+def test_self_assessment_by_the_secretary_first(world, login):
+    assessment = assessment_for(world, self_assessment=True)
+    own = assessment.raters.get(is_self=True)
+    client = login(world.users["secretary"])
+    assert client.get(f"/scoring/{assessment.pk}/").status_code == 200
+    grid = client.get(f"/scoring/{assessment.pk}/raters/{own.pk}/grid/")
+    assert [t.org for t, _cells in grid.context["rows"]] == [world.branch]
+    url = f"/scoring/{assessment.pk}/raters/{own.pk}/cell/"
+    assert client.post(url, {"org": world.branch.pk, "indicator": indicator("1.1").pk, "points": "6"}).status_code == 200
+    refused = client.post(url, {"org": world.sibling.pk, "indicator": indicator("1.1").pk, "points": "6"})
+    assert refused.status_code == 400 and "不是该评分主体的评分人" in refused.content.decode()
+    full_marks(assessment, world.branch, minus=2)
+    services.close(world.users["staff"], assessment)
+    result = Result.objects.get(assessment=assessment, org=world.branch)
+    assert result.total == D("98.00") and result.rater_totals[str(own.pk)] == "6.0"
+
+
+def test_deduction_evidence_is_checked_and_served_within_scope(world, login):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.rectification.helpers import photo
+
+    assessment = assessment_for(world)
+    rater = assessment.raters.get(name="述职评分")
+    client = login(world.users["staff"])
+    url = f"/scoring/{assessment.pk}/raters/{rater.pk}/cell/"
+    cell = {"org": world.branch.pk, "indicator": indicator("E3").pk, "points": "1", "reason": "严重违纪"}
+    bad = client.post(url, {**cell, "evidence": SimpleUploadedFile("x.exe", b"MZ")})
+    assert bad.status_code == 400 and "不支持" in bad.content.decode() and not Score.objects.exists()
+    assert client.post(url, {**cell, "evidence": photo()}).status_code == 200
+    score = Score.objects.get()
+    assert client.get(f"/scoring/scores/{score.pk}/evidence/").status_code == 200
+    outsider = world.user_with("staff", world.foreign_county)
+    assert login(outsider).get(f"/scoring/scores/{score.pk}/evidence/").status_code == 404

@@ -98,3 +98,9 @@ def test_benchmark_command_prints_its_figures(capsys):
 
     call_command("bench_scoring", "--organisations", "40", "--runs", "1")
     assert "40 个组织 × 50 项 × 3 个评分主体(6000 个分数)：中位数" in capsys.readouterr().out
+
+
+def test_a_self_assessment_of_weight_zero_is_shown_but_not_counted():
+    entries = sheet("甲", "上级", a1=30, a2=40) + sheet("甲", "自评", a1=40, a2=50)
+    result = engine.compute(ITEMS, {"上级": 1, "自评": 0}, {"甲": "村"}, entries)[0]
+    assert result.total == D("70.00") and result.rater_totals["自评"] == D(90) and result.missing_raters == ()
