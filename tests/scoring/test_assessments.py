@@ -204,7 +204,8 @@ def test_self_assessment_by_the_secretary_first(world, login):
     grid = client.get(f"/scoring/{assessment.pk}/raters/{own.pk}/grid/")
     assert [t.org for t, _cells in grid.context["rows"]] == [world.branch]
     url = f"/scoring/{assessment.pk}/raters/{own.pk}/cell/"
-    assert client.post(url, {"org": world.branch.pk, "indicator": indicator("1.1").pk, "points": "6"}).status_code == 200
+    saved = client.post(url, {"org": world.branch.pk, "indicator": indicator("1.1").pk, "points": "6"})
+    assert saved.status_code == 200
     refused = client.post(url, {"org": world.sibling.pk, "indicator": indicator("1.1").pk, "points": "6"})
     assert refused.status_code == 400 and "不是该评分主体的评分人" in refused.content.decode()
     full_marks(assessment, world.branch, minus=2)
