@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from orgs.scoping import scope_of
 from partybuild import xlsx
+from partybuild.pages import require_role, run_service
 from rectification.models import Problem
 
 from . import services
@@ -28,19 +29,11 @@ from .models import (
 
 
 def _staff_only(request):
-    if not scope_of(request.user).has_role("staff"):
-        raise PermissionDenied
+    require_role(request, "staff")
 
 
 def _run(request, action, success):
-    """Call a service; show its Chinese refusal as an error message instead of failing."""
-    try:
-        result = action()
-    except (services.InspectionError, ValidationError) as exc:
-        messages.error(request, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
-        return None
-    messages.success(request, success)
-    return result
+    return run_service(request, action, success, (services.InspectionError,))
 
 
 def rounds(request):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orgs.models import Organization
-from orgs.scoping import scope_of
+from partybuild.pages import require_role
 
 from . import lists
 from .forms import AnswerForm, LetterForm, PushForm, ResponsibilityForm, TaskBatchForm, TaskReportForm
@@ -23,8 +23,7 @@ PER_PAGE = 30
 
 
 def _staff_only(request):
-    if not scope_of(request.user).has_role("staff"):
-        raise PermissionDenied
+    require_role(request, "staff")
 
 
 def self_checks(request):

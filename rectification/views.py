@@ -11,6 +11,7 @@ from orgs.models import Organization
 from orgs.scoping import scope_of
 from partybuild import xlsx
 from partybuild.imports import import_views
+from partybuild.pages import require_role
 from partybuild.pdf import render_pdf
 
 from . import excel, queries, services
@@ -33,8 +34,7 @@ def _item(request, pk):
 
 
 def _require_staff(request):
-    if not scope_of(request.user).has_role("staff"):
-        raise PermissionDenied
+    require_role(request, "staff")
 
 
 def _editable_item(request, pk):

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from orgs.models import Organization
 from orgs.scoping import scope_of
 from partybuild.imports import import_views
+from partybuild.pages import require_role, run_service
 
 from . import engine, queries, services
 from . import excel as scheme_excel
@@ -24,18 +25,11 @@ RESULT_READERS = ("staff", "leader")
 
 
 def _staff_only(request):
-    if not scope_of(request.user).has_role("staff"):
-        raise PermissionDenied
+    require_role(request, "staff")
 
 
 def _run(request, action, success):
-    try:
-        result = action()
-    except (services.ScoringError, ValidationError) as exc:
-        messages.error(request, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
-        return None
-    messages.success(request, success)
-    return result
+    return run_service(request, action, success, (services.ScoringError,))
 
 
 def schemes(request):
