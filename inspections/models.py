@@ -31,15 +31,24 @@ class TeamScopedQuerySet(ScopedQuerySet):
                            | (scope.q(self.org_lookup, roles=(INSPECTOR,)) & Q(Exists(members))))
 
 
-class RoundQuerySet(ScopedQuerySet):
+class TakingPartQuerySet(ScopedQuerySet):
+    """Rounds and tours: staff and leaders over the root's scope, and whoever takes part in them.
+
+    Subclasses define ``taking_part(user)``: an Exists(...) true for the rows the user takes part in.
+    """
+
     org_lookup = "root"
 
     def visible_to(self, user):
         scope = scope_of(user)
         if scope.is_admin:
             return self.all()
-        in_team = Team.members.through.objects.filter(team__round=OuterRef("pk"), user=user)
-        return self.filter(scope.q("root", roles=("staff", "leader")) | Q(Exists(in_team)))
+        return self.filter(scope.q("root", roles=("staff", "leader")) | Q(self.taking_part(user)))
+
+
+class RoundQuerySet(TakingPartQuerySet):
+    def taking_part(self, user):
+        return Exists(Team.members.through.objects.filter(team__round=OuterRef("pk"), user=user))
 
 
 class Round(models.Model):
@@ -283,15 +292,9 @@ class ChecklistAnswer(models.Model):
 
 # Observation tours (观摩) ------------------------------------------------------------------------------
 
-class TourQuerySet(ScopedQuerySet):
-    org_lookup = "root"
-
-    def visible_to(self, user):
-        scope = scope_of(user)
-        if scope.is_admin:
-            return self.all()
-        joined = Tour.participants.through.objects.filter(tour=OuterRef("pk"), user=user)
-        return self.filter(scope.q("root", roles=("staff", "leader")) | Q(Exists(joined)))
+class TourQuerySet(TakingPartQuerySet):
+    def taking_part(self, user):
+        return Exists(Tour.participants.through.objects.filter(tour=OuterRef("pk"), user=user))
 
 
 class Tour(models.Model):
