@@ -9,6 +9,7 @@
 import datetime
 import logging
 import traceback
+from contextlib import contextmanager
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -18,7 +19,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from orgs.models import Level, Organization
 
-from .models import Report
+from .models import Report, ReportPart
 from .reports import builder_for
 
 log = logging.getLogger(__name__)
@@ -79,19 +80,77 @@ def generate(report_id):
         return report
     Report.objects.filter(pk=report.pk).update(status=Report.Status.RUNNING, progress=1,
                                                attempts=report.attempts + 1)
+    builder = builder_for(report.kind)
 
     def progress(percent):
         Report.objects.filter(pk=report.pk).update(progress=max(1, min(99, int(percent))))
 
+    with _failure_recorded(report.pk):
+        parts = builder.parts(report.scope, report.period)
+        if parts:
+            return _fan_out(report, parts)
+        return _swap_files(report, builder.build(report.scope, report.period, progress))
+
+
+@contextmanager
+def _failure_recorded(report_id):
     try:
-        built = builder_for(report.kind).build(report.scope, report.period, progress)
+        yield
     except Exception as exc:  # the builder's failure belongs on the row, whatever it is
-        log.exception("report %s failed", report.pk)
-        Report.objects.filter(pk=report.pk).update(
+        log.exception("report %s failed", report_id)
+        Report.objects.filter(pk=report_id).update(
             status=Report.Status.FAILED, error=f"{_('生成失败')}：{exc}\n{traceback.format_exc(limit=3)}",
             finished_at=timezone.now())
-        return Report.objects.get(pk=report.pk)
-    return _swap_files(report, built)
+
+
+def _fan_out(report, parts):
+    """One task per part (e.g. per county); the last part to finish queues the merge."""
+    from .tasks import generate_part
+
+    with transaction.atomic():
+        for old in report.parts.all():
+            old.pdf.delete(save=False)
+        report.parts.all().delete()
+        created = ReportPart.objects.bulk_create(
+            [ReportPart(report=report, index=i, scope=part) for i, part in enumerate(parts)])
+        transaction.on_commit(lambda: [generate_part.delay(part.pk) for part in created])
+    return report
+
+
+def generate_part(part_id):
+    part = ReportPart.objects.select_related("report__scope", "scope").get(pk=part_id)
+    report = part.report
+    if part.done or report.status != Report.Status.RUNNING:
+        return
+    with _failure_recorded(report.pk):
+        pdf = builder_for(report.kind).build_part(report.scope, report.period, part.scope)
+        part.pdf.save(f"{report.kind}-{part.index}.pdf", ContentFile(pdf), save=False)
+        with transaction.atomic():
+            Report.objects.select_for_update().get(pk=report.pk)  # parts finish one at a time
+            part.done = True
+            part.save()
+            finished, total = report.parts.filter(done=True).count(), report.parts.count()
+            Report.objects.filter(pk=report.pk).update(progress=max(1, 90 * finished // total))
+            if finished == total:
+                from .tasks import finish_report
+
+                transaction.on_commit(lambda: finish_report.delay(report.pk))
+
+
+def finish(report_id):
+    """Merge the parts of a fanned-out report and publish its files."""
+    report = Report.objects.select_related("scope").get(pk=report_id)
+    if report.status != Report.Status.RUNNING:
+        return report
+    with _failure_recorded(report.pk):
+        parts = list(report.parts.all())
+        pdfs = [part.pdf.read() for part in parts]
+        built = builder_for(report.kind).merge(report.scope, report.period, pdfs)
+        done = _swap_files(report, built)
+        for part in parts:
+            part.pdf.delete(save=False)
+        report.parts.all().delete()
+        return done
 
 
 def _swap_files(report, built):

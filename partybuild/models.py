@@ -52,6 +52,23 @@ class Report(models.Model):
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
 
+class ReportPart(models.Model):
+    """One sub-scope of a report rendered by its own task (fan-out); merged when the last part is done."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="parts")
+    index = models.PositiveSmallIntegerField()
+    scope = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+")
+    pdf = models.FileField(upload_to=RandomName("reports/parts"), blank=True)
+    done = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["index"]
+        constraints = [models.UniqueConstraint(fields=["report", "index"], name="one_part_per_index")]
+
+    def __str__(self):
+        return f"{self.report} #{self.index}"
+
+
 class Notification(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     text = models.CharField(_("内容"), max_length=300)

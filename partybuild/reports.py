@@ -29,6 +29,14 @@ class ReportBuilder(ABC):
     def build(self, scope, period, progress) -> Built:
         """``progress(percent)`` may be called along the way."""
 
+    def parts(self, scope, period):
+        """Sub-scopes to render in parallel, one task each, then merge with ``merge``; [] = one task builds all.
+
+        A builder that returns parts also defines ``build_part(scope, period, part) -> PDF bytes`` and
+        ``merge(scope, period, part_pdfs) -> Built``.
+        """
+        return []
+
 
 def register(builder_class):
     REPORT_KINDS[builder_class.kind] = builder_class()

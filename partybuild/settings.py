@@ -152,6 +152,8 @@ CELERY_BEAT_SCHEDULE = {
     "daily-reminders": {"task": "partybuild.tasks.daily_reminders", "schedule": crontab(minute=30, hour=7)},
 }
 NOTIFICATION_SENDERS = env.list("NOTIFICATION_SENDERS", default=[])
+# A ranked report over more organisations than this is rendered per child scope (per county) in parallel tasks.
+REPORT_FAN_OUT_ABOVE = env.int("REPORT_FAN_OUT_ABOVE", default=1000)
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

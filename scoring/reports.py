@@ -1,9 +1,13 @@
 """The ranked assessment report (排名通报) of a published assessment over a scope."""
 
+import io
 from collections import Counter, defaultdict
 
+from django.conf import settings
 from django.utils.translation import gettext as _
+from pypdf import PdfReader, PdfWriter
 
+from orgs.models import Organization
 from partybuild import charts, xlsx
 from partybuild.pdf import render_pdf
 from partybuild.reports import Built, ReportBuilder, register
@@ -34,19 +38,53 @@ class RankingReport(ReportBuilder):
         assessment = published(period)
         rows = list(ranking_rows(assessment, scope))
         progress(30)
-        groups = defaultdict(list)
-        for row in rows:
-            groups[row.peer_group].append(row)
+        pdf = self._render(assessment, scope, rows, sections=_by_group(rows))
+        progress(90)
+        return Built(pdf=pdf, xlsx=_workbook(rows, dimension_names(assessment.scheme)))
+
+    def parts(self, scope, period):
+        assessment = published(period)
+        rows = ranking_rows(assessment, scope)
+        if rows.count() <= settings.REPORT_FAN_OUT_ABOVE:
+            return []
+        children = Organization.objects.filter(path__startswith=scope.path, depth=scope.depth + 1).order_by("path")
+        return [child for child in children if rows.filter(org__path__startswith=child.path).exists()]
+
+    def build_part(self, scope, period, part):
+        """One child scope's ranking tables (its organisations keep their ranks in the whole assessment)."""
+        assessment = published(period)
+        rows = list(ranking_rows(assessment, part))
+        return render_pdf("reports/ranking_part.html", {
+            "part": part, "groups": _by_group(rows), "dimensions": dimension_names(assessment.scheme)},
+            title=_("%(a)s排名通报") % {"a": assessment.name}, scope=part.name, period=assessment.period)
+
+    def merge(self, scope, period, part_pdfs):
+        assessment = published(period)
+        rows = list(ranking_rows(assessment, scope))
+        cover = self._render(assessment, scope, rows, sections={})
+        merged = PdfWriter()
+        for pdf in [cover, *part_pdfs]:
+            merged.append(PdfReader(io.BytesIO(pdf)))
+        buffer = io.BytesIO()
+        merged.write(buffer)
+        return Built(pdf=buffer.getvalue(), xlsx=_workbook(rows, dimension_names(assessment.scheme)))
+
+    def _render(self, assessment, scope, rows, sections):
         grades = Counter(row.grade for row in rows)
         labels = assessment.scheme.grading_rule.labels
-        dimensions = dimension_names(assessment.scheme)
-        context = {"assessment": assessment, "groups": dict(groups), "count": len(rows), "tie_rule": TIE_RULE,
-                   "dimensions": dimensions, "grades": [(label, grades.get(label, 0)) for label in labels],
+        context = {"assessment": assessment, "groups": sections, "count": len(rows), "tie_rule": TIE_RULE,
+                   "dimensions": dimension_names(assessment.scheme),
+                   "grades": [(label, grades.get(label, 0)) for label in labels],
                    "grade_chart": charts.bar_chart([(label, grades.get(label, 0)) for label in labels])}
-        pdf = render_pdf("reports/ranking.html", context, title=_("%(a)s排名通报") % {"a": assessment.name},
-                         scope=scope.name, period=assessment.period)
-        progress(90)
-        return Built(pdf=pdf, xlsx=_workbook(rows, dimensions))
+        return render_pdf("reports/ranking.html", context, title=_("%(a)s排名通报") % {"a": assessment.name},
+                          scope=scope.name, period=assessment.period)
+
+
+def _by_group(rows):
+    groups = defaultdict(list)
+    for row in rows:
+        groups[row.peer_group].append(row)
+    return dict(groups)
 
 
 def _workbook(rows, dimensions):

@@ -179,3 +179,26 @@ def test_dashboard_figures_are_cached_until_the_ledger_moves(world, login, djang
     for role, action in (("secretary", "start"), ("secretary", "submit"), ("staff", "accept")):
         ledger.perform(world.users[role], b, action)
     assert client.get("/").context["dashboard"]["ledger"].open == 1
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
+def test_a_large_ranking_fans_out_per_child_scope_and_merges(world, settings, tmp_path,
+                                                             django_capture_on_commit_callbacks):
+    from partybuild.models import ReportPart
+
+    settings.REPORT_FAN_OUT_ABOVE = 2
+    assessment = published_for(world)
+    assert [p.name for p in builder_for("ranking").parts(world.county, str(assessment.pk))] == [
+        "中共甲镇委员会", "中共乙镇委员会"]
+    with django_capture_on_commit_callbacks(execute=True):
+        report = jobs.request_report(world.users["staff"], kind="ranking", scope=world.county,
+                                     period=str(assessment.pk))
+    report.refresh_from_db()
+    assert report.status == Report.Status.DONE, report.error
+    text = pdf_text(report.pdf.read(), tmp_path)
+    assert text.index("等次分布") < text.index("中共甲镇委员会 · ") < text.index("中共乙镇委员会 · ")
+    for name in ("东山村党支部", "西山村党支部", "南湖村党支部"):
+        assert text.count(name) == 1
+    assert not ReportPart.objects.exists()
+    rows = list(load_workbook(io.BytesIO(report.xlsx.read())).active.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 3

@@ -1,5 +1,11 @@
-"""Benchmark (not a test): rank N organisations × 50 items × 3 raters with the scoring engine."""
+"""Benchmark (not a test): rank N organisations × 50 items × 3 raters with the scoring engine.
 
+``--database`` also measures the database path on the seeded data: an assessment over every branch with the
+50-item scheme (seed 004's shape), random scores bulk-inserted, then closed (computed, ranked, stored) and
+published, so ``bench_reports`` can render its ranked report.
+"""
+
+import datetime
 import random
 import statistics
 import time
@@ -28,8 +34,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--organisations", type=int, default=8000)
         parser.add_argument("--runs", type=int, default=5)
+        parser.add_argument("--database", action="store_true", help="同时测量数据库路径(需要先 seed_demo)")
 
-    def handle(self, *args, organisations, runs, **options):
+    def handle(self, *args, organisations, runs, database, **options):
+        if database:
+            self._database_path()
         items, raters, targets, entries = build(organisations)
         timings = []
         for _ in range(runs):
@@ -44,3 +53,35 @@ class Command(BaseCommand):
             f"{organisations} 个组织 × 50 项 × 3 个评分主体({len(entries)} 个分数)："
             f"中位数 {statistics.median(timings):.2f} 秒(最快 {min(timings):.2f}，最慢 {max(timings):.2f})，"
             f"计算时的内存峰值 {peak / 1024 / 1024:.0f} MB")
+
+    def _database_path(self):
+        from django.contrib.auth import get_user_model
+
+        from orgs.models import BRANCH_KINDS, Organization
+        from scoring import services
+        from scoring.models import Assessment, Indicator, Scheme, Score
+
+        staff = get_user_model().objects.get(username="staff")
+        root = Organization.objects.get(depth=1)
+        scheme = Scheme.objects.filter(name__startswith="基层党建工作量化考核办法").order_by("-year").first()
+        started = time.perf_counter()
+        assessment = services.create_assessment(
+            staff, scheme=scheme, name="性能测量：全部党支部考核", period="测量", root=root,
+            raters=[("述职评分", 4, [staff]), ("评议", 3, [staff]), ("年度考核", 3, [staff])],
+            closes_on=datetime.date.today())
+        assessment.targets.exclude(org__kind__in=BRANCH_KINDS).delete()
+        rng = random.Random(2026)
+        items = list(scheme.indicators.filter(kind=Indicator.Kind.SCORE))
+        raters = list(assessment.raters.all())
+        scores = (Score(assessment=assessment, org_id=org, indicator=item, rater=rater, entered_by=staff,
+                        points=Decimal(rng.randint(10, 20)) / 10)
+                  for org in assessment.targets.values_list("org_id", flat=True) for rater in raters for item in items)
+        Score.objects.bulk_create(scores, batch_size=10000)
+        loaded = time.perf_counter() - started
+        started = time.perf_counter()
+        services.close(staff, assessment)
+        closed = time.perf_counter() - started
+        services.publish(staff, Assessment.objects.get(pk=assessment.pk))
+        self.stdout.write(f"数据库路径：{assessment.targets.count()} 个党支部、{assessment.scores.count()} 个分数，"
+                          f"建立并写入分数 {loaded:.1f} 秒，结束评分(计算、排名、定等、保存结果) {closed:.1f} 秒；"
+                          f"已发布为考核编号 {assessment.pk}")
