@@ -3,6 +3,7 @@ from django.core.cache import cache
 from django.db.models import Count, Max
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from orgs import queries
@@ -51,9 +52,18 @@ def _dashboard(user, root):
     """A leader's key figures for the scope: this month's ledger, its trend and the latest published ranking."""
     latest = (Assessment.objects.visible_to(user).filter(status=Assessment.Status.PUBLISHED, root=root)
               .order_by("-published_at").first())
-    grades = (latest.results.order_by().values_list("grade").annotate(n=Count("id")) if latest else [])
-    return {"root": root, "month": timezone.localdate().strftime("%Y-%m"), **_ledger_figures(root),
-            "latest": latest, "grades": sorted(grades, key=lambda pair: -pair[1])}
+    grades = sorted(latest.results.order_by().values_list("grade").annotate(n=Count("id")) if latest else [],
+                    key=lambda pair: -pair[1])
+    figures = _ledger_figures(root)
+    if latest:
+        ranked = latest.results.select_related("org").order_by("-total", "org__path")
+        top = list(ranked[:5])
+        ends = top + [r for r in list(ranked.reverse()[:5])[::-1] if r not in top]
+        figures["charts"] = {**figures["charts"], "grades": [{"name": g, "value": n} for g, n in grades],
+                             "ranked": [r.org.name for r in ends], "totals": [float(r.total) for r in ends],
+                             "results_url": reverse("scoring:results", args=[latest.pk])}
+    return {"root": root, "month": timezone.localdate().strftime("%Y-%m"), **figures, "latest": latest,
+            "grades": grades}
 
 
 def _ledger_figures(root):

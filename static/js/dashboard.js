@@ -16,5 +16,20 @@
     series: [{type: "bar", data: data.rates, color: "#b71c1c"}]
   });
   units.on("click", function () { window.location.href = "/rectification/?sort=org"; });
-  window.addEventListener("resize", function () { trend.resize(); units.resize(); });
+  trend.on("click", function () { window.location.href = "/rectification/?overdue=true"; });
+  var charts = [trend, units];
+  if (data.grades) {
+    var grades = echarts.init(document.getElementById("chart-grades"));
+    grades.setOption({title: {text: "等次分布", textStyle: {fontSize: 13}}, tooltip: {},
+                      series: [{type: "pie", radius: "60%", data: data.grades}]});
+    var ranked = echarts.init(document.getElementById("chart-ranked"));
+    ranked.setOption({title: {text: "排名前五和后五", textStyle: {fontSize: 13}}, tooltip: {}, grid: {left: 110},
+                      xAxis: {type: "value"}, yAxis: {type: "category", data: data.ranked, inverse: true},
+                      series: [{type: "bar", data: data.totals, color: "#1565c0"}]});
+    [grades, ranked].forEach(function (chart) {
+      chart.on("click", function () { window.location.href = data.results_url; });
+      charts.push(chart);
+    });
+  }
+  window.addEventListener("resize", function () { charts.forEach(function (chart) { chart.resize(); }); });
 })();

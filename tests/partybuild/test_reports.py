@@ -202,3 +202,12 @@ def test_a_large_ranking_fans_out_per_child_scope_and_merges(world, settings, tm
     assert not ReportPart.objects.exists()
     rows = list(load_workbook(io.BytesIO(report.xlsx.read())).active.iter_rows(min_row=2, values_only=True))
     assert len(rows) == 3
+
+
+def test_dashboard_shows_the_grade_distribution_and_the_ends_of_the_ranking(world, login):
+    published_for(world)
+    dashboard = login(world.users["leader"]).get("/").context["dashboard"]
+    charts = dashboard["charts"]
+    assert sum(g["value"] for g in charts["grades"]) == 3
+    assert sorted(charts["ranked"]) == sorted(["东山村党支部", "西山村党支部", "南湖村党支部"])
+    assert charts["results_url"] == f"/scoring/{dashboard['latest'].pk}/results/"
