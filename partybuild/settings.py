@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "treebeard",
+    "partybuild.kernel",
     "partybuild",
     "orgs",
     "inspections",
