@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Level, Organization, Sector
-from partybuild.widgets import DateInput
+from partybuild.kernel.forms import DateInput
 from rectification.forms import CategoryChoiceField, MultipleFileField
 from rectification.models import Problem, ProblemCategory
 
@@ -41,7 +41,7 @@ def _person(user):
 
 def _staff_scope(form, user, *fields):
     for name in fields:
-        form.fields[name].organisations = Organization.objects.for_roles(user, ("staff",))
+        form.fields[name].organisations = Organization.objects.for_action(user, "inspections.manage")
 
 
 class RoundForm(forms.Form):
@@ -139,7 +139,8 @@ class TourForm(forms.Form):
 
     def clean_stop_codes(self):
         codes = [line.strip() for line in self.cleaned_data["stop_codes"].splitlines() if line.strip()]
-        orgs = {o.code: o for o in Organization.objects.for_roles(self.user, ("staff",)).filter(code__in=codes)}
+        allowed = Organization.objects.for_action(self.user, "inspections.manage")
+        orgs = {o.code: o for o in allowed.filter(code__in=codes)}
         missing = [c for c in codes if c not in orgs]
         if missing:
             raise forms.ValidationError(_("这些编码不存在或不在您的管理范围内：%(c)s") % {"c": "、".join(missing)})

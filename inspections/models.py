@@ -8,13 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from orgs.models import Organization
-from orgs.scoping import scope_of
-from partybuild.querysets import ScopedQuerySet
+from partybuild.kernel.policy import scope_of
+from partybuild.kernel.querysets import ScopedQuerySet
 from partybuild.uploads import RandomName
 from rectification.models import ProblemCategory
-
-INSPECTOR = "inspector"
-NOT_INSPECTOR = ("admin", "staff", "secretary", "leader")
 
 
 class TeamScopedQuerySet(ScopedQuerySet):
@@ -27,8 +24,8 @@ class TeamScopedQuerySet(ScopedQuerySet):
         if scope.is_admin:
             return self.all()
         members = Team.members.through.objects.filter(team=OuterRef(self.team_lookup), user=user)
-        return self.filter(scope.q(self.org_lookup, roles=NOT_INSPECTOR)
-                           | (scope.q(self.org_lookup, roles=(INSPECTOR,)) & Q(Exists(members))))
+        return self.filter(scope.q(self.org_lookup, action="inspections.all_targets")
+                           | (scope.q(self.org_lookup, action="inspections.team") & Q(Exists(members))))
 
 
 class TakingPartQuerySet(ScopedQuerySet):
@@ -43,7 +40,7 @@ class TakingPartQuerySet(ScopedQuerySet):
         scope = scope_of(user)
         if scope.is_admin:
             return self.all()
-        return self.filter(scope.q("root", roles=("staff", "leader")) | Q(self.taking_part(user)))
+        return self.filter(scope.q("root", action="inspections.oversee") | Q(self.taking_part(user)))
 
 
 class RoundQuerySet(TakingPartQuerySet):
@@ -135,7 +132,7 @@ class Method(models.TextChoices):
 class VisitQuerySet(TeamScopedQuerySet):
     org_lookup = "target__org"
     team_lookup = "target__team"
-    edit_roles = ("staff", "inspector")
+    edit_action = "inspections.visit"
 
 
 class Visit(models.Model):

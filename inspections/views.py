@@ -7,9 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from orgs.scoping import scope_of
 from partybuild import xlsx
-from partybuild.pages import require_role, run_service
+from partybuild.kernel.pages import run_service
+from partybuild.kernel.policy import require
 from rectification.models import Problem
 
 from . import services
@@ -28,28 +28,19 @@ from .models import (
 )
 
 
-def _staff_only(request):
-    require_role(request, "staff")
-
-
-def _run(request, action, success):
-    return run_service(request, action, success, (services.InspectionError,))
-
-
 def rounds(request):
-    if not scope_of(request.user).has_role("staff", "leader", "inspector"):
-        raise PermissionDenied
+    require(request.user, "inspections.view")
     visible = Round.objects.visible_to(request.user).select_related("root").annotate(
         target_count=Count("targets", distinct=True)).order_by("-starts_on", "-id")
     return render(request, "inspections/rounds.html", {"rounds": visible[:100]})
 
 
 def round_new(request):
-    _staff_only(request)
+    require(request.user, "inspections.manage")
     form = RoundForm(request.POST or None, user=request.user, initial={"starts_on": timezone.localdate(),
                                                                       "ends_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        created = _run(request, lambda: services.create_round(request.user, **form.cleaned_data), _("已创建。"))
+        created = run_service(request, lambda: services.create_round(request.user, **form.cleaned_data), _("已创建。"))
         if created:
             return redirect("inspections:round", created.pk)
     return render(request, "inspections/form.html", {"form": form, "title": _("新建督查考核")})
@@ -66,16 +57,15 @@ def round_detail(request, pk):
     return render(request, "inspections/round.html", {
         "round": inspection_round, "targets": targets, "counts": counts,
         "teams": inspection_round.teams.prefetch_related("members"),
-        "is_staff": scope_of(request.user).has_role("staff"),
     })
 
 
 def team_new(request, pk):
     inspection_round = get_object_or_404(Round.objects.visible_to(request.user), pk=pk)
-    _staff_only(request)
+    require(request.user, "inspections.manage", inspection_round)
     form = TeamForm(request.POST or None, inspection_round=inspection_round, user=request.user)
     if request.method == "POST" and form.is_valid():
-        if _run(request, lambda: services.create_team(request.user, inspection_round, **form.cleaned_data),
+        if run_service(request, lambda: services.create_team(request.user, inspection_round, **form.cleaned_data),
                 _("考核组已建立。")):
             return redirect("inspections:round", inspection_round.pk)
     return render(request, "inspections/form.html", {"form": form, "title": _("建立考核组")})
@@ -84,8 +74,8 @@ def team_new(request, pk):
 @require_POST
 def round_finish(request, pk):
     inspection_round = get_object_or_404(Round.objects.visible_to(request.user), pk=pk)
-    _staff_only(request)
-    _run(request, lambda: services.finish_round(request.user, inspection_round), _("本轮督查考核已结束。"))
+    require(request.user, "inspections.manage", inspection_round)
+    run_service(request, lambda: services.finish_round(request.user, inspection_round), _("本轮督查考核已结束。"))
     return redirect("inspections:round", inspection_round.pk)
 
 
@@ -107,7 +97,7 @@ def visit_new(request, pk):
         raise PermissionDenied
     form = VisitForm(request.POST or None, request.FILES or None, initial={"visited_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        visit = _run(request, lambda: services.record_visit(request.user, target, **form.cleaned_data),
+        visit = run_service(request, lambda: services.record_visit(request.user, target, **form.cleaned_data),
                      _("走访已记录，请继续登记发现和检查清单。"))
         if visit:
             return redirect("inspections:visit", visit.pk)
@@ -157,7 +147,7 @@ def finding_new(request, pk):
     visit = _recordable_visit(request, pk)
     form = FindingForm(request.POST, request.FILES)
     if form.is_valid():
-        _run(request, lambda: services.add_finding(request.user, visit, **form.cleaned_data), _("已登记。"))
+        run_service(request, lambda: services.add_finding(request.user, visit, **form.cleaned_data), _("已登记。"))
     else:
         messages.error(request, _("请填写发现的内容。"))
     return redirect("inspections:visit", visit.pk)
@@ -168,7 +158,8 @@ def finding_raise(request, pk):
     finding = get_object_or_404(Finding.objects.visible_to(request.user).select_related("visit__target"), pk=pk)
     if not services.may_record_visit(request.user, finding.visit.target):
         raise PermissionDenied
-    _run(request, lambda: services.raise_from_finding(request.user, finding), _("已转入问题清单并生成整改事项。"))
+    run_service(request, lambda: services.raise_from_finding(request.user, finding),
+                _("已转入问题清单并生成整改事项。"))
     return redirect("inspections:visit", finding.visit_id)
 
 
@@ -178,7 +169,7 @@ def checklist(request, pk, template_pk):
     existing = {a.item_id: a for a in visit.answers.filter(item__template=template)}
     form = ChecklistForm(request.POST or None, request.FILES or None, template=template, existing=existing)
     if request.method == "POST" and form.is_valid():
-        if _run(request, lambda: services.fill_checklist(request.user, visit, form.answers()),
+        if run_service(request, lambda: services.fill_checklist(request.user, visit, form.answers()),
                 _("检查清单已保存。")) is not None:
             return redirect("inspections:visit", visit.pk)
     return render(request, "inspections/checklist.html", {"form": form, "visit": visit, "template": template})
@@ -187,7 +178,7 @@ def checklist(request, pk, template_pk):
 @require_POST
 def accept_failures(request, pk):
     visit = _recordable_visit(request, pk)
-    _run(request, lambda: services.accept_failed_items(request.user, visit), _("不合格项已全部转入问题清单。"))
+    run_service(request, lambda: services.accept_failed_items(request.user, visit), _("不合格项已全部转入问题清单。"))
     return redirect("inspections:visit", visit.pk)
 
 
@@ -212,12 +203,12 @@ def tours(request):
 
 
 def tour_new(request):
-    _staff_only(request)
+    require(request.user, "inspections.manage")
     form = TourForm(request.POST or None, user=request.user, initial={"held_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data["stops"] = data.pop("stop_codes")
-        tour = _run(request, lambda: services.create_tour(request.user, **data), _("观摩已创建。"))
+        tour = run_service(request, lambda: services.create_tour(request.user, **data), _("观摩已创建。"))
         if tour:
             return redirect("inspections:tour", tour.pk)
     return render(request, "inspections/form.html", {"form": form, "title": _("新建观摩评比")})
@@ -233,7 +224,7 @@ def tour_detail(request, pk):
     mine = dict(TourScore.objects.filter(stop__tour=tour, participant=request.user).values_list("stop_id", "points"))
     context = {"tour": tour, "stops": [(stop, mine.get(stop.pk)) for stop in stops],
                "is_participant": tour.participants.filter(pk=request.user.pk).exists(),
-               "is_staff": scope_of(request.user).has_role("staff"), **_ranking_context(tour, stops)}
+               **_ranking_context(tour, stops)}
     return render(request, "inspections/tour.html", context)
 
 
@@ -258,7 +249,7 @@ def tour_score(request, pk):
     stop = get_object_or_404(TourStop.objects.filter(tour__in=Tour.objects.visible_to(request.user)), pk=pk)
     form = ScoreForm(request.POST)
     if form.is_valid():
-        _run(request, lambda: services.score_stop(request.user, stop, form.cleaned_data["points"]),
+        run_service(request, lambda: services.score_stop(request.user, stop, form.cleaned_data["points"]),
              _("已为“%(o)s”打分。") % {"o": stop.org.name})
     else:
         messages.error(request, _("得分应为 0 到 100 之间的数字。"))
@@ -268,16 +259,16 @@ def tour_score(request, pk):
 @require_POST
 def tour_file(request, pk):
     tour = _tour(request, pk)
-    _staff_only(request)
-    _run(request, lambda: services.file_tour(request.user, tour), _("观摩结果已归档。"))
+    require(request.user, "inspections.manage", tour)
+    run_service(request, lambda: services.file_tour(request.user, tour), _("观摩结果已归档。"))
     return redirect("inspections:tour", tour.pk)
 
 
 @require_POST
 def tour_raise(request, pk):
     tour = _tour(request, pk)
-    _staff_only(request)
-    _run(request, lambda: services.raise_lagging(request.user, tour), _("后进单位的问题已转入问题清单。"))
+    require(request.user, "inspections.manage", tour)
+    run_service(request, lambda: services.raise_lagging(request.user, tour), _("后进单位的问题已转入问题清单。"))
     return redirect("inspections:tour", tour.pk)
 
 

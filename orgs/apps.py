@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class OrgsConfig(AppConfig):
     name = "orgs"
     verbose_name = "组织体系"
+
+    def ready(self):
+        from partybuild.kernel.policy import set_grant_loader
+
+        from .scoping import load_grants
+
+        set_grant_loader(load_grants)

@@ -7,9 +7,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from partybuild import xlsx
+from partybuild.kernel.policy import scope_of
 
 from .models import Kind, Level, Organization, OrgStatistics, Sector
-from .scoping import scope_of
 
 TREE_COLUMNS = [
     xlsx.Column("组织编码", "code", xlsx.text, required=True),

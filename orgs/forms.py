@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from partybuild.widgets import DateInput
+from partybuild.kernel.forms import DateInput
 
 from .models import Organization, OrgStatistics
 

@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
-from partybuild.querysets import ScopedQuerySet
+from partybuild.kernel.policy import Role
+from partybuild.kernel.querysets import ScopedQuerySet
 
 
 class Level(models.TextChoices):
@@ -48,6 +49,7 @@ class Sector(models.TextChoices):
 
 class OrganizationQuerySet(ScopedQuerySet, MP_NodeQuerySet):
     org_lookup = ""
+    edit_action = "orgs.manage"
 
     def subtree_of(self, org):
         """The organisation and everything below it: one prefix match on the indexed path."""
@@ -98,7 +100,7 @@ class Organization(MP_Node):
 
 
 class OrgStatisticsQuerySet(ScopedQuerySet):
-    edit_roles = ("staff", "secretary")
+    edit_action = "orgs.statistics"
 
 
 class OrgStatistics(models.Model):
@@ -169,16 +171,8 @@ class OrgStatistics(models.Model):
             raise ValidationError(errors)
 
 
-class Role(models.TextChoices):
-    ADMIN = "admin", _("系统管理员")
-    STAFF = "staff", _("组织部干部")
-    INSPECTOR = "inspector", _("考核组成员")
-    SECRETARY = "secretary", _("支部书记")
-    LEADER = "leader", _("领导")
-
-
 class RoleAssignmentQuerySet(ScopedQuerySet):
-    pass
+    edit_action = "orgs.manage"
 
 
 class RoleAssignment(models.Model):

@@ -1,5 +1,5 @@
 from django.utils.translation import gettext_lazy as _
 
-from partybuild.navigation import ALL, NavItem
+from partybuild.kernel.navigation import NavItem
 
-MENU = [NavItem(_("组织体系"), "orgs:tree", ALL)]
+MENU = [NavItem(_("组织体系"), "orgs:tree", "records.view")]

@@ -3,8 +3,9 @@
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from partybuild.kernel.policy import scope_of
+
 from .models import Organization, OrgStatistics
-from .scoping import scope_of
 
 SUMMED_FIELDS = [
     "full_members", "probationary_members", "women_members", "age_35_under", "age_36_45",

@@ -4,8 +4,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .models import Organization, OrgStatistics, OrgStatisticsQuerySet
-from .scoping import scope_of
+from partybuild.kernel.policy import can, scope_of
+
+from .models import Organization, OrgStatistics
 
 
 @transaction.atomic
@@ -34,7 +35,7 @@ def _check_parent(user, org, parent):
         if not (scope.is_admin or is_root_now):
             raise ValidationError({"parent_code": _("只有系统管理员可以创建或移动顶级组织。")})
         return
-    if not Organization.objects.editable_by(user).filter(pk=parent.pk).exists():
+    if not can(user, "orgs.manage", parent):
         raise ValidationError({"parent_code": _("上级组织不存在或不在您的管理范围内。")})
     if org is not None and parent.path.startswith(org.path):
         raise ValidationError({"parent_code": _("不能把组织移动到它自己或它的下级组织之下。")})
@@ -60,5 +61,4 @@ def save_statistics(*, user, org, year, **figures) -> OrgStatistics:
 
 
 def can_edit_statistics(user, org) -> bool:
-    roles = OrgStatisticsQuerySet.edit_roles
-    return Organization.objects.for_roles(user, roles).filter(pk=org.pk).exists()
+    return can(user, "orgs.statistics", org)

@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from partybuild import xlsx
 from partybuild.imports import import_views
+from partybuild.kernel.policy import can, require
 
 from . import excel, queries, services
 from .forms import OrganizationForm, StatisticsForm
@@ -23,8 +24,7 @@ def _visible_org(request, pk):
 def _editable_org(request, pk):
     """404 outside the scope (existence is not confirmed); 403 inside it for read-only roles."""
     org = _visible_org(request, pk)
-    if not Organization.objects.editable_by(request.user).filter(pk=org.pk).exists():
-        raise PermissionDenied
+    require(request.user, "orgs.manage", org)
     return org
 
 
@@ -69,7 +69,7 @@ def detail(request, pk):
         "rollup": queries.rollup(org, year),
         "kind_counts": _labelled(queries.kind_counts(org), Kind.choices),
         "children": Paginator(kids, CHILDREN_PER_PAGE).get_page(request.GET.get("page")),
-        "can_edit": Organization.objects.editable_by(request.user).filter(pk=org.pk).exists(),
+        "can_edit": can(request.user, "orgs.manage", org),
         "can_edit_statistics": services.can_edit_statistics(request.user, org),
     }
     return render(request, "orgs/detail.html", context)
@@ -113,8 +113,7 @@ def edit_statistics(request, pk, year):
     org = _visible_org(request, pk)
     if not 2000 <= year <= 2100:
         raise Http404
-    if not services.can_edit_statistics(request.user, org):
-        raise PermissionDenied
+    require(request.user, "orgs.statistics", org)
     instance = OrgStatistics.objects.filter(org=org, year=year).first()
     form = StatisticsForm(request.POST or None, instance=instance or OrgStatistics(org=org, year=year))
     if request.method == "POST" and form.is_valid():
@@ -141,4 +140,4 @@ def _apply_import(user, plan):
 
 import_upload, import_confirm = import_views(
     name="orgs", plan=excel.plan_import, apply=_apply_import, template="orgs/import.html", done_url="orgs:tree",
-    may_import=lambda user: Organization.objects.editable_by(user).exists())
+    may_import=lambda user: can(user, "orgs.manage"))

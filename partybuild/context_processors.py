@@ -1,4 +1,4 @@
-from orgs.scoping import scope_of
+from partybuild.kernel.policy import scope_of
 
 from .navigation import menu_for
 

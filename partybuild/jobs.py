@@ -1,7 +1,6 @@
-"""Asking for reports and generating them; the Celery task only calls ``generate``.
+"""Report rows and their building; ``partybuild.tasks`` queues and runs these functions.
 
-- ``request_report`` creates or resets the one row of (kind, scope, period) and queues the task after commit;
-  with the broker down it says so in Chinese and the row stays 排队中, to be retried from the download centre.
+- ``check_request`` and ``reset_row`` prepare the one row of (kind, scope, period) for a request.
 - ``generate`` is idempotent: it rebuilds the files under new names and swaps them in one transaction, so a
   reader never sees half a file and a retried or duplicated task leaves exactly one pair of files.
 """
@@ -12,72 +11,57 @@ import traceback
 from contextlib import contextmanager
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerError
 
 from orgs.models import Level, Organization
+from partybuild.kernel.errors import ServiceError
+from partybuild.kernel.policy import require
+from partybuild.kernel.reports import builder_for
 
 from .models import Report, ReportPart
-from .reports import builder_for
 
 log = logging.getLogger(__name__)
 
 
-class ReportError(Exception):
-    """A refused or failed request; the Chinese message is shown as is."""
 
-
-def request_report(user, *, kind, scope, period) -> Report:
+def check_request(user, *, kind, scope, period):
+    """Refuse (ServiceError, in Chinese) a report the user may not ask for or a period the kind does not have."""
     builder = builder_for(kind)
-    if not Organization.objects.for_roles(user, builder.roles).filter(pk=scope.pk).exists():
-        raise ReportError(_("您不能生成这个范围的报告。"))
+    require(user, "reports.request", scope)
     try:
-        builder.check_period(period)
+        builder.check_period(period, scope)
     except ValueError as exc:
-        raise ReportError(str(exc)) from exc
-    return queue(kind, scope, period, user)
+        raise ServiceError(str(exc)) from exc
 
 
-def queue(kind, scope, period, user=None) -> Report:
-    """(Re)queue the one report of (kind, scope, period); a report a worker is building is left alone."""
+def reset_row(kind, scope, period, user=None) -> tuple[Report, bool]:
+    """The one row of (kind, scope, period), set back to 排队中; False if a worker is building it right now."""
     with transaction.atomic():
         report, _created = Report.objects.select_for_update().get_or_create(
             kind=kind, scope=scope, period=period, defaults={"requested_by": user})
         if report.status == Report.Status.RUNNING:
-            return report
+            return report, False
         report.status, report.progress, report.error = Report.Status.QUEUED, 0, ""
         report.requested_by, report.requested_at = user or report.requested_by, timezone.now()
         report.save()
-    enqueue(report)
-    return report
+    return report, True
 
 
-def request_monthly_for_counties(today=None):
-    """Last month's progress report for every county (the beat job of the 1st)."""
+def counties_due_monthly(today=None):
+    """(county, last month) for the beat job of the 1st."""
     today = today or timezone.localdate()
     last_month = (today.replace(day=1) - datetime.timedelta(days=1)).strftime("%Y-%m")
-    for county in Organization.objects.filter(level=Level.COUNTY, is_active=True):
-        queue("monthly", county, last_month)
+    return [(county, last_month) for county in Organization.objects.filter(level=Level.COUNTY, is_active=True)]
 
 
-def enqueue(report):
-    from .tasks import generate_report
-
-    try:
-        generate_report.delay(report.pk)
-    except BrokerError as exc:
-        log.warning("broker unavailable: %s", exc)
-        raise ReportError(_("报告服务暂时不可用(任务队列无法连接)。申请已保存为“排队中”，"
-                            "请稍后在下载中心点“重试”。")) from exc
-
-
-def generate(report_id):
-    """Build one report; records progress, the files, or the failure on its row."""
+def generate(report_id) -> list[int]:
+    """Build one report, recording progress and the files on its row; returns the parts to build in parallel."""
     report = Report.objects.select_related("scope").get(pk=report_id)
     if report.status == Report.Status.DONE:
-        return report
+        return []
     Report.objects.filter(pk=report.pk).update(status=Report.Status.RUNNING, progress=1,
                                                attempts=report.attempts + 1)
     builder = builder_for(report.kind)
@@ -89,39 +73,53 @@ def generate(report_id):
         parts = builder.parts(report.scope, report.period)
         if parts:
             return _fan_out(report, parts)
-        return _swap_files(report, builder.build(report.scope, report.period, progress))
+        _swap_files(report, builder.build(report.scope, report.period, progress))
+    return []
+
+
+#: errors of the moment (database or broker gone): the task is retried with back-off instead of failing
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerError)
 
 
 @contextmanager
 def _failure_recorded(report_id):
     try:
         yield
-    except Exception as exc:  # the builder's failure belongs on the row, whatever it is
+    except TRANSIENT_ERRORS:
+        raise
+    except Exception as exc:  # the builder's own failure belongs on the row, whatever it is
         log.exception("report %s failed", report_id)
-        Report.objects.filter(pk=report_id).update(
-            status=Report.Status.FAILED, error=f"{_('生成失败')}：{exc}\n{traceback.format_exc(limit=3)}",
-            finished_at=timezone.now())
+        record_failure(report_id, exc)
 
 
-def _fan_out(report, parts):
-    """One task per part (e.g. per county); the last part to finish queues the merge."""
-    from .tasks import generate_part
+def record_failure(report_id, exc):
+    Report.objects.filter(pk=report_id).update(
+        status=Report.Status.FAILED, error=f"{_('生成失败')}：{exc}\n{traceback.format_exc(limit=3)}",
+        finished_at=timezone.now())
 
+
+def _fan_out(report, parts) -> list[int]:
+    """One task per part (e.g. per county); the last part to finish has the merge queued."""
     with transaction.atomic():
         for old in report.parts.all():
             old.pdf.delete(save=False)
         report.parts.all().delete()
         created = ReportPart.objects.bulk_create(
             [ReportPart(report=report, index=i, scope=part) for i, part in enumerate(parts)])
-        transaction.on_commit(lambda: [generate_part.delay(part.pk) for part in created])
-    return report
+    return [part.pk for part in created]
 
 
-def generate_part(part_id):
+def report_of_part(part_id) -> int:
+    return ReportPart.objects.values_list("report_id", flat=True).get(pk=part_id)
+
+
+def generate_part(part_id) -> bool:
+    """Build one part; True when it was the last one, so the merge is due."""
     part = ReportPart.objects.select_related("report__scope", "scope").get(pk=part_id)
     report = part.report
     if part.done or report.status != Report.Status.RUNNING:
-        return
+        return False
+    last = False
     with _failure_recorded(report.pk):
         pdf = builder_for(report.kind).build_part(report.scope, report.period, part.scope)
         part.pdf.save(f"{report.kind}-{part.index}.pdf", ContentFile(pdf), save=False)
@@ -131,10 +129,8 @@ def generate_part(part_id):
             part.save()
             finished, total = report.parts.filter(done=True).count(), report.parts.count()
             Report.objects.filter(pk=report.pk).update(progress=max(1, 90 * finished // total))
-            if finished == total:
-                from .tasks import finish_report
-
-                transaction.on_commit(lambda: finish_report.delay(report.pk))
+            last = finished == total
+    return last
 
 
 def finish(report_id):

@@ -6,13 +6,15 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .querysets import ScopedQuerySet
+from partybuild.kernel.querysets import ScopedQuerySet
+from partybuild.kernel.reports import builder_for
+
 from .uploads import RandomName
 
 
 class ReportQuerySet(ScopedQuerySet):
     org_lookup = "scope"
-    edit_roles = ("staff", "leader")
+    edit_action = "reports.request"
 
 
 class Report(models.Model):
@@ -45,7 +47,16 @@ class Report(models.Model):
         constraints = [models.UniqueConstraint(fields=["kind", "scope", "period"], name="one_report_per_period")]
 
     def __str__(self):
-        return f"{self.kind} {self.scope} {self.period}"
+        return self.title
+
+    @property
+    def kind_label(self):
+        return builder_for(self.kind).label
+
+    @property
+    def title(self):
+        """报告类型-范围-期间, in Chinese: the row's heading and the downloaded file's name."""
+        return f"{self.kind_label}-{self.scope.name}-{builder_for(self.kind).period_label(self.period)}"
 
     @property
     def is_running(self):

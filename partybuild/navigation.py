@@ -1,29 +1,19 @@
-"""The main menu: each entry names the roles that see it (the administrator sees all).
+"""The main menu: each entry names the policy action that shows it (the administrator sees all).
 
 Apps add their entries in their own ``navigation.py`` (a ``MENU`` list); see partybuild.registry.
 """
 
-from dataclasses import dataclass
 from functools import cache
 
 from django.utils.translation import gettext_lazy as _
 
-from .registry import app_modules
+from partybuild.kernel.navigation import NavItem
+from partybuild.kernel.registry import app_modules
 
-
-@dataclass(frozen=True)
-class NavItem:
-    label: str
-    url_name: str
-    roles: tuple[str, ...]
-
-
-ALL = ("staff", "inspector", "secretary", "leader")
-
-MENU = [NavItem(_("首页"), "home", ALL)]
+MENU = [NavItem(_("首页"), "home", "home.view")]
 #: after the apps' entries
-TRAILING = [NavItem(_("下载中心"), "reports:centre", ("staff", "leader")),
-            NavItem(_("通知"), "reports:notifications", ALL)]
+TRAILING = [NavItem(_("下载中心"), "reports:centre", "reports.request"),
+            NavItem(_("通知"), "reports:notifications", "notifications.view")]
 
 
 @cache
@@ -32,4 +22,4 @@ def full_menu():
 
 
 def menu_for(scope):
-    return [item for item in MENU + full_menu() + TRAILING if scope.has_role(*item.roles)]
+    return [item for item in MENU + full_menu() + TRAILING if scope.allows(item.action)]

@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from orgs.models import Role, RoleAssignment
+from orgs.models import RoleAssignment
+from partybuild.kernel.policy import role_may
 from rectification.models import RectificationItem
 from rectification.queries import follow_ups_due
 
@@ -34,13 +35,14 @@ def send_daily(today=None):
     today = today or timezone.localdate()
     sent = 0
     for assignment in RoleAssignment.objects.select_related("user", "org"):
-        items = RectificationItem.objects.filter(problem__org__path__startswith=assignment.org.path) \
-            if assignment.recursive else RectificationItem.objects.filter(problem__org=assignment.org)
-        if assignment.role == Role.SECRETARY:
+        items = RectificationItem.objects.unarchived()
+        items = items.filter(problem__org__path__startswith=assignment.org.path) if assignment.recursive \
+            else items.filter(problem__org=assignment.org)
+        if role_may(assignment.role, "ledger.own"):
             count = items.overdue_on(today).count()
             text = _("%(org)s有 %(n)s 个整改事项已逾期，请抓紧整改。")
             url = reverse("rectification:ledger") + "?overdue=true"
-        elif assignment.role == Role.STAFF:
+        elif role_may(assignment.role, "ledger.manage"):
             count = follow_ups_due(items, today).count()
             text = _("%(org)s有 %(n)s 个已销号事项到期需要回头看。")
             url = reverse("rectification:follow_ups")

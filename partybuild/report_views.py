@@ -2,64 +2,65 @@
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from orgs.models import Organization
-from orgs.scoping import scope_of
-from scoring.models import Assessment
+from orgs.models import COMMITTEE_KINDS, Organization
+from partybuild.kernel.errors import ServiceError
+from partybuild.kernel.policy import require
+from partybuild.kernel.reports import REPORT_KINDS, all_builders, builder_for
 
-from . import jobs
+from . import tasks
 from .models import Notification, Report
-from .reports import builder_for
-
-REPORT_ROLES = ("staff", "leader")
 
 
 class ReportRequestForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("报告"), choices=[("monthly", gettext_lazy("月度整改进展报告")),
-                                                                 ("ranking", gettext_lazy("考核排名通报"))])
-    scope = forms.CharField(label=gettext_lazy("范围(组织编码)"), max_length=32)
-    period = forms.CharField(label=gettext_lazy("月份(如 2026-10)或考核编号"), max_length=20)
+    """Which report, over which organisation, for which period: every choice comes from the registry and the policy."""
+
+    scope = forms.ModelChoiceField(label=gettext_lazy("范围"), queryset=Organization.objects.none(),
+                                   empty_label=None)
+    report = forms.ChoiceField(label=gettext_lazy("报告和期间"))
+
+    def __init__(self, *args, user, scope, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scope"].queryset = report_scopes(user)
+        self.fields["scope"].widget.attrs.update({  # choosing another scope reloads the periods it offers
+            "hx-get": reverse("reports:centre"), "hx-trigger": "change", "hx-target": "body", "hx-push-url": "true"})
+        self.fields["report"].choices = [
+            (str(builder.label), [(f"{builder.kind}:{value}", label) for value, label in builder.periods(user, scope)])
+            for builder in all_builders()]
 
 
-def _may_request(user):
-    return scope_of(user).has_role(*REPORT_ROLES)
+def report_scopes(user):
+    """The organisations a user may ask reports for: the committees of their scope (not single branches)."""
+    return Organization.objects.for_action(user, "reports.request").filter(kind__in=COMMITTEE_KINDS)
 
 
 def centre(request):
-    if not _may_request(request.user):
-        raise PermissionDenied
-    root = Organization.objects.for_roles(request.user, REPORT_ROLES).order_by("depth").first()
-    month = (timezone.localdate().replace(day=1) - timezone.timedelta(days=1)).strftime("%Y-%m")
+    require(request.user, "reports.request")
+    scopes = report_scopes(request.user)
+    scope = scopes.filter(pk=request.GET.get("scope") or 0).first() or scopes.order_by("depth", "path").first()
     return render(request, "reports/centre.html", {
         "reports": Report.objects.visible_to(request.user).select_related("scope")[:50],
-        "form": ReportRequestForm(initial={"scope": root.code if root else "", "period": month}),
-        "published": Assessment.objects.visible_to(request.user).filter(status=Assessment.Status.PUBLISHED)[:20],
+        "form": ReportRequestForm(user=request.user, scope=scope, initial={"scope": scope}) if scope else None,
     })
 
 
 @require_POST
 def request_report(request):
-    if not _may_request(request.user):
-        raise PermissionDenied
-    form = ReportRequestForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请填写报告类型、范围和期间。"))
-        return redirect("reports:centre")
-    scope = Organization.objects.visible_to(request.user).filter(code=form.cleaned_data["scope"].strip()).first()
-    if scope is None:
-        messages.error(request, _("组织不存在或不在您的范围内。"))
-        return redirect("reports:centre")
+    require(request.user, "reports.request")
+    scope_pk = request.POST.get("scope", "")
+    scope = get_object_or_404(report_scopes(request.user), pk=scope_pk if scope_pk.isdigit() else 0)
+    kind, _sep, period = request.POST.get("report", "").partition(":")
+    if kind not in REPORT_KINDS or period not in dict(builder_for(kind).periods(request.user, scope)):
+        raise Http404  # another county's assessment, or a period this report does not have
     try:
-        jobs.request_report(request.user, kind=form.cleaned_data["kind"], scope=scope,
-                            period=form.cleaned_data["period"].strip())
-    except jobs.ReportError as exc:
+        tasks.request_report(request.user, kind=kind, scope=scope, period=period)
+    except ServiceError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("已开始生成，进度见下方。"))
@@ -78,11 +79,9 @@ def row(request, pk):
 @require_POST
 def retry(request, pk):
     report = _report(request, pk)
-    if not _may_request(request.user):
-        raise PermissionDenied
     try:
-        jobs.request_report(request.user, kind=report.kind, scope=report.scope, period=report.period)
-    except jobs.ReportError as exc:
+        tasks.request_report(request.user, kind=report.kind, scope=report.scope, period=report.period)
+    except ServiceError as exc:
         messages.error(request, str(exc))
     return redirect("reports:centre")
 
@@ -94,9 +93,7 @@ def download(request, pk, fmt):
     stored = report.pdf if fmt == "pdf" else report.xlsx
     if report.status != Report.Status.DONE or not stored:
         raise Http404
-    label = builder_for(report.kind).label
-    return FileResponse(stored.open("rb"), as_attachment=fmt == "xlsx",
-                        filename=f"{label}-{report.scope.name}-{report.period}.{fmt}")
+    return FileResponse(stored.open("rb"), as_attachment=fmt == "xlsx", filename=f"{report.title}.{fmt}")
 
 
 def notifications(request):

@@ -7,10 +7,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from orgs import queries
-from orgs.models import Role
-from orgs.scoping import scope_of
+from partybuild.kernel.dates import add_months, month_start
+from partybuild.kernel.policy import scope_of
 from rectification import queries as rectification_queries
-from rectification.models import ItemTransition, RectificationItem, add_months, month_start
+from rectification.models import ItemTransition, RectificationItem
 from rectification.reports import breakdown, month_figures
 from scoring.models import Assessment
 
@@ -21,13 +21,12 @@ def home(request):
     year = timezone.localdate().year
     roots = list(queries.visible_roots(request.user)[:10])
     cards = [(org, queries.rollup(org, queries.latest_year(org) or year)) for org in roots]
-    leads = scope.has_role(Role.STAFF, Role.LEADER)
+    leads = scope.allows("dashboard.view")
     return render(request, "home.html", {
         "cards": cards,
         "my_items": _my_ledger(request.user, scope),
         "dashboard": _dashboard(request.user, roots[0]) if leads and roots else None,
-        "is_secretary_only": scope.roles == {Role.SECRETARY},
-        "role_labels": sorted(Role(r).label for r in scope.roles),
+        "role_labels": scope.role_labels,
     })
 
 
@@ -38,10 +37,10 @@ def healthz(request):
 
 def _my_ledger(user, scope):
     """A secretary's start: their organisation's open items, what is due this month first."""
-    if not scope.has_role(Role.SECRETARY) or scope.is_admin:
+    if scope.is_admin or not scope.allows("ledger.own"):
         return None
     today = timezone.localdate()
-    items = RectificationItem.objects.for_roles(user, (Role.SECRETARY,)).with_month_report(month_start(today))
+    items = RectificationItem.objects.for_action(user, "ledger.own").with_month_report(month_start(today))
     return rectification_queries.due_first(items.select_related("problem__org", "problem__category"), today)[:20]
 
 

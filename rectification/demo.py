@@ -12,6 +12,7 @@ from django.db.models.functions import Mod
 from django.utils import timezone
 
 from orgs.models import BRANCH_KINDS, Organization, RoleAssignment
+from partybuild.kernel.dates import add_months, month_start
 
 from . import lists, taxonomy
 from .models import (
@@ -23,8 +24,6 @@ from .models import (
     RectificationItem,
     ResponsibilityEntry,
     Task,
-    add_months,
-    month_start,
 )
 
 Status = RectificationItem.Status

@@ -73,7 +73,7 @@ class LedgerImportPlan:
 def plan_import(user, uploaded_file) -> LedgerImportPlan:
     sheet = xlsx.read_rows(uploaded_file, COLUMNS)
     codes = {record["org_code"] for _n, record in sheet.rows}
-    orgs = {o.code: o for o in Organization.objects.for_roles(user, ("staff",)).filter(code__in=codes)}
+    orgs = {o.code: o for o in Organization.objects.for_action(user, "ledger.manage").filter(code__in=codes)}
     categories = {c.name: c for c in ProblemCategory.objects.all()}
     for number, record in sheet.rows:
         _check_row(sheet, number, record, orgs, categories)

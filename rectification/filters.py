@@ -4,8 +4,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Organization
+from partybuild.kernel.dates import month_start
 
-from .models import Problem, ProblemCategory, RectificationItem, month_start
+from .models import Problem, ProblemCategory, RectificationItem
 
 SORTS = {
     "deadline": ("deadline", "id"), "-deadline": ("-deadline", "-id"),

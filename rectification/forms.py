@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Organization, Sector
-from partybuild.widgets import DateInput
+from partybuild.kernel.forms import DateInput
 
 from .models import Problem, ProblemCategory, RectificationItem, ResponsibilityEntry
 
@@ -65,7 +65,7 @@ class ProblemForm(forms.Form):
         self.user = user
 
     def clean_org_code(self):
-        org = Organization.objects.for_roles(self.user, ("staff", "secretary")).filter(
+        org = Organization.objects.for_action(self.user, "ledger.work").filter(
             code=self.cleaned_data["org_code"].strip()).first()
         if org is None:
             raise forms.ValidationError(_("组织不存在或不在您的管理范围内。"))
@@ -114,7 +114,7 @@ class SubtreeForm(forms.Form):
         self.user = user
 
     def clean_root_code(self):
-        root = Organization.objects.for_roles(self.user, ("staff",)).filter(
+        root = Organization.objects.for_action(self.user, "ledger.manage").filter(
             code=self.cleaned_data["root_code"].strip()).first()
         if root is None:
             raise forms.ValidationError(_("组织不存在或不在您的管理范围内。"))

@@ -12,24 +12,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orgs.models import Organization
-from partybuild.pages import require_role
+from partybuild.kernel.policy import can, can_edit, require
 
 from . import lists
 from .forms import AnswerForm, LetterForm, PushForm, ResponsibilityForm, TaskBatchForm, TaskReportForm
 from .models import ResponsibilityEntry, ResponsibilityLetter, SelfCheckPush, SelfCheckRequest, Task
-from .services import LedgerError
+from .services import ServiceError
 
 PER_PAGE = 30
-
-
-def _staff_only(request):
-    require_role(request, "staff")
 
 
 def self_checks(request):
     pushes = lists.push_progress(SelfCheckPush.objects.visible_to(request.user).select_related("root")).order_by(
         "-created_at")
-    requests = (SelfCheckRequest.objects.for_roles(request.user, ("secretary",))
+    requests = (SelfCheckRequest.objects.for_action(request.user, "ledger.own")
                 .select_related("push", "org").order_by("answer", "-push__created_at"))
     return render(request, "rectification/self_checks.html", {
         "pushes": Paginator(pushes, PER_PAGE).get_page(request.GET.get("page")),
@@ -38,14 +34,14 @@ def self_checks(request):
 
 
 def self_check_new(request):
-    _staff_only(request)
+    require(request.user, "ledger.manage")
     form = PushForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             push = lists.push_self_check(request.user, data["root_code"], description=data["description"],
                                          reply_by=data["reply_by"], category=data["category"], sector=data["sector"])
-        except LedgerError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("已推送到 %(n)s 个基层党组织。") % {"n": push.requests.count()})
@@ -56,13 +52,12 @@ def self_check_new(request):
 @require_POST
 def self_check_answer(request, pk):
     check = get_object_or_404(SelfCheckRequest.objects.visible_to(request.user), pk=pk)
-    if not SelfCheckRequest.objects.editable_by(request.user).filter(pk=check.pk).exists():
-        raise PermissionDenied
+    require(request.user, "ledger.work", check)
     form = AnswerForm(request.POST)
     if form.is_valid():
         try:
             lists.answer_self_check(request.user, check, **form.cleaned_data)
-        except LedgerError as exc:
+        except ServiceError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, _("已反馈。"))
@@ -96,14 +91,14 @@ def tasks(request):
 
 
 def task_new(request):
-    _staff_only(request)
+    require(request.user, "ledger.manage")
     form = TaskBatchForm(request.POST or None, user=request.user, initial={"year": timezone.localdate().year})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             count = lists.assign_tasks(request.user, data["root_code"], title=data["title"], year=data["year"],
                                        quarter=data["quarter"], sector=data["sector"])
-        except LedgerError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("已向 %(n)s 个基层党组织下达任务。") % {"n": count})
@@ -114,14 +109,14 @@ def task_new(request):
 @require_POST
 def task_report(request, pk):
     task = get_object_or_404(Task.objects.visible_to(request.user), pk=pk)
-    if not Task.objects.editable_by(request.user).filter(pk=task.pk).exists():
+    if not can_edit(request.user, task):
         raise PermissionDenied
     form = TaskReportForm(request.POST)
     form.is_valid()
     try:
         lists.report_task(request.user, task, done=form.cleaned_data.get("done", False),
                           note=form.cleaned_data.get("note", ""))
-    except LedgerError as exc:
+    except ServiceError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("任务完成情况已报告。"))
@@ -132,7 +127,7 @@ def responsibilities(request, pk, year):
     org = get_object_or_404(Organization.objects.visible_to(request.user), pk=pk)
     if not 2000 <= year <= 2100:
         raise Http404
-    may_edit = lists.may_keep_lists_of(request.user, org)
+    may_edit = can(request.user, "ledger.work", org)
     entry_form, letter_form = ResponsibilityForm(), LetterForm()
     if request.method == "POST":
         if not may_edit:

@@ -12,18 +12,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgs.models import BRANCH_KINDS, Kind, Organization
+from partybuild.kernel.errors import ServiceError
+from partybuild.kernel.policy import require
 from partybuild.uploads import check_evidence
 
 from .models import (
     Problem,
     ResponsibilityEntry,
     ResponsibilityLetter,
-    ResponsibilityQuerySet,
     SelfCheckPush,
     SelfCheckRequest,
     Task,
 )
-from .services import LedgerError, raise_problem
+from .services import raise_problem
 
 GRASSROOTS_KINDS = (*BRANCH_KINDS, Kind.GENERAL_BRANCH)
 
@@ -34,17 +35,12 @@ def grassroots_below(root, sector=""):
     return orgs.filter(sector=sector) if sector else orgs
 
 
-def _require_staff_on(user, root):
-    if not Organization.objects.for_roles(user, ("staff",)).filter(pk=root.pk).exists():
-        raise LedgerError(_("只有组织部干部可以向本范围内的组织下达。"))
-
-
 @transaction.atomic
 def push_self_check(user, root, *, description, reply_by, category=None, sector="") -> SelfCheckPush:
-    _require_staff_on(user, root)
+    require(user, "ledger.manage", root, _("只有组织部干部可以向本范围内的组织下达。"))
     targets = list(grassroots_below(root, sector).values_list("pk", flat=True))
     if not targets:
-        raise LedgerError(_("所选范围内没有符合条件的基层党组织。"))
+        raise ServiceError(_("所选范围内没有符合条件的基层党组织。"))
     push = SelfCheckPush.objects.create(root=root, sector=sector, description=description, category=category,
                                         reply_by=reply_by, created_by=user)
     SelfCheckRequest.objects.bulk_create([SelfCheckRequest(push=push, org_id=pk) for pk in targets], batch_size=2000)
@@ -55,11 +51,11 @@ def push_self_check(user, root, *, description, reply_by, category=None, sector=
 def answer_self_check(user, request, *, claim, reason="") -> SelfCheckRequest:
     request = SelfCheckRequest.objects.editable_by(user).select_for_update().filter(pk=request.pk).first()
     if request is None:
-        raise LedgerError(_("您不能反馈这个自查事项。"))
+        raise ServiceError(_("您不能反馈这个自查事项。"))
     if request.answer != SelfCheckRequest.Answer.PENDING:
-        raise LedgerError(_("这个自查事项已经反馈过了。"))
+        raise ServiceError(_("这个自查事项已经反馈过了。"))
     if not claim and not reason.strip():
-        raise LedgerError(_("选择“不存在此问题”时必须说明理由。"))
+        raise ServiceError(_("选择“不存在此问题”时必须说明理由。"))
     if claim:
         raise_problem(org=request.org, description=request.push.description, source=Problem.Source.SELF_CHECK,
                       raised_by=user, category=request.push.category, origin=request)
@@ -83,10 +79,10 @@ def push_progress(pushes):
 @transaction.atomic
 def assign_tasks(user, root, *, title, year, quarter, sector="") -> int:
     """Give every grassroots organisation of a subtree the same task; returns how many were created."""
-    _require_staff_on(user, root)
+    require(user, "ledger.manage", root, _("只有组织部干部可以向本范围内的组织下达。"))
     targets = list(grassroots_below(root, sector).values_list("pk", flat=True))
     if not targets:
-        raise LedgerError(_("所选范围内没有符合条件的基层党组织。"))
+        raise ServiceError(_("所选范围内没有符合条件的基层党组织。"))
     Task.objects.bulk_create([Task(org_id=pk, year=year, quarter=quarter, title=title, assigned_by=user)
                               for pk in targets], batch_size=2000)
     return len(targets)
@@ -96,9 +92,9 @@ def assign_tasks(user, root, *, title, year, quarter, sector="") -> int:
 def report_task(user, task, *, done, note="") -> Task:
     task = Task.objects.editable_by(user).select_for_update().filter(pk=task.pk).first()
     if task is None:
-        raise LedgerError(_("您不能报告这项任务的完成情况。"))
+        raise ServiceError(_("您不能报告这项任务的完成情况。"))
     if done and not note.strip():
-        raise LedgerError(_("报告完成时请简要写明完成情况。"))
+        raise ServiceError(_("报告完成时请简要写明完成情况。"))
     task.done, task.note = done, note
     task.done_on = timezone.localdate() if done else None
     task.save()
@@ -130,10 +126,5 @@ def upload_letter(user, org, year, upload) -> ResponsibilityLetter:
                                                uploaded_by=user)
 
 
-def may_keep_lists_of(user, org):
-    return Organization.objects.for_roles(user, ResponsibilityQuerySet.edit_roles).filter(pk=org.pk).exists()
-
-
 def _require_keeper_of(user, org):
-    if not may_keep_lists_of(user, org):
-        raise LedgerError(_("您不能修改这个组织的责任清单。"))
+    require(user, "ledger.work", org, _("您不能修改这个组织的责任清单。"))

@@ -5,8 +5,6 @@ declared in ``rectification.workflow``; every move is appended to ItemTransition
 changed, so the ledger's state on any past date can be rebuilt (monthly reports rely on it).
 """
 
-import calendar
-import datetime
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -18,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from orgs.models import Organization
-from partybuild.querysets import ScopedQuerySet
+from partybuild.kernel.dates import add_months
+from partybuild.kernel.querysets import ScopedQuerySet
 from partybuild.uploads import RandomName
 
 
@@ -53,10 +52,8 @@ class ProblemCategory(models.Model):
 
 
 class ProblemQuerySet(ScopedQuerySet):
-    edit_roles = ("staff", "secretary")
-
-    def active(self):
-        return self.filter(archived=False)
+    edit_action = "ledger.work"
+    archived_lookup = "archived"
 
 
 class Problem(models.Model):
@@ -108,7 +105,8 @@ class Problem(models.Model):
 
 class ItemQuerySet(ScopedQuerySet):
     org_lookup = "problem__org"
-    edit_roles = ("staff", "secretary")
+    edit_action = "ledger.work"
+    archived_lookup = "problem__archived"
 
     def open(self):
         return self.exclude(status=RectificationItem.Status.CLOSED)
@@ -201,6 +199,7 @@ class Milestone(models.Model):
 
 class TransitionQuerySet(ScopedQuerySet):
     org_lookup = "item__problem__org"
+    archived_lookup = "item__problem__archived"
 
 
 class ItemTransition(models.Model):
@@ -226,16 +225,11 @@ class ItemTransition(models.Model):
     def __str__(self):
         return f"{self.item_id} {self.action} {self.to_status}"
 
-    @property
-    def action_display(self):
-        from .workflow import action_label
-
-        return action_label(self.action)
-
 
 class ProgressQuerySet(ScopedQuerySet):
     org_lookup = "item__problem__org"
-    edit_roles = ("staff", "secretary")
+    edit_action = "ledger.work"
+    archived_lookup = "item__problem__archived"
 
 
 class ProgressUpdate(models.Model):
@@ -264,6 +258,7 @@ class ProgressUpdate(models.Model):
 
 class EvidenceQuerySet(ScopedQuerySet):
     org_lookup = "update__item__problem__org"
+    archived_lookup = "update__item__problem__archived"
 
 
 class Evidence(models.Model):
@@ -284,6 +279,7 @@ class Evidence(models.Model):
 
 class FollowUpQuerySet(ScopedQuerySet):
     org_lookup = "item__problem__org"
+    archived_lookup = "item__problem__archived"
 
 
 class FollowUpCheck(models.Model):
@@ -336,16 +332,6 @@ class SupervisionNotice(models.Model):
         return self.number
 
 
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def month_start(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
 
 # 举一反三: one problem pushed down a subtree as a self-check item ---------------------------------------
 
@@ -376,7 +362,7 @@ class SelfCheckPush(models.Model):
 
 
 class RequestQuerySet(ScopedQuerySet):
-    edit_roles = ("staff", "secretary")
+    edit_action = "ledger.work"
 
 
 class SelfCheckRequest(models.Model):
@@ -411,7 +397,7 @@ class SelfCheckRequest(models.Model):
 # 任务清单 and 责任清单 -----------------------------------------------------------------------------------
 
 class TaskQuerySet(ScopedQuerySet):
-    edit_roles = ("staff", "secretary")
+    edit_action = "ledger.work"
 
 
 class Task(models.Model):
@@ -441,7 +427,7 @@ class Task(models.Model):
 
 
 class ResponsibilityQuerySet(ScopedQuerySet):
-    edit_roles = ("staff", "secretary")
+    edit_action = "ledger.work"
 
 
 class ResponsibilityEntry(models.Model):

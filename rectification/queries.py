@@ -5,7 +5,9 @@ from collections import defaultdict
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 
-from .models import FollowUpCheck, ItemTransition, ProgressUpdate, RectificationItem, add_months
+from partybuild.kernel.dates import add_months
+
+from .models import FollowUpCheck, ItemTransition, ProgressUpdate, RectificationItem
 
 Status = RectificationItem.Status
 

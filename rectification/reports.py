@@ -12,23 +12,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgs.models import Organization
-from partybuild import charts, xlsx
-from partybuild.pdf import render_pdf
-from partybuild.reports import Built, ReportBuilder, register
+from partybuild import xlsx
+from partybuild.kernel import charts
+from partybuild.kernel.dates import add_months, parse_month, recent_months
+from partybuild.kernel.pdf import render_pdf
+from partybuild.kernel.reports import Built, ReportBuilder, register
 
-from .models import ItemTransition, ProgressUpdate, RectificationItem, add_months
+from .models import ItemTransition, ProgressUpdate, RectificationItem
 from .queries import with_status_as_of
 
 Status = RectificationItem.Status
 TREND_MONTHS = 12
+#: how many months back the download centre offers
+PERIOD_CHOICES = 24
 LISTED_ROWS = 300
-
-
-def parse_month(period):
-    try:
-        return datetime.date.fromisoformat(f"{period}-01")
-    except ValueError:
-        raise ValueError(_("月份应写成 2026-10 的形式。")) from None
 
 
 def _moment(day):
@@ -117,8 +114,16 @@ class MonthlyProgressReport(ReportBuilder):
     kind = "monthly"
     label = _("月度整改进展报告")
 
-    def check_period(self, period):
+    def periods(self, user, scope):
+        return [(f"{month:%Y-%m}", f"{month.year}年{month.month}月")
+                for month in recent_months(timezone.localdate(), PERIOD_CHOICES)]
+
+    def check_period(self, period, scope):
         parse_month(period)
+
+    def period_label(self, period):
+        month = parse_month(period)
+        return f"{month.year}年{month.month}月"
 
     def build(self, scope, period, progress):
         month = parse_month(period)

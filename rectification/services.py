@@ -7,7 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orgs.scoping import scope_of
+from partybuild.kernel.dates import month_start
+from partybuild.kernel.errors import ServiceError
+from partybuild.kernel.policy import can, can_edit, scope_of
 from partybuild.uploads import check_evidence
 
 from .models import (
@@ -19,18 +21,14 @@ from .models import (
     ProgressUpdate,
     RectificationItem,
     SupervisionNotice,
-    month_start,
 )
 from .workflow import TRANSITIONS
 
 Status = RectificationItem.Status
 
 
-class LedgerError(Exception):
-    """A refused change; the message is Chinese and shown to the user as is."""
 
-
-class ConflictError(LedgerError):
+class ConflictError(ServiceError):
     pass
 
 
@@ -82,7 +80,7 @@ def refusal(user, item, action):
     if item.status not in transition.sources:
         return _("事项当前状态为“%(status)s”，不能%(action)s。") % {
             "status": item.get_status_display(), "action": transition.label}
-    if not RectificationItem.objects.for_roles(user, transition.roles).filter(pk=item.pk).exists():
+    if not can(user, transition.permission, item):
         return _("您的角色不能%(action)s。") % {"action": transition.label}
     if not transition.own_org_allowed and is_own_organisation(user, item):
         return _("不能验收或退回本单位的整改事项。")
@@ -95,14 +93,14 @@ def allowed_actions(user, item, actions):
 
 @transaction.atomic
 def perform(user, item, action, *, comment="", expected_version=None) -> RectificationItem:
-    """Apply one step of the workflow, or raise LedgerError saying why not."""
+    """Apply one step of the workflow, or raise ServiceError saying why not."""
     item = _locked(item.pk, expected_version)
     reason = refusal(user, item, action)
     if reason:
-        raise LedgerError(reason)
+        raise ServiceError(reason)
     transition = TRANSITIONS[action]
     if transition.needs_comment and not comment.strip():
-        raise LedgerError(_("%(action)s时必须填写说明。") % {"action": transition.label})
+        raise ServiceError(_("%(action)s时必须填写说明。") % {"action": transition.label})
     previous = item.status
     item.status = transition.target
     if transition.target == Status.CLOSED:
@@ -123,11 +121,11 @@ PLAN_FIELDS = ("measures", "responsible_unit", "responsible_person", "deadline",
 @transaction.atomic
 def update_plan(user, item, *, expected_version, **plan) -> RectificationItem:
     """Change the measures, people, deadline or kind; refused on closed items and on stale versions."""
-    if not RectificationItem.objects.editable_by(user).filter(pk=item.pk).exists():
-        raise LedgerError(_("您的角色不能修改这个整改事项。"))
+    if not can_edit(user, item):
+        raise ServiceError(_("您的角色不能修改这个整改事项。"))
     item = _locked(item.pk, expected_version)
     if item.status == Status.CLOSED:
-        raise LedgerError(_("已销号的事项不能修改；如需重新整改，请通过“回头看”重新打开。"))
+        raise ServiceError(_("已销号的事项不能修改；如需重新整改，请通过“回头看”重新打开。"))
     changes = [_describe_change(item, field, plan[field])
                for field in PLAN_FIELDS if getattr(item, field) != plan[field]]
     if not changes:
@@ -154,12 +152,12 @@ def _describe_change(item, field, new):
 @transaction.atomic
 def add_progress(user, item, *, text, percent, files=(), today=None) -> ProgressUpdate:
     """Post this month's progress with evidence files (checked before anything is written)."""
-    if not RectificationItem.objects.editable_by(user).filter(pk=item.pk).exists():
-        raise LedgerError(_("您的角色不能报送这个事项的整改进展。"))
+    if not can_edit(user, item):
+        raise ServiceError(_("您的角色不能报送这个事项的整改进展。"))
     if item.status == Status.CLOSED:
-        raise LedgerError(_("已销号的事项不再报送进展。"))
+        raise ServiceError(_("已销号的事项不再报送进展。"))
     if not 0 <= percent <= 100:
-        raise LedgerError(_("完成进度应在 0 到 100 之间。"))
+        raise ServiceError(_("完成进度应在 0 到 100 之间。"))
     for upload in files:
         check_evidence(upload)
     today = today or timezone.localdate()
@@ -175,10 +173,10 @@ def record_follow_up(user, item, *, passed, note) -> FollowUpCheck:
     """回头看: a passed check is recorded; a failed one reopens the item for a new cycle."""
     item = _locked(item.pk)
     if item.status != Status.CLOSED:
-        raise LedgerError(_("只有已销号的事项才能回头看。"))
+        raise ServiceError(_("只有已销号的事项才能回头看。"))
     reason = refusal(user, item, "reopen")
     if reason:
-        raise LedgerError(reason)
+        raise ServiceError(reason)
     check = FollowUpCheck.objects.create(item=item, cycle=item.cycle, passed=passed, note=note, checker=user)
     if passed:
         _log(item, "follow_up", item.status, user, note)
@@ -191,12 +189,12 @@ def record_follow_up(user, item, *, passed, note) -> FollowUpCheck:
 def issue_supervision(user, org, items, *, requirement, reply_by: datetime.date) -> SupervisionNotice:
     """督办通知 for overdue items of one organisation: recorded on each item, escalation counted."""
     today = timezone.localdate()
-    allowed = RectificationItem.objects.for_roles(user, ("staff",)).overdue_on(today).filter(problem__org=org)
+    allowed = RectificationItem.objects.for_action(user, "ledger.manage").overdue_on(today).filter(problem__org=org)
     items = list(allowed.filter(pk__in=[i.pk for i in items]).select_for_update())
     if not items:
-        raise LedgerError(_("请至少选择一个本组织的逾期事项。"))
+        raise ServiceError(_("请至少选择一个本组织的逾期事项。"))
     if reply_by <= today:
-        raise LedgerError(_("限期反馈日期应晚于今天。"))
+        raise ServiceError(_("限期反馈日期应晚于今天。"))
     count = SupervisionNotice.objects.filter(issued_at__year=today.year).count() + 1
     notice = SupervisionNotice.objects.create(org=org, number=_("督办〔%(y)s〕%(n)s号") % {"y": today.year, "n": count},
                                               requirement=requirement, reply_by=reply_by, issued_by=user)
@@ -212,10 +210,10 @@ def issue_supervision(user, org, items, *, requirement, reply_by: datetime.date)
 @transaction.atomic
 def add_milestone(user, item, *, title, due) -> Milestone:
     """A step of a long-term item (长期整改)."""
-    if not RectificationItem.objects.editable_by(user).filter(pk=item.pk).exists():
-        raise LedgerError(_("您的角色不能修改这个整改事项。"))
+    if not can_edit(user, item):
+        raise ServiceError(_("您的角色不能修改这个整改事项。"))
     if item.kind != RectificationItem.Kind.LONG_TERM:
-        raise LedgerError(_("只有长期整改事项需要设置阶段目标。"))
+        raise ServiceError(_("只有长期整改事项需要设置阶段目标。"))
     milestone = Milestone.objects.create(item=item, title=title, due=due)
     _log(item, "edit", item.status, user, _("增加阶段目标：%(t)s(%(d)s)") % {"t": title, "d": due})
     return milestone
@@ -224,8 +222,8 @@ def add_milestone(user, item, *, title, due) -> Milestone:
 @transaction.atomic
 def complete_milestone(user, milestone) -> Milestone:
     item = milestone.item
-    if not RectificationItem.objects.editable_by(user).filter(pk=item.pk).exists():
-        raise LedgerError(_("您的角色不能修改这个整改事项。"))
+    if not can_edit(user, item):
+        raise ServiceError(_("您的角色不能修改这个整改事项。"))
     milestone.done_on = timezone.localdate()
     milestone.save()
     _log(item, "edit", item.status, user, _("完成阶段目标：%(t)s") % {"t": milestone.title})

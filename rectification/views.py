@@ -8,24 +8,25 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orgs.models import Organization
-from orgs.scoping import scope_of
 from partybuild import xlsx
 from partybuild.imports import import_views
-from partybuild.pages import require_role
-from partybuild.pdf import render_pdf
+from partybuild.kernel.dates import month_start
+from partybuild.kernel.errors import ServiceError
+from partybuild.kernel.pdf import render_pdf
+from partybuild.kernel.policy import can, can_edit, require
 
 from . import excel, queries, services
 from .filters import LedgerFilter
 from .forms import CommentForm, FollowUpForm, MilestoneForm, PlanForm, ProblemForm, ProgressForm, SupervisionForm
-from .models import Evidence, Milestone, Problem, RectificationItem, SupervisionNotice, month_start
+from .models import Evidence, Milestone, Problem, RectificationItem, SupervisionNotice
 from .workflow import BUTTON_ACTIONS, TRANSITIONS
 
 PER_PAGE = 30
 
 
 def _items(request):
-    """The user's ledger; problems archived by an administrator drop out of every page."""
-    return RectificationItem.objects.visible_to(request.user).filter(problem__archived=False).select_related(
+    """The user's ledger (problems archived by an administrator are not in ``visible_to``)."""
+    return RectificationItem.objects.visible_to(request.user).select_related(
         "problem__org", "problem__category__dimension")
 
 
@@ -33,14 +34,10 @@ def _item(request, pk):
     return get_object_or_404(_items(request), pk=pk)
 
 
-def _require_staff(request):
-    require_role(request, "staff")
-
-
 def _editable_item(request, pk):
     """404 outside the scope; 403 for roles that may read the item but not work on it."""
     item = _item(request, pk)
-    if not RectificationItem.objects.editable_by(request.user).filter(pk=item.pk).exists():
+    if not can_edit(request.user, item):
         raise PermissionDenied
     return item
 
@@ -66,17 +63,16 @@ def ledger_export(request):
 
 
 def problem_new(request):
-    scope = scope_of(request.user)
-    if not scope.has_role("staff", "secretary"):
-        raise PermissionDenied
+    require(request.user, "ledger.work")
+    manages = can(request.user, "ledger.manage")
     initial = {"found_on": timezone.localdate()}
-    own = Organization.objects.for_roles(request.user, ("secretary",)).first()
-    if own and not scope.has_role("staff"):
+    own = Organization.objects.for_action(request.user, "ledger.own").first()
+    if own and not manages:
         initial["org_code"] = own.code
     form = ProblemForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        source = Problem.Source.FEEDBACK if scope.has_role("staff") else Problem.Source.SELF_CHECK
+        source = Problem.Source.FEEDBACK if manages else Problem.Source.SELF_CHECK
         problem = services.raise_problem(
             org=data["org_code"], description=data["description"], source=source, raised_by=request.user,
             found_on=data["found_on"], category=data["category"], severity=data["severity"],
@@ -93,12 +89,12 @@ def item_detail(request, pk):
 
 
 def _render_item(request, item, **forms):
-    can_edit = RectificationItem.objects.editable_by(request.user).filter(pk=item.pk).exists()
+    editable = can_edit(request.user, item)
     context = {
         "item": item,
         "timeline": queries.timeline(item),
         "actions": services.allowed_actions(request.user, item, BUTTON_ACTIONS),
-        "can_edit": can_edit and item.status != RectificationItem.Status.CLOSED,
+        "can_edit": editable and item.status != RectificationItem.Status.CLOSED,
         "plan_form": forms.get("plan_form") or PlanForm(instance=item, initial={"version": item.version}),
         "progress_form": forms.get("progress_form") or ProgressForm(),
         "follow_up_form": forms.get("follow_up_form") or FollowUpForm(),
@@ -124,7 +120,7 @@ def item_action(request, pk, action):
     try:
         services.perform(request.user, item, action, comment=form.cleaned_data["comment"],
                          expected_version=form.cleaned_data["version"])
-    except services.LedgerError as exc:
+    except ServiceError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("已%(action)s。") % {"action": TRANSITIONS[action].label})
@@ -139,7 +135,7 @@ def item_plan(request, pk):
         plan = {field: form.cleaned_data[field] for field in services.PLAN_FIELDS}
         try:
             services.update_plan(request.user, item, expected_version=form.cleaned_data["version"], **plan)
-        except services.LedgerError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("整改方案已保存。"))
@@ -155,7 +151,7 @@ def item_progress(request, pk):
         try:
             services.add_progress(request.user, item, text=form.cleaned_data["text"],
                                   percent=form.cleaned_data["percent"], files=form.cleaned_data["files"])
-        except (services.LedgerError, ValidationError) as exc:
+        except (ServiceError, ValidationError) as exc:
             form.add_error(None, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
         else:
             messages.success(request, _("本月整改进展已报送。"))
@@ -166,12 +162,12 @@ def item_progress(request, pk):
 @require_POST
 def item_follow_up(request, pk):
     item = _item(request, pk)
-    _require_staff(request)
+    require(request.user, "ledger.manage", item)
     form = FollowUpForm(request.POST)
     if form.is_valid():
         try:
             check = services.record_follow_up(request.user, item, **form.cleaned_data)
-        except services.LedgerError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("回头看已记录。") if check.passed else _("回头看未通过，事项已重新打开整改。"))
@@ -185,9 +181,9 @@ def item_milestone(request, pk):
     form = MilestoneForm(request.POST)
     try:
         if not form.is_valid():
-            raise services.LedgerError(_("请填写阶段目标和计划完成日期。"))
+            raise ServiceError(_("请填写阶段目标和计划完成日期。"))
         services.add_milestone(request.user, item, **form.cleaned_data)
-    except services.LedgerError as exc:
+    except ServiceError as exc:
         messages.error(request, str(exc))
     return redirect("rectification:item", item.pk)
 
@@ -197,7 +193,7 @@ def milestone_done(request, pk):
     milestone = get_object_or_404(Milestone.objects.filter(item__in=_items(request)), pk=pk)
     try:
         services.complete_milestone(request.user, milestone)
-    except services.LedgerError as exc:
+    except ServiceError as exc:
         raise PermissionDenied(str(exc)) from exc
     return redirect("rectification:item", milestone.item_id)
 
@@ -208,14 +204,14 @@ def evidence_download(request, pk):
 
 
 def follow_ups_due(request):
-    _require_staff(request)
+    require(request.user, "ledger.manage")
     items = queries.follow_ups_due(_items(request), timezone.localdate()).order_by("closed_on", "id")
     page = Paginator(items, PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "rectification/follow_ups.html", {"page": page})
 
 
 def overdue(request):
-    _require_staff(request)
+    require(request.user, "ledger.manage")
     today = timezone.localdate()
     items = _items(request).overdue_on(today).order_by("problem__org__path", "deadline")
     page = Paginator(items, PER_PAGE).get_page(request.GET.get("page"))
@@ -224,8 +220,8 @@ def overdue(request):
 
 def supervise(request, pk):
     org = get_object_or_404(Organization.objects.visible_to(request.user), pk=pk)
-    _require_staff(request)
-    overdue_items = (RectificationItem.objects.for_roles(request.user, ("staff",))
+    require(request.user, "ledger.manage", org)
+    overdue_items = (RectificationItem.objects.for_action(request.user, "ledger.manage")
                      .overdue_on(timezone.localdate()).filter(problem__org=org).select_related("problem"))
     form = SupervisionForm(request.POST or None, overdue_items=overdue_items,
                            initial={"items": list(overdue_items)})
@@ -234,7 +230,7 @@ def supervise(request, pk):
             notice = services.issue_supervision(request.user, org, form.cleaned_data["items"],
                                                 requirement=form.cleaned_data["requirement"],
                                                 reply_by=form.cleaned_data["reply_by"])
-        except services.LedgerError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("督办通知 %(n)s 已签发。") % {"n": notice.number})
@@ -271,4 +267,4 @@ def _apply_import(user, plan):
 
 ledger_import, ledger_import_confirm = import_views(
     name="ledger", plan=excel.plan_import, apply=_apply_import, template="rectification/import.html",
-    done_url="rectification:ledger", may_import=lambda user: scope_of(user).has_role("staff"))
+    done_url="rectification:ledger", may_import=lambda user: can(user, "ledger.manage"))

@@ -1,8 +1,8 @@
 """The rectification workflow in one declared table.
 
 待整改 → 整改中 → 申请销号 → 已销号, or 退回 back to 整改中; a failed 回头看 reopens a closed item.
-Each action names the roles that may take it, whether the actor may belong to the item's own
-organisation, and whether a comment is required. ``rectification.services.perform`` is the only
+Each action names the policy action that permits it (partybuild.kernel.policy), whether the actor may
+belong to the item's own organisation, and whether a comment is required. ``rectification.services.perform`` is the only
 place that applies it.
 """
 
@@ -21,18 +21,18 @@ class Transition:
     label: str
     sources: tuple[str, ...]
     target: str
-    roles: tuple[str, ...]
+    permission: str
     own_org_allowed: bool = True
     needs_comment: bool = False
 
 
 TRANSITIONS = {t.action: t for t in [
-    Transition("start", _("开始整改"), (Status.PENDING,), Status.IN_PROGRESS, ("secretary", "staff")),
-    Transition("submit", _("申请销号"), (Status.IN_PROGRESS,), Status.SUBMITTED, ("secretary", "staff")),
-    Transition("accept", _("验收销号"), (Status.SUBMITTED,), Status.CLOSED, ("staff",), own_org_allowed=False),
-    Transition("return", _("退回整改"), (Status.SUBMITTED,), Status.IN_PROGRESS, ("staff",),
+    Transition("start", _("开始整改"), (Status.PENDING,), Status.IN_PROGRESS, "ledger.work"),
+    Transition("submit", _("申请销号"), (Status.IN_PROGRESS,), Status.SUBMITTED, "ledger.work"),
+    Transition("accept", _("验收销号"), (Status.SUBMITTED,), Status.CLOSED, "ledger.manage", own_org_allowed=False),
+    Transition("return", _("退回整改"), (Status.SUBMITTED,), Status.IN_PROGRESS, "ledger.manage",
                own_org_allowed=False, needs_comment=True),
-    Transition("reopen", _("回头看未通过，重新整改"), (Status.CLOSED,), Status.IN_PROGRESS, ("staff",),
+    Transition("reopen", _("回头看未通过，重新整改"), (Status.CLOSED,), Status.IN_PROGRESS, "ledger.manage",
                own_org_allowed=False, needs_comment=True),
 ]}
 

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from inspections.forms import OrgCodeField, colleagues
 from orgs.models import Level, Organization, Sector
-from partybuild.widgets import DateInput
+from partybuild.kernel.forms import DateInput
 
 from .models import Assessment, Scheme
 
@@ -27,7 +27,7 @@ class AssessmentForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["root"].organisations = Organization.objects.for_roles(user, ("staff",))
+        self.fields["root"].organisations = Organization.objects.for_action(user, "scoring.manage")
         self.fields["previous"].queryset = Assessment.objects.visible_to(user)
         self.user = user
 

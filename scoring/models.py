@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from orgs.models import Organization
-from orgs.scoping import scope_of
-from partybuild.querysets import ScopedQuerySet
+from partybuild.kernel.policy import scope_of
+from partybuild.kernel.querysets import ScopedQuerySet
 from partybuild.uploads import RandomName
 
 from .engine import GRADINGS
@@ -96,8 +96,8 @@ class AssessmentQuerySet(ScopedQuerySet):
         targets_here = AssessmentTarget.objects.filter(assessment=models.OuterRef("pk"))
         published_here = Q(status=Assessment.Status.PUBLISHED) & Q(models.Exists(targets_here.visible_to(user)))
         self_rating = Q(models.Exists(Rater.objects.filter(assessment=models.OuterRef("pk"), is_self=True))) & Q(
-            models.Exists(targets_here.for_roles(user, ("secretary",))))
-        return self.filter(scope.q("root", roles=("staff", "leader")) | Q(models.Exists(rating)) | published_here
+            models.Exists(targets_here.for_action(user, "ledger.own")))
+        return self.filter(scope.q("root", action="scoring.results") | Q(models.Exists(rating)) | published_here
                            | self_rating)
 
 

@@ -1,5 +1,5 @@
 from django.utils.translation import gettext_lazy as _
 
-from partybuild.navigation import ALL, NavItem
+from partybuild.kernel.navigation import NavItem
 
-MENU = [NavItem(_("考核评价"), "scoring:assessments", ALL)]
+MENU = [NavItem(_("考核评价"), "scoring:assessments", "records.view")]

@@ -4,24 +4,33 @@ import io
 from collections import Counter, defaultdict
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from pypdf import PdfReader, PdfWriter
 
 from orgs.models import Organization
-from partybuild import charts, xlsx
-from partybuild.pdf import render_pdf
-from partybuild.reports import Built, ReportBuilder, register
+from partybuild import xlsx
+from partybuild.kernel import charts
+from partybuild.kernel.pdf import render_pdf
+from partybuild.kernel.reports import Built, ReportBuilder, register
 
 from .engine import TIE_RULE
 from .models import Assessment
 from .queries import dimension_names, ranking_rows
 
 
-def published(period):
-    assessment = Assessment.objects.filter(pk=int(period) if period.isdigit() else 0,
-                                           status=Assessment.Status.PUBLISHED).select_related("scheme").first()
+def published_over(scope):
+    """Published assessments whose targets overlap ``scope``: its root lies above, at or under the scope."""
+    above = [scope.path[:i] for i in range(Organization.steplen, len(scope.path) + 1, Organization.steplen)]
+    return Assessment.objects.filter(status=Assessment.Status.PUBLISHED).filter(
+        Q(root__path__in=above) | Q(root__path__startswith=scope.path))
+
+
+def published(period, scope):
+    assessment = published_over(scope).filter(pk=int(period) if period.isdigit() else 0).select_related(
+        "scheme").first()
     if assessment is None:
-        raise ValueError(_("请选择一个已发布的考核。"))
+        raise ValueError(_("请选择一个本范围内已发布的考核。"))
     return assessment
 
 
@@ -29,13 +38,20 @@ def published(period):
 class RankingReport(ReportBuilder):
     kind = "ranking"
     label = _("考核排名通报")
-    roles = ("staff", "leader")
 
-    def check_period(self, period):
-        published(period)
+    def periods(self, user, scope):
+        visible = published_over(scope) & Assessment.objects.visible_to(user)
+        return [(str(a.pk), a.name) for a in visible.order_by("-published_at")[:50]]
+
+    def check_period(self, period, scope):
+        published(period, scope)
+
+    def period_label(self, period):
+        return Assessment.objects.filter(pk=int(period) if period.isdigit() else 0).values_list(
+            "name", flat=True).first() or period
 
     def build(self, scope, period, progress):
-        assessment = published(period)
+        assessment = published(period, scope)
         rows = list(ranking_rows(assessment, scope))
         progress(30)
         pdf = self._render(assessment, scope, rows, sections=_by_group(rows))
@@ -43,7 +59,7 @@ class RankingReport(ReportBuilder):
         return Built(pdf=pdf, xlsx=_workbook(rows, dimension_names(assessment.scheme)))
 
     def parts(self, scope, period):
-        assessment = published(period)
+        assessment = published(period, scope)
         rows = ranking_rows(assessment, scope)
         if rows.count() <= settings.REPORT_FAN_OUT_ABOVE:
             return []
@@ -52,14 +68,14 @@ class RankingReport(ReportBuilder):
 
     def build_part(self, scope, period, part):
         """One child scope's ranking tables (its organisations keep their ranks in the whole assessment)."""
-        assessment = published(period)
+        assessment = published(period, scope)
         rows = list(ranking_rows(assessment, part))
         return render_pdf("reports/ranking_part.html", {
             "part": part, "groups": _by_group(rows), "dimensions": dimension_names(assessment.scheme)},
             title=_("%(a)s排名通报") % {"a": assessment.name}, scope=part.name, period=assessment.period)
 
     def merge(self, scope, period, part_pdfs):
-        assessment = published(period)
+        assessment = published(period, scope)
         rows = list(ranking_rows(assessment, scope))
         cover = self._render(assessment, scope, rows, sections={})
         merged = PdfWriter()

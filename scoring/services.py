@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from orgs.models import Organization
+from partybuild.kernel.errors import ServiceError
+from partybuild.kernel.policy import can, require
 from partybuild.uploads import check_evidence
 from rectification.models import Problem
 from rectification.queries import items_for_assessment
@@ -21,13 +23,6 @@ RESULT_FIELDS = ["peer_group", "total", "subtotals", "rater_totals", "bonus", "d
                  "previous_grade", "bottom_three", "bottom_three_twice"]
 
 
-class ScoringError(Exception):
-    """A refused change; the Chinese message is shown as is."""
-
-
-def _require_staff_on(user, org):
-    if not Organization.objects.for_roles(user, ("staff",)).filter(pk=org.pk).exists():
-        raise ScoringError(_("只有本范围的组织部干部可以进行此操作。"))
 
 
 @transaction.atomic
@@ -54,15 +49,15 @@ def peer_group_of(org):
 def create_assessment(user, *, scheme, name, period, root, raters, closes_on, levels=(), sectors=(),
                       previous=None, self_assessment=False) -> Assessment:
     """``raters``: [(name, weight, [users])]. Targets: the subtree's organisations matching the filters."""
-    _require_staff_on(user, root)
+    require(user, "scoring.manage", root)
     if not raters or any(weight <= 0 for _n, weight, _m in raters):
-        raise ScoringError(_("至少要有一个评分主体，且权重都要大于 0。"))
+        raise ServiceError(_("至少要有一个评分主体，且权重都要大于 0。"))
     orgs = Organization.objects.subtree_of(root).exclude(pk=root.pk).filter(is_active=True)
     orgs = orgs.filter(level__in=levels) if levels else orgs
     orgs = orgs.filter(sector__in=sectors) if sectors else orgs
     orgs = list(orgs)
     if not orgs:
-        raise ScoringError(_("所选范围和条件下没有被考核组织。"))
+        raise ServiceError(_("所选范围和条件下没有被考核组织。"))
     assessment = Assessment.objects.create(scheme=scheme, name=name, period=period, root=root, closes_on=closes_on,
                                            previous=previous, created_by=user)
     for rater_name, weight, members in raters:
@@ -77,13 +72,27 @@ def create_assessment(user, *, scheme, name, period, root, raters, closes_on, le
 
 
 def may_score(user, rater, org=None):
-    """Raters' members (and staff of the scope) score; for 自评, the organisation's own secretary."""
+    """Staff of the assessment's scope; a rater body's members for the targets inside their own (writing) scope;
+    for 自评, the organisation's own secretary. Membership of a rater body never widens anyone's scope."""
     if rater.is_self:
-        own = Organization.objects.for_roles(user, ("secretary",)).filter(
+        own = Organization.objects.for_action(user, "ledger.own").filter(
             pk__in=rater.assessment.targets.values("org"))
         return own.filter(pk=org.pk).exists() if org else own.exists()
-    return rater.members.filter(pk=user.pk).exists() or Organization.objects.for_roles(user, ("staff",)).filter(
-        pk=rater.assessment.root_id).exists()
+    if can(user, "scoring.manage", rater.assessment):
+        return True
+    if not rater.members.filter(pk=user.pk).exists():
+        return False
+    return can(user, "scoring.rate", org) if org else can(user, "scoring.rate")
+
+
+def scorable_targets(user, rater):
+    """The targets whose row ``user`` fills in on ``rater``'s grid."""
+    targets = rater.assessment.targets.select_related("org")
+    if rater.is_self:
+        return targets.filter(org__in=Organization.objects.for_action(user, "ledger.own"))
+    if can(user, "scoring.manage", rater.assessment):
+        return targets
+    return targets.filter(org__in=Organization.objects.for_action(user, "scoring.rate"))
 
 
 @transaction.atomic
@@ -109,19 +118,19 @@ def enter_score(user, *, rater, org, indicator, points, reason="", evidence=None
 def _check_cell(user, assessment, rater, org, indicator, points, reason, correction_reason):
     if assessment.status == Assessment.Status.SCORING:
         if not may_score(user, rater, org):
-            raise ScoringError(_("您不是该评分主体的评分人。"))
+            raise ServiceError(_("您不是该评分主体的评分人。"))
     else:
-        _require_staff_on(user, assessment.root)
+        require(user, "scoring.manage", assessment.root)
         if not correction_reason.strip():
-            raise ScoringError(_("考核已结束，修改分数必须说明更正理由。"))
+            raise ServiceError(_("考核已结束，修改分数必须说明更正理由。"))
     if indicator.scheme_id != assessment.scheme_id or indicator.kind == Indicator.Kind.GROUP:
-        raise ScoringError(_("该指标不属于本次考核。"))
+        raise ServiceError(_("该指标不属于本次考核。"))
     if not assessment.targets.filter(org=org).exists():
-        raise ScoringError(_("该组织不是本次考核的对象。"))
+        raise ServiceError(_("该组织不是本次考核的对象。"))
     if not Decimal(0) <= points <= indicator.max_points:
-        raise ScoringError(_("得分应在 0 到 %(max)s 之间。") % {"max": indicator.max_points})
+        raise ServiceError(_("得分应在 0 到 %(max)s 之间。") % {"max": indicator.max_points})
     if indicator.needs_reason and points > 0 and not reason.strip():
-        raise ScoringError(_("扣分和一票否决必须填写理由。"))
+        raise ServiceError(_("扣分和一票否决必须填写理由。"))
 
 
 def compute(assessment, ledger=None) -> int:
@@ -197,10 +206,10 @@ LOW_GRADES = {"一般", "较差"}
 @transaction.atomic
 def close(user, assessment) -> Assessment:
     """End scoring: apply the ledger deductions, compute, and raise problems for the low grades."""
-    _require_staff_on(user, assessment.root)
+    require(user, "scoring.manage", assessment.root)
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if assessment.status != Assessment.Status.SCORING:
-        raise ScoringError(_("考核已经结束。"))
+        raise ServiceError(_("考核已经结束。"))
     compute(assessment, ledger=_ledger_at_close(assessment))
     assessment.status = Assessment.Status.CLOSED
     assessment.save()
@@ -215,9 +224,9 @@ def close(user, assessment) -> Assessment:
 
 @transaction.atomic
 def publish(user, assessment) -> Assessment:
-    _require_staff_on(user, assessment.root)
+    require(user, "scoring.manage", assessment.root)
     if assessment.status != Assessment.Status.CLOSED:
-        raise ScoringError(_("请先结束评分，再发布结果。"))
+        raise ServiceError(_("请先结束评分，再发布结果。"))
     assessment.status, assessment.published_at = Assessment.Status.PUBLISHED, timezone.now()
     assessment.save()
     return assessment

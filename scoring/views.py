@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orgs.models import Organization
-from orgs.scoping import scope_of
 from partybuild.imports import import_views
-from partybuild.pages import require_role, run_service
+from partybuild.kernel.errors import ServiceError
+from partybuild.kernel.pages import run_service
+from partybuild.kernel.policy import can, require
 
 from . import engine, queries, services
 from . import excel as scheme_excel
@@ -21,15 +22,6 @@ from .forms import AssessmentForm, CellForm
 from .models import Assessment, Indicator, Result, Scheme, Score
 
 GRID_ROWS = 20
-RESULT_READERS = ("staff", "leader")
-
-
-def _staff_only(request):
-    require_role(request, "staff")
-
-
-def _run(request, action, success):
-    return run_service(request, action, success, (services.ScoringError,))
 
 
 def schemes(request):
@@ -43,7 +35,7 @@ def scheme_detail(request, pk):
 
 @require_POST
 def scheme_copy(request, pk):
-    _staff_only(request)
+    require(request.user, "scoring.manage")
     copy = services.copy_scheme(get_object_or_404(Scheme, pk=pk))
     messages.success(request, _("已复制为第%(v)s版，可在管理后台修改。") % {"v": copy.version})
     return redirect("scoring:scheme", copy.pk)
@@ -55,10 +47,10 @@ def assessments(request):
 
 
 def assessment_new(request):
-    _staff_only(request)
+    require(request.user, "scoring.manage")
     form = AssessmentForm(request.POST or None, user=request.user, initial={"closes_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        created = _run(request, lambda: services.create_assessment(request.user, **form.cleaned_data),
+        created = run_service(request, lambda: services.create_assessment(request.user, **form.cleaned_data),
                        _("考核已建立，评分人可以开始评分。"))
         if created:
             return redirect("scoring:assessment", created.pk)
@@ -74,16 +66,13 @@ def assessment_detail(request, pk):
     raters = assessment.raters.prefetch_related("members")
     return render(request, "scoring/assessment.html", {
         "assessment": assessment, "raters": raters, "target_count": assessment.targets.count(),
-        "my_raters": [r for r in raters if request.user in r.members.all()],
+        "scorable": [r for r in raters if services.may_score(request.user, r)],
         "may_read_results": _may_read_results(request.user, assessment),
-        "is_staff": scope_of(request.user).has_role("staff"),
-        "is_secretary": scope_of(request.user).has_role("secretary"),
     })
 
 
 def _may_read_results(user, assessment):
-    return (assessment.status == Assessment.Status.PUBLISHED
-            or Organization.objects.for_roles(user, RESULT_READERS).filter(pk=assessment.root_id).exists())
+    return assessment.status == Assessment.Status.PUBLISHED or can(user, "scoring.results", assessment)
 
 
 def grid(request, pk, rater_pk):
@@ -92,9 +81,7 @@ def grid(request, pk, rater_pk):
     if not services.may_score(request.user, rater):
         raise PermissionDenied
     items = list(assessment.scheme.indicators.exclude(kind=Indicator.Kind.GROUP).order_by("order"))
-    targets = assessment.targets.select_related("org")
-    if rater.is_self:  # a secretary fills in only their own organisation's row
-        targets = targets.filter(org__in=Organization.objects.for_roles(request.user, ("secretary",)))
+    targets = services.scorable_targets(request.user, rater)
     page = Paginator(targets, GRID_ROWS).get_page(request.GET.get("page"))
     scores = Score.objects.filter(assessment=assessment, rater=rater, org__in=[t.org_id for t in page])
     cells = {(s.org_id, s.indicator_id): s for s in scores}
@@ -114,13 +101,13 @@ def cell(request, pk, rater_pk):
     if not form.is_valid():
         return _cell_status(request, _("请输入数字。"), status=400)
     data = form.cleaned_data
-    target = get_object_or_404(assessment.targets, org_id=data["org"])
+    target = get_object_or_404(services.scorable_targets(request.user, rater), org_id=data["org"])
     indicator = get_object_or_404(assessment.scheme.indicators, pk=data["indicator"])
     try:
         services.enter_score(request.user, rater=rater, org=target.org, indicator=indicator, points=data["points"],
                              reason=data["reason"], correction_reason=data["correction_reason"],
                              evidence=request.FILES.get("evidence"))
-    except services.ScoringError as exc:
+    except ServiceError as exc:
         return _cell_status(request, str(exc), status=400)
     except ValidationError as exc:
         return _cell_status(request, exc.messages[0], status=400)
@@ -174,16 +161,16 @@ def score_evidence(request, pk):
 @require_POST
 def close(request, pk):
     assessment = _assessment(request, pk)
-    _staff_only(request)
-    _run(request, lambda: services.close(request.user, assessment), _("评分已结束，结果已计算。"))
+    require(request.user, "scoring.manage", assessment)
+    run_service(request, lambda: services.close(request.user, assessment), _("评分已结束，结果已计算。"))
     return redirect("scoring:assessment", assessment.pk)
 
 
 @require_POST
 def publish(request, pk):
     assessment = _assessment(request, pk)
-    _staff_only(request)
-    _run(request, lambda: services.publish(request.user, assessment), _("结果已发布。"))
+    require(request.user, "scoring.manage", assessment)
+    run_service(request, lambda: services.publish(request.user, assessment), _("结果已发布。"))
     return redirect("scoring:assessment", assessment.pk)
 
 
@@ -197,4 +184,4 @@ def _apply_scheme_import(user, plan):
 scheme_import, scheme_import_confirm = import_views(
     name="scheme", plan=scheme_excel.plan_import, apply=_apply_scheme_import, template="scoring/import.html",
     done_url="scoring:schemes", form_class=scheme_excel.SchemeImportForm,
-    may_import=lambda user: scope_of(user).has_role("staff"))
+    may_import=lambda user: can(user, "scoring.manage"))

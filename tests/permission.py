@@ -24,7 +24,11 @@ class Case:
     scoped: bool = True
     method: str = "get"
     ok_status: int = 200
-    data: dict = field(default_factory=dict)
+    #: the POST data, or a function of the ``world`` fixture returning it
+    data: dict | Callable = field(default_factory=dict)
+
+    def data_for(self, world):
+        return self.data(world) if callable(self.data) else self.data
 
 
 def org_pk(attr="branch"):

@@ -9,7 +9,7 @@ case's status and every other role 403; outside it everybody but the administrat
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from partybuild.registry import PROJECT_APPS, app_modules
+from partybuild.kernel.registry import PROJECT_APPS, app_modules
 from tests.permission import ROLES
 
 SKIPPED_NAMESPACES = {"admin"}
@@ -63,7 +63,7 @@ def test_anonymous_visitors_are_sent_to_login(client, world, name):
 def test_inside_the_scope(client, world, name, role):
     case = CASES[name]
     client.force_login(world.users[role])
-    response = getattr(client, case.method)(_url(world, name, case, "own"), case.data)
+    response = getattr(client, case.method)(_url(world, name, case, "own"), case.data_for(world))
     assert response.status_code == _expected_inside(role, case), (name, role)
 
 
@@ -72,6 +72,6 @@ def test_inside_the_scope(client, world, name, role):
 def test_outside_the_scope_is_not_found(client, world, name, role):
     case = CASES[name]
     client.force_login(world.users[role])
-    response = getattr(client, case.method)(_url(world, name, case, "foreign"), case.data)
+    response = getattr(client, case.method)(_url(world, name, case, "foreign"), case.data_for(world))
     expected = _expected_inside(role, case) if role == "admin" else 404
     assert response.status_code == expected, (name, role)

@@ -7,6 +7,7 @@ from openpyxl import load_workbook
 
 from inspections import services
 from inspections.models import Tour
+from partybuild.kernel.errors import ServiceError
 from rectification.models import Problem
 from tests.factories import OrganizationFactory
 
@@ -39,7 +40,7 @@ def test_three_participants_rank_five_organisations_with_a_tie(world, tour, logi
         ("北坡村党支部", Decimal("75.00"), 4, "后进"),
         ("中和村党支部", Decimal("75.00"), 4, "后进"),
     ]
-    with pytest.raises(services.InspectionError, match="已归档"):
+    with pytest.raises(ServiceError, match="已归档"):
         services.score_stop(raters[0], tour.stops.first(), Decimal(50))
     sheet = load_workbook(io.BytesIO(login(world.users["leader"]).get(f"/inspections/tours/{tour.pk}/export/")
                                      .content)).active
@@ -49,7 +50,7 @@ def test_three_participants_rank_five_organisations_with_a_tie(world, tour, logi
 def test_lagging_stops_get_problems_in_one_step(world, tour):
     tour, raters = tour
     score_all(tour, raters, [[90, 85, 86, 70, 95], [92, 86, 85, 75, 60], [94, 87, 87, 80, 70]])
-    with pytest.raises(services.InspectionError, match="请先归档"):
+    with pytest.raises(ServiceError, match="请先归档"):
         services.raise_lagging(world.users["staff"], tour)
     services.file_tour(world.users["staff"], tour)
     services.raise_lagging(world.users["staff"], tour)
@@ -61,9 +62,9 @@ def test_lagging_stops_get_problems_in_one_step(world, tour):
 def test_only_participants_score_and_points_stay_in_range(world, tour):
     tour, raters = tour
     stop = tour.stops.first()
-    with pytest.raises(services.InspectionError, match="不是本次观摩的评分人"):
+    with pytest.raises(ServiceError, match="不是本次观摩的评分人"):
         services.score_stop(world.users["staff"], stop, Decimal(80))
-    with pytest.raises(services.InspectionError, match="0 到 100"):
+    with pytest.raises(ServiceError, match="0 到 100"):
         services.score_stop(raters[0], stop, Decimal(101))
 
 

@@ -5,6 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from inspections import services
 from inspections.models import ChecklistTemplate, Finding, Round, RoundTarget, Team, Visit, VisitEvidence
+from partybuild.kernel.errors import ServiceError
 from rectification.models import Problem
 from tests.inspections.helpers import round_for
 from tests.rectification.helpers import PNG, photo
@@ -15,10 +16,10 @@ def test_round_targets_follow_the_subtree_and_filters(world):
                                     root=world.county, starts_on=datetime.date(2026, 1, 1),
                                     ends_on=datetime.date(2026, 6, 30), levels=["village"])
     assert {t.org for t in created.targets.all()} == {world.branch, world.sibling, world.far_branch}
-    with pytest.raises(services.InspectionError):
+    with pytest.raises(ServiceError):
         services.create_round(world.users["staff"], name="越权", kind="assessment", root=world.foreign_county,
                               starts_on=datetime.date(2026, 1, 1), ends_on=datetime.date(2026, 6, 30))
-    with pytest.raises(services.InspectionError, match="结束日期"):
+    with pytest.raises(ServiceError, match="结束日期"):
         services.create_round(world.users["staff"], name="x", kind="assessment", root=world.county,
                               starts_on=datetime.date(2026, 6, 1), ends_on=datetime.date(2026, 1, 1))
 
@@ -70,7 +71,7 @@ def test_a_finished_round_takes_no_more_visits(world):
     inspection_round, team = round_for(world)
     target = RoundTarget.objects.create(round=inspection_round, org=world.branch, team=team)
     services.finish_round(world.users["staff"], inspection_round)
-    with pytest.raises(services.InspectionError, match="已结束"):
+    with pytest.raises(ServiceError, match="已结束"):
         services.record_visit(world.users["inspector"], target, visited_on=datetime.date(2026, 11, 20),
                               methods=["field"], summary="")
 

@@ -1,4 +1,6 @@
-from partybuild import jobs
+from django.utils import timezone
+
+from partybuild import tasks
 from tests.partybuild.reports_helpers import ledger_history
 from tests.permission import EVERYONE, Case
 
@@ -9,17 +11,21 @@ def report_pk(fmt=None):
     def build(w, side):
         ledger_history(w)
         scope, user = (w.county, w.users["staff"]) if side == "own" else (w.foreign_county, w.users["admin"])
-        report = jobs.request_report(user, kind="monthly", scope=scope, period="2026-09")
+        report = tasks.request_report(user, kind="monthly", scope=scope, period="2026-09")
         return {"pk": report.pk, **({"fmt": fmt} if fmt else {})}
 
     return build
+
+
+def this_month():
+    return f"monthly:{timezone.localdate():%Y-%m}"
 
 
 CASES = {
     "home": Case(),
     "reports:centre": Case(allowed=REPORTERS),
     "reports:request": Case(allowed=REPORTERS, method="post", ok_status=302,
-                            data={"kind": "monthly", "scope": "T000000", "period": "2026-09"}),
+                            data=lambda w: {"scope": w.county.pk, "report": this_month()}),
     # reports are over the county: a secretary or a township inspector does not see them at all
     "reports:row": Case(report_pk(), hidden=frozenset({"secretary", "inspector"})),
     "reports:retry": Case(report_pk(), allowed=REPORTERS, hidden=frozenset({"secretary", "inspector"}),

@@ -68,10 +68,10 @@ def wait_for(report, seconds=60):
 
 
 def test_a_real_worker_builds_the_monthly_report(world, worker):
-    from partybuild import jobs
+    from partybuild import tasks
 
     ledger_history(world)
-    report = jobs.request_report(world.users["staff"], kind="monthly", scope=world.county, period="2026-09")
+    report = tasks.request_report(world.users["staff"], kind="monthly", scope=world.county, period="2026-09")
     assert Report.objects.get(pk=report.pk).status in (Report.Status.QUEUED, Report.Status.RUNNING)
     report = wait_for(report)
     assert report.status == Report.Status.DONE, report.error
@@ -81,12 +81,12 @@ def test_a_real_worker_builds_the_monthly_report(world, worker):
 def test_a_worker_killed_mid_report_is_retried_to_completion(world, broker, settings):
     """The pool process dies while building: acks_late + reject_on_worker_lost put the task back and a
     fresh pool process finishes it; one pair of files, never a stuck 生成中."""
-    from partybuild import jobs
+    from partybuild import tasks
 
     ledger_history(world)
     process = start_worker(settings, "prefork")
     try:
-        report = jobs.request_report(world.users["staff"], kind="monthly", scope=world.county, period="2026-09")
+        report = tasks.request_report(world.users["staff"], kind="monthly", scope=world.county, period="2026-09")
         deadline = time.monotonic() + 60
         while Report.objects.get(pk=report.pk).status != Report.Status.RUNNING:
             assert time.monotonic() < deadline, "the worker never started the report"

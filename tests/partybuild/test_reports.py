@@ -6,9 +6,10 @@ import subprocess
 import pytest
 from openpyxl import load_workbook
 
-from partybuild import jobs
+from partybuild import tasks
+from partybuild.kernel.errors import ServiceError
+from partybuild.kernel.reports import builder_for
 from partybuild.models import Report
-from partybuild.reports import builder_for
 from rectification import services as ledger
 from rectification.reports import month_figures
 from tests.partybuild.reports_helpers import ledger_history
@@ -71,7 +72,7 @@ def test_ranking_report_lists_every_organisation_once_in_rank_order(world, tmp_p
 def test_requesting_a_report_generates_it_and_only_the_scope_may_download(world, login):
     ledger_history(world)
     client = login(world.users["leader"])
-    client.post("/reports/request/", {"kind": "monthly", "scope": world.county.code, "period": "2026-09"})
+    client.post("/reports/request/", {"scope": world.county.pk, "report": "monthly:2026-09"})
     report = Report.objects.get()
     assert (report.status, report.progress, report.attempts) == (Report.Status.DONE, 100, 1)
     assert client.get(f"/reports/{report.pk}/pdf/").status_code == 200
@@ -83,11 +84,11 @@ def test_requesting_a_report_generates_it_and_only_the_scope_may_download(world,
 def test_regenerating_replaces_the_files(world, django_capture_on_commit_callbacks):
     ledger_history(world)
     with django_capture_on_commit_callbacks(execute=True):
-        first = jobs.request_report(world.users["staff"], kind="monthly", scope=world.county, period="2026-09")
+        first = tasks.request_report(world.users["staff"], kind="monthly", scope=world.county, period="2026-09")
     first.refresh_from_db()
     old_pdf = first.pdf.name
     with django_capture_on_commit_callbacks(execute=True):
-        second = jobs.request_report(world.users["staff"], kind="monthly", scope=world.county, period="2026-09")
+        second = tasks.request_report(world.users["staff"], kind="monthly", scope=world.county, period="2026-09")
     second.refresh_from_db()
     assert Report.objects.count() == 1 and second.pdf.name != old_pdf
     assert not second.pdf.storage.exists(old_pdf) and second.pdf.storage.exists(second.pdf.name)
@@ -98,18 +99,18 @@ def test_a_failing_builder_records_its_error_on_the_row(world, monkeypatch):
         raise RuntimeError("模板缺失")
 
     monkeypatch.setattr(type(builder_for("monthly")), "build", broken)
-    report = jobs.request_report(world.users["staff"], kind="monthly", scope=world.county, period="2026-09")
+    report = tasks.request_report(world.users["staff"], kind="monthly", scope=world.county, period="2026-09")
     report.refresh_from_db()
     assert report.status == Report.Status.FAILED and "生成失败" in report.error and "模板缺失" in report.error
 
 
 def test_bad_periods_and_foreign_scopes_are_refused_in_chinese(world):
-    with pytest.raises(jobs.ReportError, match="2026-10 的形式"):
-        jobs.request_report(world.users["staff"], kind="monthly", scope=world.county, period="十月")
-    with pytest.raises(jobs.ReportError, match="不能生成这个范围"):
-        jobs.request_report(world.users["staff"], kind="monthly", scope=world.foreign_county, period="2026-09")
-    with pytest.raises(jobs.ReportError, match="已发布的考核"):
-        jobs.request_report(world.users["staff"], kind="ranking", scope=world.county, period="999")
+    with pytest.raises(ServiceError, match="2026-10 的形式"):
+        tasks.request_report(world.users["staff"], kind="monthly", scope=world.county, period="十月")
+    with pytest.raises(ServiceError, match="不能生成这个范围"):
+        tasks.request_report(world.users["staff"], kind="monthly", scope=world.foreign_county, period="2026-09")
+    with pytest.raises(ServiceError, match="本范围内已发布的考核"):
+        tasks.request_report(world.users["staff"], kind="ranking", scope=world.county, period="999")
     assert not Report.objects.exists()
 
 
@@ -129,7 +130,7 @@ def broker_down():
 
 def test_with_the_broker_down_the_request_is_kept_and_answered_in_chinese(world, login, broker_down):
     response = login(world.users["staff"]).post(
-        "/reports/request/", {"kind": "monthly", "scope": world.county.code, "period": "2026-09"}, follow=True)
+        "/reports/request/", {"scope": world.county.pk, "report": "monthly:2026-09"}, follow=True)
     assert "报告服务暂时不可用" in response.content.decode()
     assert Report.objects.get().status == Report.Status.QUEUED
 
@@ -146,7 +147,7 @@ def test_daily_reminders_notify_once_per_day(world):
 
 
 def test_the_monthly_beat_job_queues_every_county(world):
-    jobs.request_monthly_for_counties(datetime.date(2026, 11, 1))
+    tasks.queue_monthly_reports(datetime.date(2026, 11, 1))
     assert set(Report.objects.values_list("scope__name", "period")) == {
         ("中共测试县委员会", "2026-10"), ("中共外县委员会", "2026-10")}
 
@@ -157,7 +158,7 @@ def test_leader_dashboard_figures_and_one_click_report(world, login):
     html = client.get("/").content.decode()
     assert "本月整改情况" in html and "生成本月报告" in html
     month = datetime.date.today().strftime("%Y-%m")
-    client.post("/reports/request/", {"kind": "monthly", "scope": world.county.code, "period": month})
+    client.post("/reports/request/", {"scope": world.county.pk, "report": f"monthly:{month}"})
     assert Report.objects.get().status == Report.Status.DONE
 
 
@@ -191,7 +192,7 @@ def test_a_large_ranking_fans_out_per_child_scope_and_merges(world, settings, tm
     assert [p.name for p in builder_for("ranking").parts(world.county, str(assessment.pk))] == [
         "中共甲镇委员会", "中共乙镇委员会"]
     with django_capture_on_commit_callbacks(execute=True):
-        report = jobs.request_report(world.users["staff"], kind="ranking", scope=world.county,
+        report = tasks.request_report(world.users["staff"], kind="ranking", scope=world.county,
                                      period=str(assessment.pk))
     report.refresh_from_db()
     assert report.status == Report.Status.DONE, report.error

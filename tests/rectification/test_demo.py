@@ -4,8 +4,9 @@ from django.core.management import call_command
 from django.db.models import Count, F
 
 from orgs.models import RoleAssignment
+from partybuild.kernel.dates import month_start
 from rectification import queries
-from rectification.models import ItemTransition, RectificationItem, month_start
+from rectification.models import ItemTransition, RectificationItem
 
 Status = RectificationItem.Status
 

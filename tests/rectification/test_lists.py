@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from orgs.models import Kind, Sector
 from rectification import lists
 from rectification.models import Problem, ResponsibilityLetter, SelfCheckRequest, Task
-from rectification.services import LedgerError
+from rectification.services import ServiceError
 from tests.factories import OrganizationFactory
 from tests.rectification.helpers import photo
 
@@ -23,9 +23,9 @@ def test_push_reaches_every_grassroots_organisation_of_the_subtree_filtered_by_s
 
 
 def test_push_outside_the_staff_scope_is_refused(world):
-    with pytest.raises(LedgerError):
+    with pytest.raises(ServiceError):
         lists.push_self_check(world.users["staff"], world.foreign_county, description="x", reply_by=REPLY_BY)
-    with pytest.raises(LedgerError):
+    with pytest.raises(ServiceError):
         lists.push_self_check(world.users["leader"], world.county, description="x", reply_by=REPLY_BY)
 
 
@@ -35,12 +35,12 @@ def test_claiming_makes_it_the_organisations_own_problem_and_declining_needs_a_r
     lists.answer_self_check(world.users["secretary"], own, claim=True)
     problem = Problem.objects.get()
     assert (problem.org, problem.source, problem.origin) == (world.branch, Problem.Source.SELF_CHECK, own)
-    with pytest.raises(LedgerError, match="已经反馈过"):
+    with pytest.raises(ServiceError, match="已经反馈过"):
         lists.answer_self_check(world.users["secretary"], own, claim=True)
     neighbour = push.requests.get(org=world.sibling)
-    with pytest.raises(LedgerError):  # not the secretary's organisation
+    with pytest.raises(ServiceError):  # not the secretary's organisation
         lists.answer_self_check(world.users["secretary"], neighbour, claim=False, reason="无")
-    with pytest.raises(LedgerError, match="必须说明理由"):
+    with pytest.raises(ServiceError, match="必须说明理由"):
         lists.answer_self_check(world.users["staff"], neighbour, claim=False)
     lists.answer_self_check(world.users["staff"], neighbour, claim=False, reason="已规范开展")
     progress = lists.push_progress(type(push).objects.filter(pk=push.pk)).get()
@@ -51,9 +51,9 @@ def test_tasks_assigned_down_a_subtree_and_completion_rolls_up(world):
     assert lists.assign_tasks(world.users["staff"], world.county, title="开展主题党日", year=2026, quarter=2) == 3
     lists.assign_tasks(world.users["staff"], world.town_a, title="完成党费收缴", year=2026, quarter=4)
     lists.report_task(world.users["secretary"], Task.objects.get(org=world.branch, quarter=2), done=True, note="已开展")
-    with pytest.raises(LedgerError, match="写明完成情况"):
+    with pytest.raises(ServiceError, match="写明完成情况"):
         lists.report_task(world.users["secretary"], Task.objects.get(org=world.branch, quarter=4), done=True)
-    with pytest.raises(LedgerError):
+    with pytest.raises(ServiceError):
         lists.report_task(world.users["secretary"], Task.objects.get(org=world.sibling, quarter=2), done=True,
                           note="越权")
     county = lists.task_completion(Task.objects.filter(org__path__startswith=world.county.path))

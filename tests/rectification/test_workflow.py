@@ -3,6 +3,7 @@ import datetime
 import pytest
 
 from orgs.models import Role
+from partybuild.kernel.errors import ServiceError
 from rectification import services
 from rectification.models import ItemTransition, Problem, ProblemCategory, RectificationItem
 from rectification.workflow import TRANSITIONS
@@ -72,7 +73,7 @@ def test_every_transition_allowed_and_refused(world, role, action, status, allow
     if allowed:
         assert services.perform(world.users[role], item, action, comment="说明").status == TRANSITIONS[action].target
     else:
-        with pytest.raises(services.LedgerError):
+        with pytest.raises(ServiceError):
             services.perform(world.users[role], item, action, comment="说明")
         assert RectificationItem.objects.get(pk=item.pk).status == status
 
@@ -83,13 +84,13 @@ def test_nobody_accepts_their_own_organisations_item(world):
 
     RoleAssignment.objects.create(user=both, role=Role.SECRETARY, org=world.branch, recursive=False)
     item = item_of(world.branch, status=Status.SUBMITTED)
-    with pytest.raises(services.LedgerError, match="不能验收或退回本单位"):
+    with pytest.raises(ServiceError, match="不能验收或退回本单位"):
         services.perform(both, item, "accept")
 
 
 def test_send_back_needs_a_comment(world):
     item = item_of(world.branch, status=Status.SUBMITTED)
-    with pytest.raises(services.LedgerError, match="必须填写说明"):
+    with pytest.raises(ServiceError, match="必须填写说明"):
         services.perform(world.users["staff"], item, "return", comment=" ")
 
 
@@ -134,6 +135,6 @@ def test_supervision_counts_escalations_on_overdue_items_only(world):
     assert list(notice.items.all()) == [late]
     late.refresh_from_db()
     assert late.escalations == 1 and late.transitions.last().action == "supervise"
-    with pytest.raises(services.LedgerError):
+    with pytest.raises(ServiceError):
         services.issue_supervision(world.users["staff"], world.branch, [on_time], requirement="x",
                                    reply_by=datetime.date(2099, 1, 1))

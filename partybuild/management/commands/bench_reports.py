@@ -19,7 +19,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from orgs.models import Level, Organization
-from partybuild.reports import builder_for
+from partybuild.kernel.reports import builder_for
 from scoring.models import Assessment
 
 

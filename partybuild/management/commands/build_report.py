@@ -4,7 +4,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from orgs.models import Organization
-from partybuild.reports import builder_for
+from partybuild.kernel.reports import all_builders, builder_for
 
 
 class Command(BaseCommand):
@@ -12,7 +12,7 @@ class Command(BaseCommand):
             "build_report monthly|ranking --scope 组织编码 --period 2026-10|考核编号 --out 目录")
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=["monthly", "ranking"])
+        parser.add_argument("kind", choices=[builder.kind for builder in all_builders()])
         parser.add_argument("--scope", required=True)
         parser.add_argument("--period", required=True)
         parser.add_argument("--out", default=".")
@@ -23,7 +23,7 @@ class Command(BaseCommand):
             raise CommandError(f"找不到组织编码 {scope}")
         builder = builder_for(kind)
         try:
-            builder.check_period(period)
+            builder.check_period(period, org)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         started = time.perf_counter()

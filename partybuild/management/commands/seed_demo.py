@@ -7,7 +7,7 @@ from django.db.models import Count, Q, Sum
 
 from orgs import demo as org_demo
 from orgs.models import BRANCH_KINDS, COMMITTEE_KINDS, Kind, Level, Organization, OrgStatistics
-from partybuild.registry import PROJECT_APPS, app_modules
+from partybuild.kernel.registry import PROJECT_APPS, app_modules
 
 
 class Command(BaseCommand):

@@ -1,6 +1,8 @@
 """Report kinds: small builder classes in a registry (each app registers its own in ``<app>/reports.py``).
 
-A builder turns (scope organisation, period) into PDF and XLSX bytes, reporting progress as it goes.
+A builder turns (scope organisation, period) into PDF and XLSX bytes, reporting progress as it goes. The
+kind, its Chinese label, who may ask for it (a policy action) and the periods a user may choose all come
+from here; nothing else names a report kind.
 """
 
 from abc import ABC, abstractmethod
@@ -18,12 +20,19 @@ class Built:
 class ReportBuilder(ABC):
     kind = ""
     label = ""
-    #: roles that may ask for this report over an organisation of their scope
-    roles = ("staff", "leader")
+    #: the policy action that lets a user ask for this report over an organisation of their scope
+    action = "reports.request"
 
     @abstractmethod
-    def check_period(self, period):
-        """Raise ValueError (a Chinese sentence) if ``period`` is not a valid period for this kind."""
+    def periods(self, user, scope) -> list[tuple[str, str]]:
+        """(value, Chinese label) of the periods ``user`` may choose for ``scope``, newest first."""
+
+    @abstractmethod
+    def check_period(self, period, scope):
+        """Raise ValueError (a Chinese sentence) unless ``period`` is a valid period of this kind for ``scope``."""
+
+    def period_label(self, period) -> str:
+        return period
 
     @abstractmethod
     def build(self, scope, period, progress) -> Built:
@@ -43,8 +52,17 @@ def register(builder_class):
     return builder_class
 
 
-def builder_for(kind):
+def _load():
     from .registry import app_modules
 
     list(app_modules("reports"))  # importing each app's reports module registers its builders
+
+
+def builder_for(kind):
+    _load()
     return REPORT_KINDS[kind]
+
+
+def all_builders():
+    _load()
+    return list(REPORT_KINDS.values())

@@ -1,0 +1,11 @@
+"""A main-menu entry; apps list theirs in ``<app>/navigation.py`` (``MENU``), the composition shows them."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    #: the policy action that shows the entry (partybuild.kernel.policy.ACTIONS)
+    action: str

@@ -1,0 +1,226 @@
+"""The one permission policy: roles, scope and what each role may do.
+
+- Roles are declared once, in ``ROLES``; ``Role`` (the model choices) is built from it.
+- A user's scope comes from their role assignments (a role on an organisation, for it alone or its
+  subtree). The domain app that stores assignments registers a loader with ``set_grant_loader``,
+  so the kernel imports no app.
+- ``ACTIONS`` names every kind of decision and the roles that may take it. ``can(user, action, obj)``
+  answers it for an object (its organisation must lie in the part of the scope granted through one of
+  those roles); querysets ask ``Scope.q`` for the same thing in SQL (see ``querysets.ScopedQuerySet``).
+- The administrator may do everything. A read-only role is never listed for an action that writes.
+
+Nothing outside this module names a role, and no view, service or template decides permissions
+another way.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, TextChoices
+from django.utils.translation import gettext_lazy as _
+
+from .errors import ServiceError
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    name: str
+    label: str
+    #: may only read: never listed for an action that changes data
+    read_only: bool
+    #: a new assignment covers the organisation's subtree unless told otherwise
+    covers_subtree: bool
+    #: the URL name of the page the role starts on
+    start_page: str = "home"
+
+
+ROLES = [
+    RoleSpec("admin", _("系统管理员"), read_only=False, covers_subtree=True),
+    RoleSpec("staff", _("组织部干部"), read_only=False, covers_subtree=True),
+    RoleSpec("inspector", _("考核组成员"), read_only=False, covers_subtree=True, start_page="inspections:today"),
+    RoleSpec("secretary", _("支部书记"), read_only=False, covers_subtree=False),
+    RoleSpec("leader", _("领导"), read_only=True, covers_subtree=True),
+    RoleSpec("auditor", _("审计员"), read_only=True, covers_subtree=True),
+]
+ROLE_SPECS = {spec.name: spec for spec in ROLES}
+
+Role = TextChoices("Role", [(spec.name.upper(), (spec.name, spec.label)) for spec in ROLES])
+
+_STAFF, _INSPECTOR, _SECRETARY, _LEADER, _AUDITOR = "staff", "inspector", "secretary", "leader", "auditor"
+_EVERYONE = (_STAFF, _INSPECTOR, _SECRETARY, _LEADER, _AUDITOR)
+
+#: action → the roles that may take it (on an object: granted on an organisation above or at the object's)
+ACTIONS: dict[str, tuple[str, ...]] = {
+    # pages everyone with a role has
+    "home.view": _EVERYONE,
+    "records.view": (_STAFF, _INSPECTOR, _SECRETARY, _LEADER),  # what ``visible_to`` shows: the auditor sees none
+    "notifications.view": _EVERYONE,
+    # the organisation tree
+    "orgs.manage": (_STAFF,),
+    "orgs.statistics": (_STAFF, _SECRETARY),
+    # the three lists and the ledger
+    "ledger.work": (_STAFF, _SECRETARY),  # raise own problems, plan, report progress, apply for 销号
+    "ledger.own": (_SECRETARY,),  # the secretary's own organisation (start page, 自评, answers to 举一反三)
+    "ledger.manage": (_STAFF,),  # accept, send back, reopen, 督办, follow-ups, push, tasks, import
+    "ledger.self_checks": (_STAFF, _SECRETARY),
+    # inspections and observation tours
+    "inspections.view": (_STAFF, _LEADER, _INSPECTOR),
+    "inspections.manage": (_STAFF,),
+    "inspections.visit": (_STAFF,),  # plus the members of the team assigned to the target (see inspections)
+    "inspections.team": (_INSPECTOR,),  # sees and visits only what their own team was given
+    "inspections.all_targets": (_STAFF, _SECRETARY, _LEADER),  # sees inspection records over the whole scope
+    "inspections.oversee": (_STAFF, _LEADER),  # sees every round and tour over the scope
+    # assessments
+    "scoring.manage": (_STAFF,),
+    "scoring.results": (_STAFF, _LEADER),  # read results before publication
+    "scoring.rate": (_STAFF, _INSPECTOR, _SECRETARY),  # a rater body's member scores inside this part of scope
+    # the leader dashboard, reports and the download centre
+    "dashboard.view": (_STAFF, _LEADER),
+    "reports.request": (_STAFF, _LEADER),
+    # the audit trail
+    "audit.view": (_AUDITOR,),
+}
+
+#: what a refusal says, where more can be said than "no permission"
+REFUSALS = {
+    "orgs.manage": _("只有本范围的组织部干部可以维护组织体系。"),
+    "ledger.work": _("您的角色不能修改这个整改事项。"),
+    "ledger.manage": _("只有本范围的组织部干部可以进行此操作。"),
+    "inspections.manage": _("只有本范围的组织部干部可以安排督查考核。"),
+    "scoring.manage": _("只有本范围的组织部干部可以进行此操作。"),
+    "reports.request": _("您不能生成这个范围的报告。"),
+}
+
+# A read-only role must never be granted an action that writes.
+_WRITING = {"orgs.manage", "orgs.statistics", "ledger.work", "ledger.manage", "inspections.manage",
+            "inspections.visit", "scoring.manage", "scoring.rate"}
+assert not any(ROLE_SPECS[r].read_only for action in _WRITING for r in ACTIONS[action]), "read-only role writes"
+
+
+class NotAllowed(ServiceError, PermissionDenied):
+    """A refused action: a service error (shown in Chinese) and, if uncaught, a 403."""
+
+    def __init__(self, message=None):
+        super().__init__(message or _("您没有进行此操作的权限。"))
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    org_id: int
+    path: str
+    recursive: bool
+
+
+_grant_loader = None
+
+
+def set_grant_loader(loader):
+    """``loader(user) -> [(role, org_id, org_path, recursive)]``, registered by the app that stores them."""
+    global _grant_loader
+    _grant_loader = loader
+
+
+class Scope:
+    """What a user's role assignments cover; computed once per request (see ``scope_of``)."""
+
+    def __init__(self, user):
+        self.is_admin = bool(user.is_authenticated and user.is_superuser)
+        self.grants: list[Grant] = []
+        if user.is_authenticated and not self.is_admin:
+            self.grants = [Grant(*row) for row in _grant_loader(user)]
+            self.is_admin = any(g.role == Role.ADMIN for g in self.grants)
+
+    @property
+    def roles(self) -> set[str]:
+        return {Role.ADMIN} if self.is_admin else {g.role for g in self.grants}
+
+    @property
+    def role_labels(self):
+        return sorted(str(ROLE_SPECS[r].label) for r in self.roles)
+
+    @property
+    def start_page(self):
+        """The start page of the user's first role in declaration order."""
+        return next((spec.start_page for spec in ROLES if spec.name in self.roles), "home")
+
+    def root_ids(self):
+        """The organisations the user's roles are granted on."""
+        return [g.org_id for g in self.grants]
+
+    def allows(self, action) -> bool:
+        """The user may take ``action`` somewhere in their scope."""
+        return self.is_admin or bool(self.roles & set(ACTIONS[action]))
+
+    def covers(self, path, action) -> bool:
+        """The organisation with materialised ``path`` lies in the part of the scope granted for ``action``."""
+        if self.is_admin:
+            return True
+        return any(g.path == path or (g.recursive and path.startswith(g.path))
+                   for g in self.grants if g.role in ACTIONS[action])
+
+    def q(self, org_lookup="org", action=None) -> Q:
+        """A filter matching rows whose organisation lies in the scope (granted for ``action``, or to read records)."""
+        if self.is_admin:
+            return Q()
+        prefix = f"{org_lookup}__" if org_lookup else ""
+        roles = ACTIONS[action or "records.view"]
+        grants = [g for g in self.grants if g.role in roles]
+        paths = _outermost({g.path for g in grants if g.recursive})
+        ids = {g.org_id for g in grants if not g.recursive and not g.path.startswith(tuple(paths))}
+        condition = Q(pk__in=[])
+        for path in sorted(paths):
+            condition |= Q(**{f"{prefix}path__startswith": path})
+        if ids:
+            condition |= Q(**{f"{prefix}pk__in": sorted(ids)})
+        return condition
+
+
+def _outermost(paths: set[str]) -> set[str]:
+    """Drop paths that lie under another path of the set: their subtree is already included."""
+    return {p for p in paths if not any(p != other and p.startswith(other) for other in paths)}
+
+
+def scope_of(user) -> Scope:
+    """The user's scope, computed once per user object (so once per request)."""
+    scope = getattr(user, "_partybuild_scope", None)
+    if scope is None:
+        scope = Scope(user)
+        if user.is_authenticated:
+            user._partybuild_scope = scope
+    return scope
+
+
+def org_path_of(obj) -> str:
+    """The materialised path of the organisation an object belongs to (its queryset's ``org_lookup``)."""
+    lookup = getattr(type(obj).objects.none(), "org_lookup", None)
+    if lookup is None:
+        raise TypeError(f"{type(obj).__name__} is not scoped by organisation")
+    target = obj
+    for attribute in filter(None, lookup.split("__")):
+        target = getattr(target, attribute)
+    return target.path
+
+
+def can(user, action, obj=None) -> bool:
+    """May ``user`` take ``action`` (on ``obj``, an organisation or a scoped object)?"""
+    scope = scope_of(user)
+    if obj is None:
+        return scope.allows(action)
+    return scope.covers(org_path_of(obj), action)
+
+
+def role_may(role, action) -> bool:
+    """Does a grant of ``role`` carry ``action`` (for work done per assignment, such as reminders)?"""
+    return role == Role.ADMIN or role in ACTIONS[action]
+
+
+def can_edit(user, obj) -> bool:
+    """May ``user`` change ``obj`` (its queryset's ``edit_action``)?"""
+    return can(user, type(obj).objects.none().edit_action, obj)
+
+
+def require(user, action, obj=None, message=None):
+    """Raise NotAllowed (a Chinese refusal, or 403 when uncaught) unless ``can(user, action, obj)``."""
+    if not can(user, action, obj):
+        raise NotAllowed(message or REFUSALS.get(action))
