@@ -137,7 +137,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Celery: Redis when REDIS_URL is set, otherwise tasks run eagerly in the web process.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
-CELERY_TASK_EAGER_PROPAGATES = True
+# Run eagerly, a task behaves as under a worker: retries happen (at once), failures land on the report row.
+CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -14,7 +14,8 @@ Status = RectificationItem.Status
 
 def items_for_assessment(org_ids, as_of):
     """Per organisation, its items that on ``as_of`` were overdue or not yet accepted (未销号)."""
-    items = (RectificationItem.objects.filter(problem__org_id__in=org_ids, problem__found_on__lte=as_of)
+    items = (RectificationItem.objects.unarchived()
+             .filter(problem__org_id__in=org_ids, problem__found_on__lte=as_of)
              .exclude(status=Status.CLOSED, closed_on__lte=as_of)
              .select_related("problem").order_by("problem__org_id", "deadline", "id"))
     by_org = defaultdict(list)

@@ -46,7 +46,7 @@ class MonthFigures:
 
 
 def items_in(scope):
-    return RectificationItem.objects.filter(problem__org__path__startswith=scope.path)
+    return RectificationItem.objects.unarchived().filter(problem__org__path__startswith=scope.path)
 
 
 def month_figures(scope, month):

@@ -102,3 +102,28 @@ def test_a_worker_killed_mid_report_is_retried_to_completion(world, broker, sett
     assert report.attempts == 2
     stored = {p.name for p in (Path(settings.MEDIA_ROOT) / "reports").iterdir()}
     assert stored == {Path(report.pdf.name).name, Path(report.xlsx.name).name}
+
+
+def test_a_database_connection_lost_mid_report_is_retried_to_completion(world, broker, settings):
+    """The database drops the worker's connection while it builds: the task is retried with back-off and the
+    report completes, with no error recorded on its row."""
+    from partybuild import tasks
+
+    ledger_history(world)
+    process = start_worker(settings, "solo")
+    try:
+        report = tasks.request_report(world.users["staff"], kind="monthly", scope=world.county, period="2026-09")
+        deadline = time.monotonic() + 60
+        while Report.objects.get(pk=report.pk).status != Report.Status.RUNNING:
+            assert time.monotonic() < deadline, "the worker never started the report"
+            time.sleep(0.02)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            assert cursor.fetchone()[0] >= 1
+        report = wait_for(report, seconds=90)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+    assert report.status == Report.Status.DONE, report.error
+    assert report.attempts == 2 and report.error == ""

@@ -212,3 +212,34 @@ def test_dashboard_shows_the_grade_distribution_and_the_ends_of_the_ranking(worl
     assert sum(g["value"] for g in charts["grades"]) == 3
     assert sorted(charts["ranked"]) == sorted(["东山村党支部", "西山村党支部", "南湖村党支部"])
     assert charts["results_url"] == f"/scoring/{dashboard['latest'].pk}/results/"
+
+
+def test_a_database_error_while_building_is_retried_not_recorded(world, monkeypatch):
+    from django.db import OperationalError
+
+    builder = type(builder_for("monthly"))
+    real_build, calls = builder.build, []
+
+    def flaky(self, scope, period, progress):
+        calls.append(period)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_build(self, scope, period, progress)
+
+    monkeypatch.setattr(builder, "build", flaky)
+    report = tasks.request_report(world.users["staff"], kind="monthly", scope=world.county, period="2026-09")
+    report.refresh_from_db()
+    assert report.status == Report.Status.DONE and report.error == "" and report.attempts == 2
+
+
+def test_when_retries_run_out_the_last_error_is_recorded_once(world, monkeypatch):
+    from django.db import OperationalError
+
+    def down(self, scope, period, progress):
+        raise OperationalError("数据库不可用")
+
+    monkeypatch.setattr(type(builder_for("monthly")), "build", down)
+    report = tasks.request_report(world.users["staff"], kind="monthly", scope=world.county, period="2026-09")
+    report.refresh_from_db()
+    assert report.status == Report.Status.FAILED and report.error.count("数据库不可用") >= 1
+    assert report.attempts == tasks.ReportTask.max_retries + 1
