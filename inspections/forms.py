@@ -3,36 +3,14 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Level, Organization, Sector
-from partybuild.kernel.forms import DateInput
-from rectification.forms import CategoryChoiceField, MultipleFileField
+from orgs.queries import people_who_may
+from partybuild.kernel.forms import DateInput, MultipleFileField, OrgCodeField
+from rectification.forms import CategoryChoiceField
 from rectification.models import Problem, ProblemCategory
 
 from .models import ChecklistAnswer, ChecklistTemplate, Finding, Method, Round, Tour
 
 DATE = DateInput()
-
-
-class OrgCodeField(forms.CharField):
-    """An organisation code, resolved within the given queryset (the user's staff scope)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("max_length", 32)
-        super().__init__(*args, **kwargs)
-        self.organisations = Organization.objects.none()
-
-    def clean(self, value):
-        code = super().clean(value).strip()
-        org = self.organisations.filter(code=code).first()
-        if org is None:
-            raise forms.ValidationError(_("组织“%(c)s”不存在或不在您的管理范围内。") % {"c": code})
-        return org
-
-
-def colleagues(user, roles=("inspector", "staff", "leader")):
-    """People holding one of ``roles`` on an organisation the user can see: candidates for teams and raters."""
-    visible = Organization.objects.visible_to(user).values("pk")
-    return get_user_model().objects.filter(role_assignments__org__in=visible,
-                                           role_assignments__role__in=roles).distinct().order_by("username")
 
 
 def _person(user):
@@ -69,7 +47,7 @@ class TeamForm(forms.Form):
 
     def __init__(self, *args, inspection_round, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["members"].queryset = colleagues(user, ("inspector", "staff"))
+        self.fields["members"].queryset = people_who_may(user, "inspections.visit", "inspections.team")
         self.fields["members"].label_from_instance = _person
         self.fields["targets"].queryset = inspection_round.targets.select_related("org", "team")
         self.fields["targets"].label_from_instance = lambda t: f"{t.org.name}({t.team.name if t.team else '未分组'})"
@@ -133,7 +111,7 @@ class TourForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         _staff_scope(self, user, "root")
-        self.fields["participants"].queryset = colleagues(user)
+        self.fields["participants"].queryset = people_who_may(user, "inspections.view")
         self.fields["participants"].label_from_instance = _person
         self.user = user
 

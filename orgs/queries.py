@@ -1,9 +1,10 @@
 """Reads of the organisation tree. Every function takes already-scoped querysets or a user."""
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from partybuild.kernel.policy import scope_of
+from partybuild.kernel.policy import roles_for, scope_of
 
 from .models import Organization, OrgStatistics
 
@@ -74,3 +75,12 @@ def latest_year(org):
 
 def _rate(part, whole):
     return round(100 * part / whole, 1) if whole else None
+
+
+def people_who_may(user, *actions):
+    """People holding, on an organisation ``user`` can see, a role that may take one of ``actions``:
+    the candidates for teams, tour participants and rater bodies."""
+    visible = Organization.objects.visible_to(user).values("pk")
+    return get_user_model().objects.filter(role_assignments__org__in=visible,
+                                           role_assignments__role__in=roles_for(*actions)).distinct().order_by(
+        "username")

@@ -2,28 +2,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Organization, Sector
-from partybuild.kernel.forms import DateInput
+from partybuild.kernel.forms import DateInput, MultipleFileField
 
 from .models import Problem, ProblemCategory, RectificationItem, ResponsibilityEntry
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one field (phones send the photos of one update together)."""
-
-    def __init__(self, *args, **kwargs):
-        accept = "image/*,.pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx"
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accept, "capture": "environment"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data]
-        return [single(data, initial)] if data else []
 
 
 class CategoryChoiceField(forms.ModelChoiceField):

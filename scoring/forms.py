@@ -1,9 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from inspections.forms import OrgCodeField, colleagues
 from orgs.models import Level, Organization, Sector
-from partybuild.kernel.forms import DateInput
+from orgs.queries import people_who_may
+from partybuild.kernel.forms import DateInput, OrgCodeField
 
 from .models import Assessment, Scheme
 
@@ -32,7 +32,7 @@ class AssessmentForm(forms.Form):
         self.user = user
 
     def clean_raters(self):
-        people = {u.username: u for u in colleagues(self.user)}
+        people = {u.username: u for u in people_who_may(self.user, "scoring.rate")}
         raters = []
         for number, line in enumerate(self.cleaned_data["raters"].splitlines(), start=1):
             parts = line.split()

@@ -1,4 +1,7 @@
+"""Form fields and widgets shared by every app."""
+
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 class DateInput(forms.DateInput):
@@ -8,3 +11,38 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%d")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (phones send the photos of one update together)."""
+
+    def __init__(self, *args, **kwargs):
+        accept = "image/*,.pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx"
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accept, "capture": "environment"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+class OrgCodeField(forms.CharField):
+    """An organisation code, resolved within ``organisations`` (a scoped queryset the form sets)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 32)
+        super().__init__(*args, **kwargs)
+        self.organisations = None
+
+    def clean(self, value):
+        code = super().clean(value).strip()
+        org = self.organisations.filter(code=code).first()
+        if org is None:
+            raise forms.ValidationError(_("组织“%(c)s”不存在或不在您的管理范围内。") % {"c": code})
+        return org

@@ -73,7 +73,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     # assessments
     "scoring.manage": (_STAFF,),
     "scoring.results": (_STAFF, _LEADER),  # read results before publication
-    "scoring.rate": (_STAFF, _INSPECTOR, _SECRETARY),  # a rater body's member scores inside this part of scope
+    "scoring.rate": (_STAFF, _INSPECTOR),  # a rater body's member scores inside this part of scope
     # the leader dashboard, reports and the download centre
     "dashboard.view": (_STAFF, _LEADER),
     "reports.request": (_STAFF, _LEADER),
@@ -208,6 +208,11 @@ def can(user, action, obj=None) -> bool:
     if obj is None:
         return scope.allows(action)
     return scope.covers(org_path_of(obj), action)
+
+
+def roles_for(*actions) -> set[str]:
+    """The roles that may take one of ``actions`` (to find the people who could be given a task)."""
+    return {role for action in actions for role in ACTIONS[action]}
 
 
 def role_may(role, action) -> bool:
