@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from orgs.models import BRANCH_KINDS, Organization, RoleAssignment
 from partybuild.kernel.dates import add_months, month_start
+from partybuild.kernel.policy import Role
 
 from . import lists, taxonomy
 from .models import (
@@ -45,7 +46,7 @@ def seed(scale, rng):
     taxonomy.load(django_apps, None)  # again after `seed_demo --reset`, whose flush empties it
     today = timezone.localdate()
     staff = get_user_model().objects.get(username="staff")
-    secretaries = {a.org_id: a.user for a in RoleAssignment.objects.filter(role="secretary").select_related("user")}
+    secretaries = {a.org_id: a.user for a in RoleAssignment.objects.filter(role=Role.SECRETARY).select_related("user")}
     categories = list(ProblemCategory.objects.select_related("dimension"))
     branches = list(Organization.objects.filter(kind__in=BRANCH_KINDS).only("id", "name"))
     mean = PROBLEMS_PER_BRANCH[scale]
