@@ -118,8 +118,22 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded and generated files go through Django's storage API only. With DJANGO_S3_BUCKET set they live in an
+# S3-compatible object store (MinIO, Ceph, a cloud's), shared by every web and worker machine; otherwise on disk.
+S3_BUCKET = env("DJANGO_S3_BUCKET", default="")
+FILE_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if S3_BUCKET:
+    FILE_STORAGE = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": S3_BUCKET,
+        "endpoint_url": env("DJANGO_S3_ENDPOINT_URL", default="") or None,
+        "region_name": env("DJANGO_S3_REGION", default="") or None,
+        "location": env("DJANGO_S3_PREFIX", default="partybuild"),
+        "default_acl": "private",
+        "querystring_auth": True,
+        "file_overwrite": False,
+    }}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": FILE_STORAGE,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
