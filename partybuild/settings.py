@@ -88,7 +88,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "partybuild.context_processors.navigation",
-                "partybuild.kernel.context_processors.operations",
             ],
         },
     },

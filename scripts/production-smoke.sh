@@ -126,10 +126,9 @@ status, _ = call("/accounts/login/", {"username": "staff", "password": "pb-demo-
 check(status == 302, f"登录后应跳转，得到 {status}")
 status, page = call("/reports/")
 check(status == 200, f"下载中心 {status}")
-scope = re.search(rb'name="scope" value="([^"]*)"', page).group(1).decode()
-period = re.search(rb'name="period" value="([^"]*)"', page).group(1).decode()
-status, _ = call("/reports/request/", {"kind": "monthly", "scope": scope, "period": period,
-                                       "csrfmiddlewaretoken": form_token(page)})
+scope = re.search(rb'name="scope"[^>]*>\s*<option value="(\d+)"', page).group(1).decode()
+report = re.search(rb'<option value="(monthly:[^"]+)"', page).group(1).decode()
+status, _ = call("/reports/request/", {"scope": scope, "report": report, "csrfmiddlewaretoken": form_token(page)})
 check(status == 302, f"申请报告 {status}")
 started = time.monotonic()
 link = None

@@ -16,6 +16,7 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from .models import AuditEvent
+from .policy import can
 
 _current_request = contextvars.ContextVar("audit_request", default=None)
 
@@ -63,8 +64,8 @@ _PREFIX_LABELS = {"admin": "后台"}
 
 
 def may_view_audit(user):
-    """Who may read and export the audit trail (the integrator routes this through the policy)."""
-    return user.is_authenticated and user.is_active and (user.is_superuser or user.is_staff)
+    """Who may read and export the audit trail: the administrator and the read-only 审计员 (policy 'audit.view')."""
+    return user.is_authenticated and user.is_active and can(user, "audit.view")
 
 
 def current_request():

@@ -73,7 +73,7 @@ def test_a_ledger_export_is_recorded_with_its_filter(world, login):
 def test_a_report_request_and_its_download_are_recorded(world, login):
     ledger_history(world)
     client = login(world.users["leader"])
-    client.post("/reports/request/", {"kind": "monthly", "scope": world.county.code, "period": "2026-09"})
+    client.post("/reports/request/", {"scope": world.county.pk, "report": "monthly:2026-09"})
     report = Report.objects.get()
     assert only(Action.REPORT_REQUESTED).details == {"report": report.pk, "scope": world.county.name,
                                                      "period": "2026-09"}
@@ -206,6 +206,16 @@ def test_the_audit_page_is_for_administrators_only(world, login):
     assert "整改台账" in filtered and "登录成功" not in filtered
     bad = client.get("/ops/audit/", {"since": "2026-02-01", "until": "2026-01-01"}).content.decode()
     assert "开始日期不能晚于结束日期" in bad
+
+
+def test_the_read_only_auditor_reads_the_trail_but_no_records(world, login):
+    audit.record(world.users["staff"], Action.EXPORT, "整改台账")
+    client = login(world.user_with(Role.AUDITOR, world.county))
+    home = client.get("/").content.decode()
+    assert 'href="/ops/audit/"' in home
+    assert "整改台账" in client.get("/ops/audit/").content.decode()
+    assert client.get("/ops/audit/export/").status_code == 200
+    assert 'href="/ops/audit/"' not in login(world.users["staff"]).get("/").content.decode()
 
 
 def test_the_audit_export_is_itself_recorded(world, login):
