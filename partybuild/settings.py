@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "partybuild.kernel.middleware.AuditMiddleware",
+    "partybuild.kernel.middleware.SessionActivityMiddleware",
     "partybuild.kernel.middleware.PasswordChangeRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -126,9 +127,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_DISABLE_ACCESS_LOG = True  # logins and logouts are in the audit trail
-# Idle sessions end: the cookie is renewed on every request and expires SESSION_COOKIE_AGE seconds after the last.
+# Idle sessions end SESSION_COOKIE_AGE seconds after their last use (a working day by default). The expiry is
+# moved forward at most once per SESSION_RENEW_SECONDS (not SESSION_SAVE_EVERY_REQUEST: a write on every page).
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_RENEW_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -1,3 +1,6 @@
+import time
+
+from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -6,6 +9,31 @@ from .audit import Action
 
 #: session key: the signed-in user's password was set by someone else and must be changed first
 MUST_CHANGE_PASSWORD = "pb_must_change_password"
+#: session key: when the session's expiry was last moved forward (seconds since the epoch)
+RENEWED_AT = "pb_renewed_at"
+
+
+def renew(session):
+    """Move the session's expiry to SESSION_COOKIE_AGE from now (it is written with the response)."""
+    session[RENEWED_AT] = int(time.time())
+
+
+class SessionActivityMiddleware:
+    """Idle timeout: a signed-in session expires SESSION_COOKIE_AGE seconds after its last use.
+
+    The expiry moves forward when the session is saved; saving it on every request would cost a write
+    per page, so it is renewed at most once per SESSION_RENEW_SECONDS (the timeout is that precise).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            last = request.session.get(RENEWED_AT, 0)
+            if time.time() - last >= settings.SESSION_RENEW_SECONDS:
+                renew(request.session)
+        return self.get_response(request)
 
 
 class AuditMiddleware:

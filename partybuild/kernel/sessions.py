@@ -22,7 +22,7 @@ def ended(request):
 
 
 def active(user):
-    """The user's live sessions, newest first, each with ``last_seen`` (sessions are renewed on every request)."""
+    """The user's live sessions, newest first, each with ``last_seen`` (to the minute: SessionActivityMiddleware)."""
     now = timezone.now()
     expiries = dict(Session.objects.filter(
         session_key__in=LoginSession.objects.filter(user=user).values("session_key"), expire_date__gt=now,

@@ -10,7 +10,7 @@ from django.dispatch import receiver
 
 from . import audit, passwords, sessions
 from .audit import Action
-from .middleware import MUST_CHANGE_PASSWORD
+from .middleware import MUST_CHANGE_PASSWORD, renew
 
 ACCOUNT_FIELDS = ["username", "first_name", "last_name", "email", "is_active", "is_staff", "is_superuser"]
 
@@ -19,6 +19,7 @@ ACCOUNT_FIELDS = ["username", "first_name", "last_name", "email", "is_active", "
 def _logged_in(sender, request, user, **kwargs):
     audit.record(request, Action.LOGIN, user.get_username(), by=user)
     sessions.started(request, user)
+    renew(request.session)
     if passwords.must_change(user):
         request.session[MUST_CHANGE_PASSWORD] = True
 
