@@ -5,8 +5,21 @@ from .models import AuditEvent
 from .views import export_response
 
 
+class AppendOnlyAdmin(admin.ModelAdmin):
+    """For logs the application appends to: shown in the admin, never added, changed or deleted there."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(AppendOnlyAdmin):
     """Read-only: entries are added by the application and never changed or deleted here."""
 
     list_display = ["at", "username", "ip", "action", "target"]
@@ -23,15 +36,6 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return audit.may_view_audit(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description="导出选中的审计记录(Excel)")
     def export_xlsx(self, request, queryset):

@@ -1,3 +1,4 @@
+import io
 from datetime import timedelta
 
 import pytest
@@ -7,9 +8,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
+from orgs.demo import DEMO_PASSWORD
 from partybuild.kernel import passwords
 from partybuild.kernel.audit import Action
 from partybuild.kernel.middleware import RENEWED_AT
@@ -150,3 +153,12 @@ def test_only_administrators_see_or_end_sessions(world, login):
     user = world.users["leader"]
     assert client.get(f"/ops/users/{user.pk}/sessions/").status_code == 403
     assert client.post(f"/ops/users/{user.pk}/sessions/end/").status_code == 403
+
+
+def test_the_demo_accounts_sign_in_without_being_sent_to_change_their_password(db):
+    call_command("seed_demo", stdout=io.StringIO())
+    for username in ("admin", "staff", "leader", "inspector", "secretary", "auditor"):
+        client = Client()
+        assert sign_in(client, username, DEMO_PASSWORD).status_code == 302, username
+        assert client.get("/").status_code == 200, username
+    assert 'href="/ops/audit/"' in client.get("/").content.decode()  # the auditor's menu
