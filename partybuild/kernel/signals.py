@@ -1,8 +1,10 @@
 """Receivers that feed the audit trail and the password history (connected in KernelConfig.ready)."""
 
+import functools
+
 from axes.signals import user_locked_out
 from django.conf import settings
-from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry, LogEntryManager
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_save
@@ -49,8 +51,27 @@ def _locked_out(sender, request, username, ip_address, **kwargs):
 @receiver(post_save, sender=LogEntry, dispatch_uid="audit.admin_log")
 def _admin_action(sender, instance, created, **kwargs):
     """Mirror the admin's own log, except for models whose changes are recorded by their own receivers."""
+    if created:
+        _mirror(instance)
+
+
+def _mirror_bulk_entries(log_actions):
+    """The admin logs a bulk deletion with bulk_create, which sends no post_save: mirror those entries too."""
+
+    @functools.wraps(log_actions)
+    def logged(self, *args, single_object=False, **kwargs):
+        entries = log_actions(self, *args, single_object=single_object, **kwargs)
+        if not single_object and len(entries) > 1:
+            for entry in entries:
+                _mirror(entry)
+        return entries
+
+    return logged
+
+
+def _mirror(instance):
     model = instance.content_type.model_class() if instance.content_type_id else None
-    if not created or (model is not None and audit.is_tracked(model)):
+    if model is not None and audit.is_tracked(model):
         return
     verb = {ADDITION: "add", CHANGE: "change", DELETION: "delete"}.get(instance.action_flag, "change")
     label = model._meta.label_lower if model is not None else "?"
@@ -72,6 +93,8 @@ def _password_saved(sender, instance, created, raw=False, **kwargs):
 
 
 def connect():
+    if not hasattr(LogEntryManager.log_actions, "__wrapped__"):
+        LogEntryManager.log_actions = _mirror_bulk_entries(LogEntryManager.log_actions)
     user_model = get_user_model()
     audit.track(user_model, "account", fields=ACCOUNT_FIELDS)
     post_save.connect(_password_saved, sender=user_model, dispatch_uid="passwords.history")

@@ -11,7 +11,7 @@ from partybuild.kernel import audit
 from partybuild.kernel.audit import Action
 from partybuild.kernel.models import AuditEvent
 from partybuild.kernel.tasks import prune_audit
-from partybuild.models import Report
+from partybuild.models import Notification, Report
 from scoring.models import Assessment
 from tests.orgs.test_import_export import upload, workbook
 from tests.partybuild.reports_helpers import ledger_history
@@ -135,6 +135,18 @@ def test_other_admin_actions_are_mirrored_from_the_admin_log(world, login):
     client.post(f"/admin/orgs/organization/{org.pk}/delete/", {"post": "yes"})
     deleted = only("admin.delete")
     assert deleted.user == world.users["admin"] and deleted.target.startswith("orgs.organization")
+
+
+def test_a_bulk_deletion_in_the_admin_is_recorded_per_object(world, login):
+    user = world.users["leader"]
+    notes = [Notification.objects.create(user=user, text=f"提醒{i}", key=f"k{i}") for i in range(2)]
+    client = login(world.users["admin"])
+    response = client.post("/admin/partybuild/notification/", {
+        "action": "delete_selected", "_selected_action": [n.pk for n in notes], "post": "yes"})
+    assert response.status_code == 302 and not Notification.objects.exists()
+    deleted = events("admin.delete")
+    assert sorted(e.target for e in deleted) == sorted(f"partybuild.notification #{n.pk} {n}" for n in notes)
+    assert {e.user for e in deleted} == {world.users["admin"]}
 
 
 def test_account_changes_are_recorded_without_the_password(world, login):
