@@ -1,5 +1,10 @@
+import json
+import os
 import socket
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 from django.db import OperationalError
@@ -9,6 +14,7 @@ from partybuild.kernel import health
 from partybuild.kernel.tasks import heartbeat
 
 REDIS = "redis://127.0.0.1:6379/1"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def closed_port():
@@ -86,3 +92,18 @@ def test_database_down_is_named_without_its_address(db, client, monkeypatch, set
         status, checks, body = readyz(client)
     assert status == 503 and checks["database"] == "unavailable"
     assert "5432" not in body and "db-secret" not in body
+
+
+def test_readyz_answers_503_when_the_database_and_redis_do_not_answer_at_all(tmp_path):
+    """A real process whose PostgreSQL and Redis ports are closed (what a stopped server looks like)."""
+    code = ("from django.test import Client; r = Client().get('/readyz'); print(r.status_code, r.content.decode())")
+    env = {**os.environ, "DJANGO_DEBUG": "true", "DJANGO_MEDIA_ROOT": str(tmp_path),
+           "DATABASE_URL": f"postgres://postgres:db-secret@127.0.0.1:{closed_port()}/partybuild",
+           "REDIS_URL": f"redis://127.0.0.1:{closed_port()}/0"}
+    result = subprocess.run([sys.executable, "manage.py", "shell", "--no-imports", "-c", code], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
+    status, body = result.stdout.strip().split(" ", 1)
+    assert status == "503", result.stderr
+    assert json.loads(body)["checks"] == {"database": "unavailable", "redis": "unavailable",
+                                          "worker": "unavailable", "disk": "ok", "migrations": "unavailable"}
+    assert "db-secret" not in body and "127.0.0.1" not in body
