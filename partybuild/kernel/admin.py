@@ -27,7 +27,7 @@ class AuditEventAdmin(AppendOnlyAdmin):
     search_fields = ["username", "target", "ip"]
     date_hierarchy = "at"
     readonly_fields = ["at", "user", "username", "ip", "action", "target", "details"]
-    actions = ["export_xlsx"]
+    actions = ["export_csv"]
     list_per_page = 100
     show_full_result_count = False
 
@@ -37,6 +37,6 @@ class AuditEventAdmin(AppendOnlyAdmin):
     def has_module_permission(self, request):
         return audit.may_view_audit(request.user)
 
-    @admin.action(description="导出选中的审计记录(Excel)")
-    def export_xlsx(self, request, queryset):
+    @admin.action(description="导出选中的审计记录(CSV，Excel 可直接打开)")
+    def export_csv(self, request, queryset):
         return export_response(request, queryset, "admin")
