@@ -1,4 +1,8 @@
-"""Every page passes the Content-Security-Policy: Chromium reports no refused script, style or image."""
+"""Every page passes the Content-Security-Policy: Chromium reports no refused script, style or image.
+
+(Named to run after the journeys: a transactional test's flush removes the rows data migrations seeded,
+which test_inspection_journey reads.)
+"""
 
 import pytest
 
