@@ -13,15 +13,16 @@ setup: $(PY)
 	bash scripts/install-system-packages.sh
 	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
 
+# The quick start runs in development mode (production settings are the default of partybuild/settings.py).
 run: setup
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo --if-empty
+	DJANGO_DEBUG=true $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=true $(PY) manage.py seed_demo --if-empty
 	@echo "党建督考已启动：http://127.0.0.1:8000/ (演示账号见上方，密码 pb-demo-2026)"
-	$(PY) manage.py runserver 127.0.0.1:8000
+	DJANGO_DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
 
 test: setup
 	bash scripts/run-tests.sh
 
 lint: setup
 	$(PY) -m ruff check .
-	$(PY) manage.py makemigrations --check --dry-run
+	DJANGO_DEBUG=true $(PY) manage.py makemigrations --check --dry-run

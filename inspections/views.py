@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from partybuild import xlsx
+from partybuild.kernel import audit
 from partybuild.kernel.pages import run_service
 from partybuild.kernel.policy import require
 from rectification.models import Problem
@@ -185,6 +186,8 @@ def accept_failures(request, pk):
 def evidence(request, pk, variant="file"):
     item = get_object_or_404(VisitEvidence.objects.visible_to(request.user), pk=pk)
     stored = item.thumbnail if variant == "thumbnail" and item.thumbnail else item.file
+    if stored == item.file:
+        audit.record(request, audit.Action.DOWNLOAD, audit.describe(item), file=item.original_name)
     return FileResponse(stored.open("rb"), filename=item.original_name)
 
 
@@ -282,5 +285,6 @@ def tour_export(request, pk):
     records = ({"rank": r, "code": stop.org.code, "name": stop.org.name, "mean": float(mean), "standing": standing}
                for stop, mean, r, standing in rows)
     response = HttpResponse(xlsx.write_rows(tour.name, TOUR_COLUMNS, records), content_type=xlsx.XLSX_CONTENT_TYPE)
+    audit.record(request, audit.Action.EXPORT, audit.describe(tour))
     response["Content-Disposition"] = f'attachment; filename="tour-{tour.pk}.xlsx"'
     return response

@@ -287,6 +287,7 @@ def create_demo_users(root_code, township_code, branch_codes):
         ("inspector", "考核组 赵组员", Role.INSPECTOR, orgs[township_code], True),
         ("secretary", "刘书记", Role.SECRETARY, orgs[branch_codes[0]], False),
         ("secretary2", "陈书记", Role.SECRETARY, orgs[branch_codes[1]], False),
+        ("auditor", "审计员 周", Role.AUDITOR, orgs[root_code], True),
     ]
     printed = []
     for username, full_name, role, org, recursive in accounts:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from partybuild import xlsx
 from partybuild.imports import import_views
+from partybuild.kernel import audit
 from partybuild.kernel.policy import can, require
 
 from . import excel, queries, services
@@ -127,6 +128,7 @@ def edit_statistics(request, pk, year):
 def export(request):
     year = _year(request)
     content = excel.export_workbook(request.user, year)
+    audit.record(request, audit.Action.EXPORT, _("组织和年度统计"), year=year)
     response = HttpResponse(content, content_type=xlsx.XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="orgs-{year}.xlsx"'
     return response

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from . import xlsx
+from .kernel import audit
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 
@@ -57,8 +58,8 @@ def import_views(*, name, plan, apply, may_import, template, done_url, form_clas
                 if checked.is_valid:
                     file.seek(0)
                     stored = default_storage.save(f"imports/{name}.xlsx", file)
-                    context["token"] = signing.dumps({"file": stored, "user": request.user.pk, "extra": extra},
-                                                     salt=salt)
+                    context["token"] = signing.dumps({"file": stored, "user": request.user.pk, "extra": extra,
+                                                      "name": file.name}, salt=salt)
         return render(request, template, context)
 
     @require_POST
@@ -74,10 +75,13 @@ def import_views(*, name, plan, apply, may_import, template, done_url, form_clas
             return redirect(request.path.rsplit("confirm/", 1)[0])
         with default_storage.open(payload["file"], "rb") as stored:
             checked = plan(request.user, stored, **payload.get("extra", {}))
+        uploaded = {"file": payload.get("name", payload["file"]), "size": default_storage.size(payload["file"])}
         if not checked.is_valid:
+            audit.record(request, audit.Action.IMPORT, name, outcome="refused: data changed", **uploaded)
             messages.error(request, _("数据已发生变化，文件不再有效，请修改后重新上传。"))
             return render(request, template, {"form": form_class(), "plan": checked})
         message = apply(request.user, checked)
+        audit.record(request, audit.Action.IMPORT, name, outcome=str(message), **uploaded)
         default_storage.delete(payload["file"])
         messages.success(request, message)
         return redirect(done_url)

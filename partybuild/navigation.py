@@ -13,7 +13,8 @@ from partybuild.kernel.registry import app_modules
 MENU = [NavItem(_("首页"), "home", "home.view")]
 #: after the apps' entries
 TRAILING = [NavItem(_("下载中心"), "reports:centre", "reports.request"),
-            NavItem(_("通知"), "reports:notifications", "notifications.view")]
+            NavItem(_("通知"), "reports:notifications", "notifications.view"),
+            NavItem(_("审计记录"), "kernel:audit", "audit.view")]
 
 
 @cache

@@ -15,6 +15,7 @@ from partybuild.kernel.policy import require
 from partybuild.kernel.reports import REPORT_KINDS, all_builders, builder_for
 
 from . import tasks
+from .kernel import audit
 from .models import Notification, Report
 
 
@@ -59,10 +60,12 @@ def request_report(request):
     if kind not in REPORT_KINDS or period not in dict(builder_for(kind).periods(request.user, scope)):
         raise Http404  # another county's assessment, or a period this report does not have
     try:
-        tasks.request_report(request.user, kind=kind, scope=scope, period=period)
+        report = tasks.request_report(request.user, kind=kind, scope=scope, period=period)
     except ServiceError as exc:
         messages.error(request, str(exc))
     else:
+        audit.record(request, audit.Action.REPORT_REQUESTED, builder_for(report.kind).label, report=report.pk,
+                     scope=scope.name, period=report.period)
         messages.success(request, _("已开始生成，进度见下方。"))
     return redirect("reports:centre")
 
@@ -93,6 +96,8 @@ def download(request, pk, fmt):
     stored = report.pdf if fmt == "pdf" else report.xlsx
     if report.status != Report.Status.DONE or not stored:
         raise Http404
+    audit.record(request, audit.Action.DOWNLOAD, f"{report.title}({fmt})", report=report.pk,
+                 scope=report.scope.name, period=report.period)
     return FileResponse(stored.open("rb"), as_attachment=fmt == "xlsx", filename=f"{report.title}.{fmt}")
 
 

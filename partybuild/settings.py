@@ -1,10 +1,12 @@
 """PartyBuild settings, read from the environment (12-factor).
 
-With nothing set: SQLite in the project folder, Celery tasks run eagerly, files on local disk.
-DATABASE_URL and REDIS_URL switch to PostgreSQL and Redis; DJANGO_DEBUG=false turns on the
-production safety settings and then requires DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS.
+Production is the default: DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS must be set, and the safety
+settings are on. DJANGO_DEBUG=true (set by `make run` and by the tests themselves) is the development
+mode. With no DATABASE_URL: SQLite in the project folder; with no REDIS_URL: Celery tasks
+run eagerly in the web process.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -16,7 +18,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
 if DEBUG:
     SECRET_KEY = env("DJANGO_SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production")
     ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
@@ -24,7 +26,9 @@ else:
     SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
     ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
     if not SECRET_KEY or not ALLOWED_HOSTS:
-        raise ImproperlyConfigured("DJANGO_DEBUG=false requires DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS.")
+        raise ImproperlyConfigured(
+            "生产模式(DJANGO_DEBUG 未设为 true)必须设置 DJANGO_SECRET_KEY 和 DJANGO_ALLOWED_HOSTS "
+            "(DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS are required unless DJANGO_DEBUG=true).")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -42,6 +46,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "treebeard",
+    "axes",
+    "csp",
     "partybuild.kernel",
     "partybuild",
     "orgs",
@@ -52,6 +58,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -63,6 +70,10 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "partybuild.kernel.middleware.AuditMiddleware",
+    "partybuild.kernel.middleware.SessionActivityMiddleware",
+    "partybuild.kernel.middleware.PasswordChangeRequiredMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "partybuild.urls"
@@ -100,10 +111,27 @@ else:
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "partybuild.kernel.passwords.ComplexityValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "partybuild.kernel.passwords.HistoryValidator",
+     "OPTIONS": {"remember": env.int("PASSWORD_HISTORY", default=5)}},
 ]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Login throttling (django-axes): locked after AXES_FAILURE_LIMIT failures of one user from one address,
+# for AXES_COOLOFF_MINUTES; an administrator unlocks earlier in the admin (访问尝试: delete the row).
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_DISABLE_ACCESS_LOG = True  # logins and logouts are in the audit trail
+# Idle sessions end SESSION_COOKIE_AGE seconds after their last use (a working day by default). The expiry is
+# moved forward at most once per SESSION_RENEW_SECONDS (not SESSION_SAVE_EVERY_REQUEST: a write on every page).
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+SESSION_RENEW_SECONDS = 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -166,6 +194,8 @@ CELERY_BEAT_SCHEDULE = {
     "monthly-progress-reports": {"task": "partybuild.tasks.monthly_reports",
                                  "schedule": crontab(minute=0, hour=6, day_of_month=1)},
     "daily-reminders": {"task": "partybuild.tasks.daily_reminders", "schedule": crontab(minute=30, hour=7)},
+    "prune-audit-trail": {"task": "partybuild.kernel.tasks.prune_audit", "schedule": crontab(minute=15, hour=3)},
+    "worker-heartbeat": {"task": "partybuild.kernel.tasks.heartbeat", "schedule": 60.0},
 }
 NOTIFICATION_SENDERS = env.list("NOTIFICATION_SENDERS", default=[])
 # A ranked report over more organisations than this is rendered per child scope (per county) in parallel tasks.
@@ -186,4 +216,14 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="WARNING")},
 }
+# Content-Security-Policy: only the application's own scripts, styles and images; no inline script or style.
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": {
+    "default-src": ["'self'"], "script-src": ["'self'"], "style-src": ["'self'"], "img-src": ["'self'", "data:"],
+    "font-src": ["'self'", "data:"], "connect-src": ["'self'"], "object-src": ["'none'"], "base-uri": ["'self'"],
+    "frame-ancestors": ["'self'"], "form-action": ["'self'"]}}
+# Audit trail kept this many days (等保 2.0: at least 180), pruned nightly by beat.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=180)
+# /readyz: the worker must have answered within this many minutes, and media must have this much free space.
+READYZ_WORKER_MINUTES = env.int("READYZ_WORKER_MINUTES", default=5)
+READYZ_MIN_FREE_MB = env.int("READYZ_MIN_FREE_MB", default=500)
 RECTIFICATION_FOLLOW_UP_MONTHS = env.int("RECTIFICATION_FOLLOW_UP_MONTHS", default=3)

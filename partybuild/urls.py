@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from . import views
+from .kernel import views as kernel_views
 
 admin.site.site_header = "党建督考 管理后台"
 admin.site.site_title = "党建督考"
@@ -10,6 +11,8 @@ admin.site.index_title = "系统管理"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", kernel_views.readyz, name="readyz"),
+    path("ops/", include("partybuild.kernel.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("orgs/", include("orgs.urls")),
     path("inspections/", include("inspections.urls")),

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from partybuild.kernel.admin import AppendOnlyAdmin
+
 from .models import (
     Evidence,
     FollowUpCheck,
@@ -79,21 +81,12 @@ class RectificationItemAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ItemTransition)
-class ItemTransitionAdmin(admin.ModelAdmin):
+class ItemTransitionAdmin(AppendOnlyAdmin):
     """The log is append-only: shown, never changed."""
 
     list_display = ["item", "action", "from_status", "to_status", "actor", "happened_at"]
     list_filter = ["action", "to_status"]
     list_select_related = ["item__problem", "actor"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ProgressUpdate)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from orgs.models import Organization
 from partybuild import xlsx
 from partybuild.imports import import_views
+from partybuild.kernel import audit
 from partybuild.kernel.dates import month_start
 from partybuild.kernel.errors import ServiceError
 from partybuild.kernel.pdf import render_pdf
@@ -58,6 +59,7 @@ def ledger(request):
 def ledger_export(request):
     filtered = LedgerFilter(request.GET, queryset=_items(request), request=request)
     response = HttpResponse(excel.export_workbook(filtered.qs), content_type=xlsx.XLSX_CONTENT_TYPE)
+    audit.record(request, audit.Action.EXPORT, _("整改台账"), filter=request.GET.urlencode())
     response["Content-Disposition"] = f'attachment; filename="ledger-{timezone.localdate():%Y%m%d}.xlsx"'
     return response
 
@@ -200,6 +202,7 @@ def milestone_done(request, pk):
 
 def evidence_download(request, pk):
     evidence = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)
+    audit.record(request, audit.Action.DOWNLOAD, audit.describe(evidence), file=evidence.original_name)
     return FileResponse(evidence.file.open("rb"), as_attachment=False, filename=evidence.original_name)
 
 
@@ -243,6 +246,7 @@ def notice_pdf(request, pk):
     items = notice.items.select_related("problem__category")
     pdf = render_pdf("reports/supervision_notice.html", {"notice": notice, "items": items},
                      title=_("督办通知"), scope=notice.org.name, period=notice.number)
+    audit.record(request, audit.Action.DOWNLOAD, audit.describe(notice), scope=notice.org.name)
     return _pdf_response(pdf, f"supervision-{notice.pk}.pdf")
 
 
@@ -252,6 +256,7 @@ def rectification_notice_pdf(request, pk):
              .select_related("problem__category").order_by("deadline", "id"))
     pdf = render_pdf("reports/rectification_notice.html", {"org": org, "items": items},
                      title=_("整改通知单"), scope=org.name, period=timezone.localdate().strftime("%Y年%m月%d日"))
+    audit.record(request, audit.Action.DOWNLOAD, _("整改通知单"), scope=org.name)
     return _pdf_response(pdf, f"rectification-notice-{org.code}.pdf")
 
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from orgs.models import Organization
 from partybuild.imports import import_views
+from partybuild.kernel import audit
 from partybuild.kernel.errors import ServiceError
 from partybuild.kernel.pages import run_service
 from partybuild.kernel.policy import can, require
@@ -111,6 +112,9 @@ def cell(request, pk, rater_pk):
         return _cell_status(request, str(exc), status=400)
     except ValidationError as exc:
         return _cell_status(request, exc.messages[0], status=400)
+    if assessment.status != Assessment.Status.SCORING:
+        audit.record(request, audit.Action.CORRECTED, audit.describe(assessment), org=target.org.name,
+                     indicator=indicator.code, points=str(data["points"]), reason=data["correction_reason"])
     return _cell_status(request, _("已保存"))
 
 
@@ -155,6 +159,7 @@ def score_evidence(request, pk):
     score = get_object_or_404(Score.objects.visible_to(request.user).exclude(evidence=""), pk=pk)
     if not _may_read_results(request.user, score.assessment) and not services.may_score(request.user, score.rater):
         raise PermissionDenied
+    audit.record(request, audit.Action.DOWNLOAD, audit.describe(score), file=score.evidence.name)
     return FileResponse(score.evidence.open("rb"))
 
 
@@ -170,7 +175,8 @@ def close(request, pk):
 def publish(request, pk):
     assessment = _assessment(request, pk)
     require(request.user, "scoring.manage", assessment)
-    run_service(request, lambda: services.publish(request.user, assessment), _("结果已发布。"))
+    if run_service(request, lambda: services.publish(request.user, assessment), _("结果已发布。")):
+        audit.record(request, audit.Action.PUBLISHED, audit.describe(assessment))
     return redirect("scoring:assessment", assessment.pk)
 
 

@@ -15,8 +15,9 @@ PRODUCTION_ENV = {
 
 
 def manage(*args, env):
-    # the test run's own environment, less what the browser tests set for themselves
-    base = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    # the test run's own environment, less the development mode the tests set for themselves (tests/settings.py)
+    base = {k: v for k, v in os.environ.items()
+            if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_DEBUG", "DJANGO_SETTINGS_MODULE")}
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, capture_output=True, text=True,
                           env={**base, **env})
 
@@ -33,6 +34,29 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert result.returncode != 0 and "DJANGO_SECRET_KEY" in result.stderr
 
 
+def test_production_is_the_default_when_nothing_is_configured():
+    """An unconfigured deployment must not run in debug mode (which shows settings on error pages)."""
+    result = manage("check", env={"DJANGO_SECRET_KEY": "", "DJANGO_ALLOWED_HOSTS": ""})
+    assert result.returncode != 0 and "生产模式" in result.stderr
+    result = manage("shell", "--no-imports", "-c", "from django.conf import settings; print(settings.DEBUG)",
+                    env=PRODUCTION_ENV)
+    assert result.stdout.strip() == "False", result.stderr
+
+
+def test_production_pages_carry_a_content_security_policy_and_login_throttling(settings):
+    code = ("from django.conf import settings as s; p = s.CONTENT_SECURITY_POLICY['DIRECTIVES'];"
+            "print(p['script-src'], p['style-src'], 'csp.middleware.CSPMiddleware' in s.MIDDLEWARE,"
+            "'axes.middleware.AxesMiddleware' in s.MIDDLEWARE, s.AXES_FAILURE_LIMIT, s.SESSION_COOKIE_AGE)")
+    result = manage("shell", "--no-imports", "-c", code, env=PRODUCTION_ENV)
+    assert result.stdout.split() == ["[\"'self'\"]", "[\"'self'\"]", "True", "True", "5", "28800"], result.stderr
+
+
+def test_the_quick_start_sets_development_mode_itself():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "DJANGO_DEBUG=true" in makefile.split("run: setup", 1)[1].split("\n\n", 1)[0]
+    assert "DJANGO_DEBUG" in (ROOT / "tests" / "settings.py").read_text()
+
+
 def test_docker_compose_describes_the_production_shape():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
@@ -44,3 +68,16 @@ def test_docker_compose_describes_the_production_shape():
         assert environment["DJANGO_DEBUG"] == "false"
         assert environment["DATABASE_URL"].startswith("postgres://")
         assert environment["REDIS_URL"].startswith("redis://")
+
+
+def test_the_production_smoke_run_starts_the_same_processes_as_the_compose_file():
+    """scripts/production-smoke.sh (run by CI) stands in for `docker compose up`: same programs, same options."""
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    smoke = (ROOT / "scripts" / "production-smoke.sh").read_text()
+    web = services["web"]["command"].split("&& ", 1)[1].split(" --bind")[0]
+    assert web == "gunicorn partybuild.wsgi:application" and web in smoke and "--timeout 120" in smoke
+    for name in ("worker", "beat"):
+        assert services[name]["command"] in smoke
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert '"gunicorn", "partybuild.wsgi:application"' in dockerfile and "postgresql-client" in dockerfile
+    assert "bash scripts/production-smoke.sh" in (ROOT / "scripts" / "run-tests.sh").read_text()

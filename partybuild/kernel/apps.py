@@ -1,3 +1,10 @@
+"""The kernel under every app: scope and permission policy, scoped querysets, service errors,
+imports, xlsx and pdf writers, uploads, shared form fields and date helpers; the audit trail,
+password rules, health checks and backups.
+
+It imports no domain app (orgs, rectification, inspections, scoring) and nothing of the
+composition layer above them (see docs/ARCHITECTURE.md).
+"""
 from django.apps import AppConfig
 
 
@@ -5,3 +12,8 @@ class KernelConfig(AppConfig):
     name = "partybuild.kernel"
     label = "kernel"
     verbose_name = "基础"
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

@@ -4,14 +4,14 @@
   var trend = echarts.init(document.getElementById("chart-trend"));
   trend.setOption({
     title: {text: "近六个月趋势", textStyle: {fontSize: 13}},
-    tooltip: {trigger: "axis"}, legend: {data: ["未销号", "逾期"], right: 0}, grid: {left: 56},
+    tooltip: {trigger: "axis", renderMode: "richText"}, legend: {data: ["未销号", "逾期"], right: 0}, grid: {left: 56},
     xAxis: {type: "category", data: data.months}, yAxis: {type: "value"},
     series: [{name: "未销号", type: "line", data: data.open}, {name: "逾期", type: "line", data: data.overdue, color: "#b71c1c"}]
   });
   var units = echarts.init(document.getElementById("chart-units"));
   units.setOption({
     title: {text: "各单位整改完成率(%)", textStyle: {fontSize: 13}},
-    tooltip: {}, grid: {left: 110},
+    tooltip: {renderMode: "richText"}, grid: {left: 110},
     xAxis: {type: "value", max: 100}, yAxis: {type: "category", data: data.units, inverse: true},
     series: [{type: "bar", data: data.rates, color: "#b71c1c"}]
   });
@@ -20,10 +20,10 @@
   var charts = [trend, units];
   if (data.grades) {
     var grades = echarts.init(document.getElementById("chart-grades"));
-    grades.setOption({title: {text: "等次分布", textStyle: {fontSize: 13}}, tooltip: {},
+    grades.setOption({title: {text: "等次分布", textStyle: {fontSize: 13}}, tooltip: {renderMode: "richText"},
                       series: [{type: "pie", radius: "60%", data: data.grades}]});
     var ranked = echarts.init(document.getElementById("chart-ranked"));
-    ranked.setOption({title: {text: "排名前五和后五", textStyle: {fontSize: 13}}, tooltip: {}, grid: {left: 110},
+    ranked.setOption({title: {text: "排名前五和后五", textStyle: {fontSize: 13}}, tooltip: {renderMode: "richText"}, grid: {left: 110},
                       xAxis: {type: "value"}, yAxis: {type: "category", data: data.ranked, inverse: true},
                       series: [{type: "bar", data: data.totals, color: "#1565c0"}]});
     [grades, ranked].forEach(function (chart) {

@@ -1,0 +1,11 @@
+"""The tests run in development mode (production is the default of partybuild.settings).
+
+Subprocesses started by tests inherit DJANGO_DEBUG from here unless they set it themselves
+(tests/test_deployment.py checks the production default that way).
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_DEBUG", "true")
+
+from partybuild.settings import *  # noqa: E402,F403
