@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from partybuild import xlsx
+from partybuild.kernel import xlsx
 from partybuild.kernel.pages import run_service
 from partybuild.kernel.policy import require
 from rectification.models import Problem

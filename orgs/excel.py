@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from partybuild import xlsx
+from partybuild.kernel import xlsx
 from partybuild.kernel.policy import scope_of
 
 from .models import Kind, Level, Organization, OrgStatistics, Sector

@@ -6,8 +6,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partybuild import xlsx
-from partybuild.imports import import_views
+from partybuild.kernel import xlsx
+from partybuild.kernel.imports import import_views
 from partybuild.kernel.policy import can, require
 
 from . import excel, queries, services

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgs.models import Organization
-from partybuild import xlsx
+from partybuild.kernel import xlsx
 
 from .models import ItemTransition, Problem, ProblemCategory, RectificationItem
 from .queries import latest_progress

@@ -8,10 +8,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orgs.models import Organization
-from partybuild import xlsx
-from partybuild.imports import import_views
+from partybuild.kernel import xlsx
 from partybuild.kernel.dates import month_start
 from partybuild.kernel.errors import ServiceError
+from partybuild.kernel.imports import import_views
 from partybuild.kernel.pdf import render_pdf
 from partybuild.kernel.policy import can, can_edit, require
 

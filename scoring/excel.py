@@ -7,8 +7,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from partybuild import xlsx
-from partybuild.imports import ImportForm
+from partybuild.kernel import xlsx
+from partybuild.kernel.imports import ImportForm
 
 from .models import Indicator, Scheme
 

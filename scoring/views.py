@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orgs.models import Organization
-from partybuild.imports import import_views
 from partybuild.kernel.errors import ServiceError
+from partybuild.kernel.imports import import_views
 from partybuild.kernel.pages import run_service
 from partybuild.kernel.policy import can, require
 

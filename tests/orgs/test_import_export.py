@@ -5,7 +5,7 @@ from openpyxl import Workbook, load_workbook
 
 from orgs import excel
 from orgs.models import Organization, OrgStatistics
-from partybuild import xlsx
+from partybuild.kernel import xlsx
 from tests.factories import OrgStatisticsFactory
 
 HEADERS = ["组织编码", "组织名称", "上级组织编码", "层级", "类型", "领域"]
