@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from partybuild.kernel import xlsx
 from partybuild.kernel.pages import run_service
 from partybuild.kernel.policy import require
+from partybuild.kernel.uploads import download, download_name
 from rectification.models import Problem
 
 from . import services
@@ -185,7 +186,7 @@ def accept_failures(request, pk):
 def evidence(request, pk, variant="file"):
     item = get_object_or_404(VisitEvidence.objects.visible_to(request.user), pk=pk)
     stored = item.thumbnail if variant == "thumbnail" and item.thumbnail else item.file
-    return FileResponse(stored.open("rb"), filename=item.original_name)
+    return FileResponse(stored.open("rb"), filename=download_name(item.original_name))
 
 
 def answer_photo(request, pk):
@@ -281,6 +282,4 @@ def tour_export(request, pk):
     rows = _ranking_context(tour, list(tour.stops.select_related("org")))["ranking"]
     records = ({"rank": r, "code": stop.org.code, "name": stop.org.name, "mean": float(mean), "standing": standing}
                for stop, mean, r, standing in rows)
-    response = HttpResponse(xlsx.write_rows(tour.name, TOUR_COLUMNS, records), content_type=xlsx.XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="tour-{tour.pk}.xlsx"'
-    return response
+    return download(xlsx.write_rows(tour.name, TOUR_COLUMNS, records), f"{tour.name}.xlsx", xlsx.XLSX_CONTENT_TYPE)

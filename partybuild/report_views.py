@@ -13,6 +13,7 @@ from orgs.models import COMMITTEE_KINDS, Organization
 from partybuild.kernel.errors import ServiceError
 from partybuild.kernel.policy import require
 from partybuild.kernel.reports import REPORT_KINDS, all_builders, builder_for
+from partybuild.kernel.uploads import download_name
 
 from . import tasks
 from .models import Notification, Report
@@ -93,7 +94,8 @@ def download(request, pk, fmt):
     stored = report.pdf if fmt == "pdf" else report.xlsx
     if report.status != Report.Status.DONE or not stored:
         raise Http404
-    return FileResponse(stored.open("rb"), as_attachment=fmt == "xlsx", filename=f"{report.title}.{fmt}")
+    return FileResponse(stored.open("rb"), as_attachment=fmt == "xlsx",
+                        filename=download_name(f"{report.title}.{fmt}"))
 
 
 def notifications(request):

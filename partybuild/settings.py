@@ -166,6 +166,8 @@ CELERY_BEAT_SCHEDULE = {
     "monthly-progress-reports": {"task": "partybuild.tasks.monthly_reports",
                                  "schedule": crontab(minute=0, hour=6, day_of_month=1)},
     "daily-reminders": {"task": "partybuild.tasks.daily_reminders", "schedule": crontab(minute=30, hour=7)},
+    "purge-unconfirmed-imports": {"task": "partybuild.kernel.tasks.purge_unconfirmed_imports",
+                                  "schedule": crontab(minute=15)},
 }
 NOTIFICATION_SENDERS = env.list("NOTIFICATION_SENDERS", default=[])
 # A ranked report over more organisations than this is rendered per child scope (per county) in parallel tasks.
@@ -186,4 +188,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="WARNING")},
 }
+# An uploaded workbook must be confirmed within this time; after it, the upload is deleted (hourly beat task).
+IMPORT_CONFIRM_MINUTES = env.int("IMPORT_CONFIRM_MINUTES", default=60)
 RECTIFICATION_FOLLOW_UP_MONTHS = env.int("RECTIFICATION_FOLLOW_UP_MONTHS", default=3)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from orgs.models import Organization
 from partybuild.kernel.policy import can, can_edit, require
+from partybuild.kernel.uploads import download_name
 
 from . import lists
 from .forms import AnswerForm, LetterForm, PushForm, ResponsibilityForm, TaskBatchForm, TaskReportForm
@@ -165,4 +166,4 @@ def _save_responsibility(request, org, year):
 
 def letter_download(request, pk):
     letter = get_object_or_404(ResponsibilityLetter.objects.visible_to(request.user), pk=pk)
-    return FileResponse(letter.file.open("rb"), filename=letter.original_name)
+    return FileResponse(letter.file.open("rb"), filename=download_name(letter.original_name))

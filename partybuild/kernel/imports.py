@@ -1,23 +1,35 @@
-"""The two-step Excel import every app uses: upload → preview of every row's errors → confirm.
+"""The one Excel import flow every app uses: upload → preview of every row's errors → confirm, once.
 
-Nothing is written at upload. A valid file is kept under MEDIA_ROOT/imports and the confirm form carries
-a signed token naming it and the user; on confirm the file is checked again and applied in one
-transaction (the app's ``apply`` function), so a workbook never half-imports.
+An app declares an ``Importer``: its columns (with the headers accepted for each), ``check(user, plan)``
+which adds the app's row errors and fills ``plan.creates``/``plan.updates``, and ``write(user, plan)``
+which writes a valid plan and returns the success message. The kernel reads the sheet safely
+(``xlsx_reader``), checks each cell against its column, and runs the views.
+
+Nothing is written at upload. A valid file is kept as a ``PendingImport`` whose id is the confirmation
+token. Confirming locks that row, checks the file again and writes it in the same transaction, and
+marks the row confirmed: a second click (or a second browser tab) finds it confirmed and imports
+nothing. Files never confirmed are deleted by ``purge_unconfirmed`` (Celery beat).
 """
 
+import datetime
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
 from django import forms
+from django.conf import settings
 from django.contrib import messages
-from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
+from django.db import transaction
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from . import xlsx
-
-MAX_IMPORT_BYTES = 10 * 1024 * 1024
+from .models import PendingImport
+from .xlsx import ParsedSheet, SheetError
+from .xlsx_reader import MAX_DATA_ROWS, MAX_UPLOAD_BYTES, read_sheet
 
 
 class ImportForm(forms.Form):
@@ -27,19 +39,73 @@ class ImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(".xlsx"):
             raise forms.ValidationError(_("只接受 .xlsx 格式的 Excel 文件。"))
-        if upload.size > MAX_IMPORT_BYTES:
-            raise forms.ValidationError(_("文件不能超过 10 MB。"))
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("文件不能超过 %(mb)s MB。") % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)})
         return upload
 
 
-def import_views(*, name, plan, apply, may_import, template, done_url, form_class=ImportForm):
-    """Build the upload and confirm views of one import.
+@dataclass
+class ImportPlan:
+    """The checked content of an uploaded sheet: its rows, their errors, and what confirming would do."""
 
-    ``plan(user, file, **extra)`` returns an object with ``is_valid`` and ``errors`` (or raises
-    xlsx.SheetError), where ``extra`` are the form's other fields (plain strings and numbers);
-    ``apply(user, plan)`` writes it and returns the success message; ``may_import(user)`` gates both views.
-    """
-    salt = f"import.{name}"
+    sheet: ParsedSheet
+    extra: dict = field(default_factory=dict)
+    creates: list = field(default_factory=list)
+    updates: list = field(default_factory=list)
+    unchanged: int = 0
+    facts: dict = field(default_factory=dict)
+
+    @property
+    def rows(self):
+        return self.sheet.rows
+
+    @property
+    def errors(self):
+        return self.sheet.errors
+
+    @property
+    def notes(self):
+        return self.sheet.notes
+
+    @property
+    def is_valid(self):
+        return not self.sheet.errors
+
+    @property
+    def count(self):
+        return len(self.sheet.rows)
+
+    def error(self, row, column, message):
+        self.sheet.error(row, column, message)
+
+
+@dataclass(frozen=True)
+class Importer:
+    name: str
+    columns: list
+    check: Callable
+    write: Callable
+    max_rows: int = MAX_DATA_ROWS
+
+    def plan(self, user, uploaded_file, **extra) -> ImportPlan:
+        """Read and check every row; raises SheetError when the file itself is unusable."""
+        plan = ImportPlan(read_sheet(uploaded_file, self.columns, self.max_rows), extra)
+        self.check(user, plan)
+        return plan
+
+    @transaction.atomic
+    def apply(self, user, plan: ImportPlan):
+        if not plan.is_valid:
+            raise ValueError("an import plan with errors cannot be applied")
+        return self.write(user, plan)
+
+
+def _confirm_window():
+    return datetime.timedelta(minutes=settings.IMPORT_CONFIRM_MINUTES)
+
+
+def import_views(importer: Importer, *, may_import, template, done_url, form_class=ImportForm):
+    """The upload (preview) and confirm views of one import; ``may_import(user)`` gates both."""
 
     def upload(request):
         if not may_import(request.user):
@@ -50,15 +116,15 @@ def import_views(*, name, plan, apply, may_import, template, done_url, form_clas
             extra = {key: value for key, value in form.cleaned_data.items() if key != "file"}
             file = form.cleaned_data["file"]
             try:
-                context["plan"] = checked = plan(request.user, file, **extra)
-            except xlsx.SheetError as exc:
+                context["plan"] = checked = importer.plan(request.user, file, **extra)
+            except SheetError as exc:
                 form.add_error("file", str(exc))
             else:
                 if checked.is_valid:
                     file.seek(0)
-                    stored = default_storage.save(f"imports/{name}.xlsx", file)
-                    context["token"] = signing.dumps({"file": stored, "user": request.user.pk, "extra": extra},
-                                                     salt=salt)
+                    pending = PendingImport.objects.create(kind=importer.name, user=request.user, file=file,
+                                                           original_name=file.name[:200], extra=extra)
+                    context["token"] = str(pending.token)
         return render(request, template, context)
 
     @require_POST
@@ -66,20 +132,58 @@ def import_views(*, name, plan, apply, may_import, template, done_url, form_clas
         if not may_import(request.user):
             raise PermissionDenied
         try:
-            payload = signing.loads(request.POST.get("token", ""), salt=salt, max_age=3600)
-        except signing.BadSignature:
-            payload = None
-        if not payload or payload["user"] != request.user.pk or not default_storage.exists(payload["file"]):
-            messages.error(request, _("导入确认已失效，请重新上传文件。"))
-            return redirect(request.path.rsplit("confirm/", 1)[0])
-        with default_storage.open(payload["file"], "rb") as stored:
-            checked = plan(request.user, stored, **payload.get("extra", {}))
-        if not checked.is_valid:
-            messages.error(request, _("数据已发生变化，文件不再有效，请修改后重新上传。"))
-            return render(request, template, {"form": form_class(), "plan": checked})
-        message = apply(request.user, checked)
-        default_storage.delete(payload["file"])
+            token = uuid.UUID(request.POST.get("token", ""))
+        except ValueError:
+            token = None
+        with transaction.atomic():
+            pending = PendingImport.objects.select_for_update().filter(
+                token=token, kind=importer.name, user=request.user).first()
+            if pending is not None and pending.confirmed_at:
+                messages.info(request, _("这个文件已经导入过了(%(at)s)，没有重复导入。") % {
+                    "at": timezone.localtime(pending.confirmed_at).strftime("%H:%M:%S")})
+                return redirect(done_url)
+            if pending is None or pending.created_at < timezone.now() - _confirm_window():
+                messages.error(request, _("导入确认已失效，请重新上传文件。"))
+                return redirect(request.path.rsplit("confirm/", 1)[0])
+            try:
+                with pending.file.open("rb") as stored:
+                    checked = importer.plan(request.user, stored, **pending.extra)
+            except (SheetError, OSError):
+                checked = None
+            if checked is None or not checked.is_valid:
+                _discard(pending)
+                messages.error(request, _("数据已发生变化，文件不再有效，请修改后重新上传。"))
+                return render(request, template, {"form": form_class(), "plan": checked})
+            message = importer.apply(request.user, checked)
+            pending.confirmed_at, pending.result = timezone.now(), str(message)[:200]
+            _forget_file(pending)
+            pending.save()
         messages.success(request, message)
         return redirect(done_url)
 
     return upload, confirm
+
+
+def _forget_file(pending):
+    """Delete the stored file once the surrounding transaction commits."""
+    if pending.file:
+        storage, name = pending.file.storage, pending.file.name
+        transaction.on_commit(lambda: storage.delete(name))
+        pending.file = ""
+
+
+def _discard(pending):
+    _forget_file(pending)
+    pending.delete()
+
+
+def purge_unconfirmed(now=None) -> int:
+    """Delete the uploads (rows and files) not confirmed within IMPORT_CONFIRM_MINUTES; returns how many."""
+    stale = PendingImport.objects.filter(confirmed_at__isnull=True,
+                                         created_at__lt=(now or timezone.now()) - _confirm_window())
+    count = 0
+    for pending in stale.iterator():
+        with transaction.atomic():
+            _discard(pending)
+        count += 1
+    return count

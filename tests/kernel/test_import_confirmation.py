@@ -1,0 +1,114 @@
+"""Confirming an import: once per upload, under a lock; unconfirmed uploads are deleted after a while."""
+
+import datetime
+import threading
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+
+from partybuild.kernel.imports import purge_unconfirmed
+from partybuild.kernel.models import PendingImport
+from partybuild.kernel.tasks import purge_unconfirmed_imports
+from rectification.models import Problem
+from tests.rectification.test_pages import workbook
+
+
+def ledger_rows(world, count=3):
+    return [[n, world.branch.code, "", "督查发现", "", f"问题{n}"] for n in range(1, count + 1)]
+
+
+def preview(client, world, count=3):
+    response = client.post("/rectification/import/", {"file": workbook(ledger_rows(world, count))})
+    assert "检查通过" in response.content.decode()
+    return response.context["token"]
+
+
+def test_a_second_confirmation_of_the_same_upload_imports_nothing(world, login, django_capture_on_commit_callbacks):
+    client = login(world.users["staff"])
+    token = preview(client, world)
+    pending = PendingImport.objects.get()
+    stored = pending.file.name
+    assert default_storage.exists(stored)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post("/rectification/import/confirm/", {"token": token}, follow=True)
+    assert "导入完成：新增 3 条整改事项" in first.content.decode()
+    second = client.post("/rectification/import/confirm/", {"token": token}, follow=True)
+    assert "这个文件已经导入过了" in second.content.decode()
+    assert Problem.objects.count() == 3
+    pending.refresh_from_db()
+    assert pending.confirmed_at and pending.result.startswith("导入完成") and not pending.file
+    assert not default_storage.exists(stored)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_confirmations_import_once(world):
+    staff = world.users["staff"]
+    client = Client()
+    client.force_login(staff)
+    token = preview(client, world, count=40)
+    barrier, answers = threading.Barrier(2), []
+
+    def confirm():
+        other = Client()
+        other.force_login(staff)
+        barrier.wait()
+        try:
+            answers.append(other.post("/rectification/import/confirm/", {"token": token}, follow=True))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=confirm) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    pages = sorted(answer.content.decode() for answer in answers)
+    assert [answer.status_code for answer in answers] == [200, 200]
+    assert sum("导入完成" in page for page in pages) == 1
+    assert sum("已经导入过了" in page for page in pages) == 1
+    assert Problem.objects.count() == 40
+
+
+def test_a_token_past_its_time_is_refused(world, login, settings):
+    client = login(world.users["staff"])
+    token = preview(client, world)
+    PendingImport.objects.update(created_at=timezone.now() - datetime.timedelta(
+        minutes=settings.IMPORT_CONFIRM_MINUTES + 1))
+    response = client.post("/rectification/import/confirm/", {"token": token}, follow=True)
+    assert "导入确认已失效" in response.content.decode()
+    assert not Problem.objects.exists()
+
+
+def test_a_token_of_another_import_kind_is_refused(world, login):
+    client = login(world.users["staff"])
+    token = preview(client, world)
+    response = client.post("/orgs/import/confirm/", {"token": token}, follow=True)
+    assert "导入确认已失效" in response.content.decode()
+    assert not Problem.objects.exists()
+
+
+def test_unconfirmed_uploads_are_deleted_after_their_time(world, settings, django_capture_on_commit_callbacks):
+    staff = world.users["staff"]
+    now = timezone.now()
+    old = now - datetime.timedelta(minutes=settings.IMPORT_CONFIRM_MINUTES + 5)
+
+    def pending(created_at, confirmed_at=None):
+        return PendingImport.objects.create(kind="ledger", user=staff, file=ContentFile(b"x", name="a.xlsx"),
+                                            created_at=created_at, confirmed_at=confirmed_at)
+
+    stale, fresh, done = pending(old), pending(now), pending(old, confirmed_at=old)
+    stale_file = stale.file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        purge_unconfirmed_imports.delay()
+    assert set(PendingImport.objects.values_list("pk", flat=True)) == {fresh.pk, done.pk}
+    assert not default_storage.exists(stale_file) and default_storage.exists(fresh.file.name)
+    assert purge_unconfirmed(now + datetime.timedelta(days=1)) == 1  # then the fresh one too
+
+
+def test_the_purge_runs_from_the_beat_schedule(settings):
+    assert settings.CELERY_BEAT_SCHEDULE["purge-unconfirmed-imports"]["task"] == \
+        "partybuild.kernel.tasks.purge_unconfirmed_imports"
