@@ -39,7 +39,7 @@ COLUMNS = [
     xlsx.Column("整改进展", "progress", max_length=4000),
     xlsx.field_column(_item("status"), header="完成情况", synonyms=("整改状态", "状态")),
     xlsx.field_column(_item("closed_on"), synonyms=("销号时间",)),
-    xlsx.Column("台账编号", "id", xlsx.whole_number, synonyms=("事项编号",)),
+    xlsx.field_column(_item("id"), header="台账编号", synonyms=("事项编号",)),
 ]
 EXPORTED = ("problem__org__code", "problem__org__name", "problem__source", "problem__category__name",
             "problem__description", "problem__found_on", "measures", "responsible_unit", "responsible_person",

@@ -5,10 +5,11 @@ which adds the app's row errors and fills ``plan.creates``/``plan.updates``, and
 which writes a valid plan and returns the success message. The kernel reads the sheet safely
 (``xlsx_reader``), checks each cell against its column, and runs the views.
 
-Nothing is written at upload. A valid file is kept as a ``PendingImport`` whose id is the confirmation
-token. Confirming locks that row, checks the file again and writes it in the same transaction, and
-marks the row confirmed: a second click (or a second browser tab) finds it confirmed and imports
-nothing. Files never confirmed are deleted by ``purge_unconfirmed`` (Celery beat).
+Nothing is written at upload. The rows read from a valid file (not the file) are kept as a ``PendingImport``
+whose id is the confirmation token. Confirming locks that row, checks the rows again against the database
+as it is now, writes them in the same transaction and marks the row confirmed: a second click (or a second
+browser tab) finds it confirmed and imports nothing. Uploads never confirmed are deleted by
+``purge_unconfirmed`` (Celery beat).
 """
 
 import datetime
@@ -28,7 +29,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from .models import PendingImport
-from .xlsx import ParsedSheet, SheetError
+from .xlsx import ParsedSheet, SheetError, parse_cell
 from .xlsx_reader import MAX_DATA_ROWS, MAX_UPLOAD_BYTES, read_sheet
 
 
@@ -54,6 +55,8 @@ class ImportPlan:
     updates: list = field(default_factory=list)
     unchanged: int = 0
     facts: dict = field(default_factory=dict)
+    #: the rows as read, before the app's check added its objects to them (what a confirmation checks again)
+    stored_rows: list = field(default_factory=list, repr=False)
 
     @property
     def rows(self):
@@ -89,7 +92,24 @@ class Importer:
 
     def plan(self, user, uploaded_file, **extra) -> ImportPlan:
         """Read and check every row; raises SheetError when the file itself is unusable."""
-        plan = ImportPlan(read_sheet(uploaded_file, self.columns, self.max_rows), extra)
+        return self._checked(user, read_sheet(uploaded_file, self.columns, self.max_rows), extra)
+
+    def replan(self, user, rows, **extra) -> ImportPlan:
+        """Check again the ``rows`` kept from a preview (``stored_rows``), each cell parsed again by its column."""
+        sheet = ParsedSheet()
+        for number, stored in rows:
+            record = {}
+            for column in self.columns:
+                value = stored.get(column.name)
+                try:
+                    record[column.name] = None if value is None else parse_cell(column, value)
+                except ValueError as exc:
+                    sheet.error(number, column.header, str(exc))
+            sheet.rows.append((number, record))
+        return self._checked(user, sheet, extra)
+
+    def _checked(self, user, sheet, extra):
+        plan = ImportPlan(sheet, extra, stored_rows=[(number, dict(record)) for number, record in sheet.rows])
         self.check(user, plan)
         return plan
 
@@ -121,9 +141,8 @@ def import_views(importer: Importer, *, may_import, template, done_url, form_cla
                 form.add_error("file", str(exc))
             else:
                 if checked.is_valid:
-                    file.seek(0)
-                    pending = PendingImport.objects.create(kind=importer.name, user=request.user, file=file,
-                                                           original_name=file.name[:200], extra=extra)
+                    pending = PendingImport.objects.create(kind=importer.name, user=request.user, extra=extra,
+                                                           rows=checked.stored_rows, original_name=file.name[:200])
                     context["token"] = str(pending.token)
         return render(request, template, context)
 
@@ -145,18 +164,13 @@ def import_views(importer: Importer, *, may_import, template, done_url, form_cla
             if pending is None or pending.created_at < timezone.now() - _confirm_window():
                 messages.error(request, _("导入确认已失效，请重新上传文件。"))
                 return redirect(request.path.rsplit("confirm/", 1)[0])
-            try:
-                with pending.file.open("rb") as stored:
-                    checked = importer.plan(request.user, stored, **pending.extra)
-            except (SheetError, OSError):
-                checked = None
-            if checked is None or not checked.is_valid:
-                _discard(pending)
+            checked = importer.replan(request.user, pending.rows, **pending.extra)
+            if not checked.is_valid:
+                pending.delete()
                 messages.error(request, _("数据已发生变化，文件不再有效，请修改后重新上传。"))
                 return render(request, template, {"form": form_class(), "plan": checked})
             message = importer.apply(request.user, checked)
-            pending.confirmed_at, pending.result = timezone.now(), str(message)[:200]
-            _forget_file(pending)
+            pending.confirmed_at, pending.result, pending.rows = timezone.now(), str(message)[:200], []
             pending.save()
         messages.success(request, message)
         return redirect(done_url)
@@ -164,26 +178,8 @@ def import_views(importer: Importer, *, may_import, template, done_url, form_cla
     return upload, confirm
 
 
-def _forget_file(pending):
-    """Delete the stored file once the surrounding transaction commits."""
-    if pending.file:
-        storage, name = pending.file.storage, pending.file.name
-        transaction.on_commit(lambda: storage.delete(name))
-        pending.file = ""
-
-
-def _discard(pending):
-    _forget_file(pending)
-    pending.delete()
-
-
 def purge_unconfirmed(now=None) -> int:
-    """Delete the uploads (rows and files) not confirmed within IMPORT_CONFIRM_MINUTES; returns how many."""
+    """Delete the uploads not confirmed within IMPORT_CONFIRM_MINUTES; returns how many."""
     stale = PendingImport.objects.filter(confirmed_at__isnull=True,
                                          created_at__lt=(now or timezone.now()) - _confirm_window())
-    count = 0
-    for pending in stale.iterator():
-        with transaction.atomic():
-            _discard(pending)
-        count += 1
-    return count
+    return stale.delete()[0]

@@ -1,4 +1,4 @@
-"""The kernel's own rows: uploaded workbooks waiting for 确认导入 (see ``partybuild.kernel.imports``)."""
+"""The kernel's own rows: checked uploads waiting for 确认导入 (see ``partybuild.kernel.imports``)."""
 
 import uuid
 
@@ -8,19 +8,18 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .uploads import RandomName
-
 
 class PendingImport(models.Model):
-    """A workbook whose preview passed. Its id is the confirmation token: confirming locks the row and marks it
-    confirmed, so the same upload is imported once however often 确认导入 is pressed. The file is deleted on
-    confirmation, or with the row when it is never confirmed (``purge_unconfirmed``)."""
+    """A workbook whose preview passed, kept as the rows read from it (the file itself is not stored). Its id is
+    the confirmation token: confirming locks the row and marks it confirmed, so the same upload is imported once
+    however often 确认导入 is pressed. The rows are dropped on confirmation; a row never confirmed is deleted
+    with them (``purge_unconfirmed``)."""
 
     token = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(_("导入类型"), max_length=30)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
                              verbose_name=_("上传人"))
-    file = models.FileField(_("文件"), upload_to=RandomName("imports"), blank=True)
+    rows = models.JSONField(_("读取的数据"), default=list, blank=True, encoder=DjangoJSONEncoder)
     original_name = models.CharField(_("原文件名"), max_length=200, blank=True)
     extra = models.JSONField(_("导入选项"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     created_at = models.DateTimeField(_("上传时间"), default=timezone.now, db_index=True)

@@ -209,7 +209,7 @@ def field_column(model_field, name=None, *, header=None, synonyms=(), required=F
 
         def parse(raw):
             return decimal_number(raw, places)
-    elif kind.endswith("IntegerField"):
+    elif kind.endswith(("IntegerField", "AutoField")):
         parse = whole_number
     else:
         parse = text

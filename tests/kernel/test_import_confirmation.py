@@ -2,10 +2,9 @@
 
 import datetime
 import threading
+from pathlib import Path
 
 import pytest
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -27,21 +26,18 @@ def preview(client, world, count=3):
     return response.context["token"]
 
 
-def test_a_second_confirmation_of_the_same_upload_imports_nothing(world, login, django_capture_on_commit_callbacks):
+def test_a_second_confirmation_of_the_same_upload_imports_nothing(world, login, settings):
     client = login(world.users["staff"])
     token = preview(client, world)
     pending = PendingImport.objects.get()
-    stored = pending.file.name
-    assert default_storage.exists(stored)
-    with django_capture_on_commit_callbacks(execute=True):
-        first = client.post("/rectification/import/confirm/", {"token": token}, follow=True)
+    assert len(pending.rows) == 3 and not list(Path(settings.MEDIA_ROOT).rglob("*.*"))  # rows kept, not the file
+    first = client.post("/rectification/import/confirm/", {"token": token}, follow=True)
     assert "导入完成：新增 3 条整改事项" in first.content.decode()
     second = client.post("/rectification/import/confirm/", {"token": token}, follow=True)
     assert "这个文件已经导入过了" in second.content.decode()
     assert Problem.objects.count() == 3
     pending.refresh_from_db()
-    assert pending.confirmed_at and pending.result.startswith("导入完成") and not pending.file
-    assert not default_storage.exists(stored)
+    assert pending.confirmed_at and pending.result.startswith("导入完成") and pending.rows == []
 
 
 @pytest.mark.django_db(transaction=True)
@@ -91,22 +87,30 @@ def test_a_token_of_another_import_kind_is_refused(world, login):
     assert not Problem.objects.exists()
 
 
-def test_unconfirmed_uploads_are_deleted_after_their_time(world, settings, django_capture_on_commit_callbacks):
+def test_unconfirmed_uploads_are_deleted_after_their_time(world, settings):
     staff = world.users["staff"]
     now = timezone.now()
     old = now - datetime.timedelta(minutes=settings.IMPORT_CONFIRM_MINUTES + 5)
 
     def pending(created_at, confirmed_at=None):
-        return PendingImport.objects.create(kind="ledger", user=staff, file=ContentFile(b"x", name="a.xlsx"),
+        return PendingImport.objects.create(kind="ledger", user=staff, rows=[[2, {"org_code": "A1"}]],
                                             created_at=created_at, confirmed_at=confirmed_at)
 
-    stale, fresh, done = pending(old), pending(now), pending(old, confirmed_at=old)
-    stale_file = stale.file.name
-    with django_capture_on_commit_callbacks(execute=True):
-        purge_unconfirmed_imports.delay()
+    _stale, fresh, done = pending(old), pending(now), pending(old, confirmed_at=old)
+    purge_unconfirmed_imports.delay()
     assert set(PendingImport.objects.values_list("pk", flat=True)) == {fresh.pk, done.pk}
-    assert not default_storage.exists(stale_file) and default_storage.exists(fresh.file.name)
     assert purge_unconfirmed(now + datetime.timedelta(days=1)) == 1  # then the fresh one too
+
+
+def test_data_changed_since_the_preview_is_checked_again_at_confirmation(world, login):
+    client = login(world.users["staff"])
+    token = preview(client, world)
+    world.branch.code = "改了编码"
+    world.branch.save()
+    response = client.post("/rectification/import/confirm/", {"token": token})
+    page = response.content.decode()
+    assert "数据已发生变化" in page and "不存在或不在您的管理范围内" in page
+    assert not Problem.objects.exists() and not PendingImport.objects.exists()
 
 
 def test_the_purge_runs_from_the_beat_schedule(settings):

@@ -168,3 +168,8 @@ def test_the_deadline_is_read_under_its_other_names(world, header):
     buffer.seek(0)
     plan = excel.IMPORT.plan(world.users["staff"], buffer)
     assert plan.is_valid and plan.rows[0][1]["deadline"] == datetime.date(2026, 12, 31)
+
+
+def test_an_id_beyond_the_database_range_is_a_row_error_not_a_crash(world):
+    errors = errors_of(world, row(world, 台账编号=2**70))
+    assert "小于或等于" in errors[(2, "台账编号")]
