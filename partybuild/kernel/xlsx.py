@@ -228,6 +228,8 @@ _TITLE_FORBIDDEN = re.compile(r"[\\/?*\[\]:]")
 _EPOCH = datetime.date(1899, 12, 30)
 #: cellXfs of styles.xml: 0 default, 1 date, 2 date and time, 3 text shown as typed (quote prefix), 4 header
 _DATE, _DATETIME, _QUOTED, _HEADER = 1, 2, 3, 4
+#: the characters ILLEGAL_CHARACTERS_RE matches (XML 1.0 forbids them), dropped from text
+_CONTROL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32)])
 _XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#13;"})
 
 
@@ -237,18 +239,21 @@ def cell(ref, value, strings: dict, text_style=0) -> str:
     characters are dropped."""
     if value is None:
         return ""
-    if isinstance(value, bool):
-        value = "是" if value else "否"
-    if isinstance(value, datetime.datetime):
-        if timezone.is_aware(value):
-            value = timezone.localtime(value).replace(tzinfo=None)
-        serial = (value - datetime.datetime(1899, 12, 30)).total_seconds() / 86400
-        return f'<c r="{ref}" s="{_DATETIME}"><v>{serial!r}</v></c>'
-    if isinstance(value, datetime.date):
-        return f'<c r="{ref}" s="{_DATE}"><v>{(value - _EPOCH).days}</v></c>'
-    if isinstance(value, int | float | Decimal) and math.isfinite(value):
-        return f'<c r="{ref}"><v>{value}</v></c>'
-    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))[:32767]
+    if type(value) is not str:
+        if isinstance(value, bool):
+            value = "是" if value else "否"
+        elif isinstance(value, datetime.datetime):
+            if timezone.is_aware(value):
+                value = timezone.localtime(value).replace(tzinfo=None)
+            serial = (value - datetime.datetime(1899, 12, 30)).total_seconds() / 86400
+            return f'<c r="{ref}" s="{_DATETIME}"><v>{serial!r}</v></c>'
+        elif isinstance(value, datetime.date):
+            return f'<c r="{ref}" s="{_DATE}"><v>{(value - _EPOCH).days}</v></c>'
+        elif isinstance(value, int | float | Decimal) and math.isfinite(value):
+            return f'<c r="{ref}"><v>{value}</v></c>'
+        else:
+            value = str(value)
+    text = value.translate(_CONTROL)[:32767]
     if not text:
         return ""
     style = _QUOTED if text.startswith(_FORMULA_LEAD) else text_style
@@ -296,7 +301,7 @@ def _write_sheet(part, columns, records, strings):
     """Rows go to a spooled file first, so the sheet can start with its dimension: readers (openpyxl among
     them) then need not parse the whole sheet to learn its size."""
     letters = [get_column_letter(n) for n in range(1, len(columns) + 1)]
-    exports = [c.export for c in columns]
+    exports = [_remembered(c.export) if c.export else None for c in columns]
     names = [c.name for c in columns]
     last = 1
     with tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024) as rows:
@@ -319,6 +324,22 @@ def _write_sheet(part, columns, records, strings):
         rows.seek(0)
         shutil.copyfileobj(rows, part)
     part.write(b"</sheetData></worksheet>")
+
+
+def _remembered(export):
+    """``export`` computed once per value within one workbook (choice labels are lazy translations)."""
+    seen = {}
+
+    def remembered(value):
+        try:
+            return seen[value]
+        except KeyError:
+            seen[value] = export(value)
+            return seen[value]
+        except TypeError:  # an unhashable value
+            return export(value)
+
+    return remembered
 
 
 def _write_strings(part, strings):
