@@ -21,13 +21,14 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from .errors import ServiceError
 from .models import PendingImport
 from .xlsx import ParsedSheet, SheetError, parse_cell
 from .xlsx_reader import MAX_DATA_ROWS, MAX_UPLOAD_BYTES, read_sheet
@@ -169,7 +170,12 @@ def import_views(importer: Importer, *, may_import, template, done_url, form_cla
                 pending.delete()
                 messages.error(request, _("数据已发生变化，文件不再有效，请修改后重新上传。"))
                 return render(request, template, {"form": form_class(), "plan": checked})
-            message = importer.apply(request.user, checked)
+            try:
+                message = importer.apply(request.user, checked)
+            except (ServiceError, IntegrityError) as exc:  # a refusal, or a row someone else wrote meanwhile
+                messages.error(request, str(exc) if isinstance(exc, ServiceError) else _(
+                    "数据刚被其他人修改，未导入任何数据，请重新上传文件。"))
+                return redirect(request.path.rsplit("confirm/", 1)[0])
             pending.confirmed_at, pending.result, pending.rows = timezone.now(), str(message)[:200], []
             pending.save()
         messages.success(request, message)

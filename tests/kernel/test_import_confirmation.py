@@ -116,3 +116,19 @@ def test_data_changed_since_the_preview_is_checked_again_at_confirmation(world, 
 def test_the_purge_runs_from_the_beat_schedule(settings):
     assert settings.CELERY_BEAT_SCHEDULE["purge-unconfirmed-imports"]["task"] == \
         "partybuild.kernel.tasks.purge_unconfirmed_imports"
+
+
+def test_a_refusal_while_writing_is_shown_and_nothing_is_confirmed(world, login, monkeypatch):
+    from partybuild.kernel.errors import ServiceError
+    from rectification import excel
+
+    client = login(world.users["staff"])
+    token = preview(client, world)
+
+    def refuse(user, records):
+        raise ServiceError("台账正在结转，请稍后再导入。")
+
+    monkeypatch.setattr(excel, "_create", refuse)
+    response = client.post("/rectification/import/confirm/", {"token": token}, follow=True)
+    assert "台账正在结转" in response.content.decode()
+    assert not Problem.objects.exists() and PendingImport.objects.get().confirmed_at is None
