@@ -12,7 +12,7 @@ from PIL import Image
 from orgs.models import Organization
 from partybuild.kernel.errors import ServiceError
 from partybuild.kernel.policy import can, require
-from partybuild.uploads import check_evidence, is_image
+from partybuild.kernel.uploads import check_evidence, is_image
 from rectification.models import Problem
 from rectification.services import raise_problem
 

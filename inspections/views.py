@@ -1,16 +1,16 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from partybuild import xlsx
-from partybuild.kernel import audit
+from partybuild.kernel import audit, xlsx
 from partybuild.kernel.pages import run_service
 from partybuild.kernel.policy import require
+from partybuild.kernel.uploads import download, download_name
 from rectification.models import Problem
 
 from . import services
@@ -188,7 +188,7 @@ def evidence(request, pk, variant="file"):
     stored = item.thumbnail if variant == "thumbnail" and item.thumbnail else item.file
     if stored == item.file:
         audit.record(request, audit.Action.DOWNLOAD, audit.describe(item), file=item.original_name)
-    return FileResponse(stored.open("rb"), filename=item.original_name)
+    return FileResponse(stored.open("rb"), filename=download_name(item.original_name))
 
 
 def answer_photo(request, pk):
@@ -284,7 +284,5 @@ def tour_export(request, pk):
     rows = _ranking_context(tour, list(tour.stops.select_related("org")))["ranking"]
     records = ({"rank": r, "code": stop.org.code, "name": stop.org.name, "mean": float(mean), "standing": standing}
                for stop, mean, r, standing in rows)
-    response = HttpResponse(xlsx.write_rows(tour.name, TOUR_COLUMNS, records), content_type=xlsx.XLSX_CONTENT_TYPE)
     audit.record(request, audit.Action.EXPORT, audit.describe(tour))
-    response["Content-Disposition"] = f'attachment; filename="tour-{tour.pk}.xlsx"'
-    return response
+    return download(xlsx.write_rows(tour.name, TOUR_COLUMNS, records), f"{tour.name}.xlsx", xlsx.XLSX_CONTENT_TYPE)

@@ -1,15 +1,15 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partybuild import xlsx
-from partybuild.imports import import_views
-from partybuild.kernel import audit
+from partybuild.kernel import audit, xlsx
+from partybuild.kernel.imports import import_views
 from partybuild.kernel.policy import can, require
+from partybuild.kernel.uploads import download
 
 from . import excel, queries, services
 from .forms import OrganizationForm, StatisticsForm
@@ -129,17 +129,8 @@ def export(request):
     year = _year(request)
     content = excel.export_workbook(request.user, year)
     audit.record(request, audit.Action.EXPORT, _("组织和年度统计"), year=year)
-    response = HttpResponse(content, content_type=xlsx.XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="orgs-{year}.xlsx"'
-    return response
-
-
-def _apply_import(user, plan):
-    excel.apply_import(user, plan)
-    return _("导入完成：新增 %(c)s 个组织，更新 %(u)s 个组织，统计数据 %(s)s 条。") % {
-        "c": len(plan.creates), "u": len(plan.updates), "s": plan.statistics}
+    return download(content, f"党组织-{year}.xlsx", xlsx.XLSX_CONTENT_TYPE)
 
 
 import_upload, import_confirm = import_views(
-    name="orgs", plan=excel.plan_import, apply=_apply_import, template="orgs/import.html", done_url="orgs:tree",
-    may_import=lambda user: can(user, "orgs.manage"))
+    excel.IMPORT, template="orgs/import.html", done_url="orgs:tree", may_import=lambda user: can(user, "orgs.manage"))

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from partybuild.kernel.querysets import ScopedQuerySet
 from partybuild.kernel.reports import builder_for
 
-from .uploads import RandomName
+from .kernel.uploads import RandomName
 
 
 class ReportQuerySet(ScopedQuerySet):

@@ -13,6 +13,7 @@ from orgs.models import COMMITTEE_KINDS, Organization
 from partybuild.kernel.errors import ServiceError
 from partybuild.kernel.policy import require
 from partybuild.kernel.reports import REPORT_KINDS, all_builders, builder_for
+from partybuild.kernel.uploads import download_name
 
 from . import tasks
 from .kernel import audit
@@ -98,7 +99,8 @@ def download(request, pk, fmt):
         raise Http404
     audit.record(request, audit.Action.DOWNLOAD, f"{report.title}({fmt})", report=report.pk,
                  scope=report.scope.name, period=report.period)
-    return FileResponse(stored.open("rb"), as_attachment=fmt == "xlsx", filename=f"{report.title}.{fmt}")
+    return FileResponse(stored.open("rb"), as_attachment=fmt == "xlsx",
+                        filename=download_name(f"{report.title}.{fmt}"))
 
 
 def notifications(request):

@@ -196,6 +196,8 @@ CELERY_BEAT_SCHEDULE = {
     "daily-reminders": {"task": "partybuild.tasks.daily_reminders", "schedule": crontab(minute=30, hour=7)},
     "prune-audit-trail": {"task": "partybuild.kernel.tasks.prune_audit", "schedule": crontab(minute=15, hour=3)},
     "worker-heartbeat": {"task": "partybuild.kernel.tasks.heartbeat", "schedule": 60.0},
+    "purge-unconfirmed-imports": {"task": "partybuild.kernel.tasks.purge_unconfirmed_imports",
+                                  "schedule": crontab(minute=15)},
 }
 NOTIFICATION_SENDERS = env.list("NOTIFICATION_SENDERS", default=[])
 # A ranked report over more organisations than this is rendered per child scope (per county) in parallel tasks.
@@ -226,4 +228,6 @@ AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=180)
 # /readyz: the worker must have answered within this many minutes, and media must have this much free space.
 READYZ_WORKER_MINUTES = env.int("READYZ_WORKER_MINUTES", default=5)
 READYZ_MIN_FREE_MB = env.int("READYZ_MIN_FREE_MB", default=500)
+# An uploaded workbook must be confirmed within this time; after it, the upload is deleted (hourly beat task).
+IMPORT_CONFIRM_MINUTES = env.int("IMPORT_CONFIRM_MINUTES", default=60)
 RECTIFICATION_FOLLOW_UP_MONTHS = env.int("RECTIFICATION_FOLLOW_UP_MONTHS", default=3)

@@ -1,114 +1,197 @@
-"""The ledger sheet in the standard columns: export of any filtered ledger, all-or-nothing import."""
+"""The ledger sheet in the standard columns: export of any filtered ledger, all-or-nothing import.
 
-from dataclasses import dataclass
+The export carries each item's 台账编号; importing the sheet again updates those items' plans (and
+refuses changes the workflow owns) instead of raising the same problems twice. Rows without a
+台账编号 become new problems. Confirming writes in bulk: a fixed number of queries per batch.
+"""
 
-from django.db import transaction
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from orgs.models import Organization
-from partybuild import xlsx
+from partybuild.kernel import xlsx
+from partybuild.kernel.imports import Importer
 
 from .models import ItemTransition, Problem, ProblemCategory, RectificationItem
 from .queries import latest_progress
-from .services import raise_problem
+from .services import PLAN_FIELDS
+from .services import _describe_change as describe_change
 
 Status = RectificationItem.Status
+_problem, _item = Problem._meta.get_field, RectificationItem._meta.get_field
+BATCH = 2000
 
 COLUMNS = [
     xlsx.Column("序号", "number", xlsx.whole_number),
-    xlsx.Column("组织编码", "org_code", xlsx.text, required=True),
-    xlsx.Column("组织名称", "org_name", xlsx.text),
-    xlsx.choice_column("问题来源", "source", Problem.Source.choices, required=True),
-    xlsx.Column("问题类别", "category", xlsx.text),
-    xlsx.Column("问题描述", "description", xlsx.text, required=True),
-    xlsx.Column("发现日期", "found_on", xlsx.date),
-    xlsx.Column("整改措施", "measures", xlsx.text),
-    xlsx.Column("责任单位", "responsible_unit", xlsx.text),
-    xlsx.Column("责任人", "responsible_person", xlsx.text),
-    xlsx.Column("整改时限", "deadline", xlsx.date),
-    xlsx.choice_column("整改类型", "kind", RectificationItem.Kind.choices),
-    xlsx.Column("整改进展", "progress", xlsx.text),
-    xlsx.choice_column("完成情况", "status", Status.choices),
-    xlsx.Column("销号日期", "closed_on", xlsx.date),
+    xlsx.field_column(Organization._meta.get_field("code"), "org_code", required=True, synonyms=("编码",)),
+    xlsx.Column("组织名称", "org_name", synonyms=("党组织", "单位名称")),
+    xlsx.field_column(_problem("source"), required=True),
+    xlsx.field_column(ProblemCategory._meta.get_field("name"), "category", header="问题类别"),
+    xlsx.field_column(_problem("description"), required=True, max_length=2000, synonyms=("问题", "存在问题")),
+    xlsx.field_column(_problem("found_on"), synonyms=("发现时间",)),
+    xlsx.field_column(_item("measures"), max_length=2000),
+    xlsx.field_column(_item("responsible_unit")),
+    xlsx.field_column(_item("responsible_person")),
+    xlsx.field_column(_item("deadline"), synonyms=("整改期限", "完成时限")),
+    xlsx.field_column(_item("kind")),
+    xlsx.Column("整改进展", "progress", max_length=4000),
+    xlsx.field_column(_item("status"), header="完成情况", synonyms=("整改状态", "状态")),
+    xlsx.field_column(_item("closed_on"), synonyms=("销号时间",)),
+    xlsx.field_column(_item("id"), header="台账编号", synonyms=("事项编号",)),
 ]
+EXPORTED = ("problem__org__code", "problem__org__name", "problem__source", "problem__category__name",
+            "problem__description", "problem__found_on", "measures", "responsible_unit", "responsible_person",
+            "deadline", "kind", "latest_progress", "status", "closed_on", "pk")
 
 
 def export_workbook(items) -> bytes:
-    """``items``: a scoped, filtered RectificationItem queryset."""
-    rows = latest_progress(items).select_related("problem__org", "problem__category__dimension")
-
-    def records():
-        for number, item in enumerate(rows.iterator(chunk_size=2000), start=1):
-            problem = item.problem
-            yield {
-                "number": number, "org_code": problem.org.code, "org_name": problem.org.name,
-                "source": problem.source, "category": problem.category.name if problem.category else "",
-                "description": problem.description, "found_on": problem.found_on, "measures": item.measures,
-                "responsible_unit": item.responsible_unit, "responsible_person": item.responsible_person,
-                "deadline": item.deadline, "kind": item.kind, "progress": item.latest_progress,
-                "status": item.status, "closed_on": item.closed_on,
-            }
-
-    return xlsx.write_rows(_("整改台账"), COLUMNS, records())
+    """``items``: a scoped, filtered RectificationItem queryset; one line per item, rows read as tuples."""
+    rows = latest_progress(items).values_list(*EXPORTED)
+    records = ((number, *row) for number, row in enumerate(rows.iterator(chunk_size=BATCH), start=1))
+    return xlsx.write_rows(_("整改台账"), COLUMNS, records)
 
 
-@dataclass
-class LedgerImportPlan:
-    sheet: xlsx.ParsedSheet
-
-    @property
-    def errors(self):
-        return self.sheet.errors
-
-    @property
-    def is_valid(self):
-        return not self.sheet.errors
-
-    @property
-    def count(self):
-        return len(self.sheet.rows)
-
-
-def plan_import(user, uploaded_file) -> LedgerImportPlan:
-    sheet = xlsx.read_rows(uploaded_file, COLUMNS)
-    codes = {record["org_code"] for _n, record in sheet.rows}
+def _check(user, plan):
+    today = timezone.localdate()
+    codes = {record["org_code"] for _n, record in plan.rows}
     orgs = {o.code: o for o in Organization.objects.for_action(user, "ledger.manage").filter(code__in=codes)}
     categories = {c.name: c for c in ProblemCategory.objects.all()}
-    for number, record in sheet.rows:
-        _check_row(sheet, number, record, orgs, categories)
-    return LedgerImportPlan(sheet)
+    existing = RectificationItem.objects.for_action(user, "ledger.manage").filter(
+        pk__in=[record["id"] for _n, record in plan.rows if record["id"]]).select_related(
+        "problem__org", "problem__category__dimension")
+    if connection.in_atomic_block:  # confirming: nobody changes these items until the import commits
+        existing = existing.select_for_update(of=("self",))
+    existing = {item.pk: item for item in existing}
+    first_row = {}
+    for number, record in plan.rows:
+        _check_row(plan, number, record, orgs, categories, today)
+        if not record["id"]:
+            plan.creates.append(record)
+        elif record["id"] in first_row:
+            plan.error(number, "台账编号", _("与第%(n)s行重复。") % {"n": first_row[record["id"]]})
+        elif record["id"] not in existing:
+            plan.error(number, "台账编号", _("台账编号“%(id)s”不存在或不在您的管理范围内。") % {"id": record["id"]})
+        else:
+            first_row[record["id"]] = number
+            _check_update(plan, number, record, existing[record["id"]])
 
 
-def _check_row(sheet, number, record, orgs, categories):
+def _check_row(plan, number, record, orgs, categories, today):
     if record["org_code"] and record["org_code"] not in orgs:
-        sheet.error(number, "组织编码", _("组织“%(c)s”不存在或不在您的管理范围内。") % {"c": record["org_code"]})
+        plan.error(number, "组织编码", _("组织“%(c)s”不存在或不在您的管理范围内。") % {"c": record["org_code"]})
     record["org"] = orgs.get(record["org_code"])
     name = record["category"]
     if name and name not in categories:
-        sheet.error(number, "问题类别", _("“%(v)s”不是已有的问题类别，请先由管理员在问题类别中添加。") % {"v": name})
+        plan.error(number, "问题类别", _("“%(v)s”不是已有的问题类别，请先由管理员在问题类别中添加。") % {"v": name})
     record["category"] = categories.get(name) if name else None
     if record["status"] == Status.CLOSED and not record["closed_on"]:
-        sheet.error(number, "销号日期", _("完成情况为“已销号”时必须填写销号日期。"))
-    if record["closed_on"] and record["status"] != Status.CLOSED:
-        sheet.error(number, "完成情况", _("填写了销号日期时，完成情况应为“已销号”。"))
+        plan.error(number, "销号日期", _("完成情况为“已销号”时必须填写销号日期。"))
+    if record["closed_on"] and record["status"] not in (Status.CLOSED, None):
+        plan.error(number, "完成情况", _("填写了销号日期时，完成情况应为“已销号”。"))
+    found = record["found_on"] or (None if record["id"] else today)  # an update is checked in _check_update
+    for header, day in (("发现日期", found), ("销号日期", record["closed_on"])):
+        if day and day > today:
+            plan.error(number, header, _("不能晚于今天(%(d)s)。") % {"d": today.isoformat()})
+    for header, day in (("整改时限", record["deadline"]), ("销号日期", record["closed_on"])):
+        if day and found and day < found:
+            plan.error(number, header, _("%(h)s %(d)s 早于发现日期 %(f)s。") % {
+                "h": header, "d": day.isoformat(), "f": found.isoformat()})
 
 
-@transaction.atomic
-def apply_import(user, plan: LedgerImportPlan) -> int:
-    """Each row becomes a problem with its item, in the state the sheet gives, logged as imported."""
-    for _number, record in plan.sheet.rows:
-        problem = raise_problem(
-            org=record["org"], description=record["description"], source=record["source"], raised_by=user,
-            found_on=record["found_on"] or timezone.localdate(), category=record["category"],
+def _check_update(plan, number, record, item):
+    """A row of an exported ledger: the item's plan may change; the problem and the workflow state may not."""
+    problem = item.problem
+    kept = [("组织编码", record["org_code"], problem.org.code), ("问题来源", record["source"], problem.source),
+            ("问题类别", record["category"], problem.category),
+            ("问题描述", record["description"], problem.description),
+            ("发现日期", record["found_on"], problem.found_on), ("完成情况", record["status"], item.status),
+            ("销号日期", record["closed_on"], item.closed_on)]
+    for header, given, current in kept:
+        if given not in (None, current):
+            plan.error(number, header, _("与台账中的记录不一致(台账中为“%(v)s”)：已有事项的问题信息和完成情况不能通过"
+                                         "导入修改，只能按流程办理。") % {"v": _shown(item, header, current)})
+    if record["deadline"] and not record["found_on"] and record["deadline"] < problem.found_on:
+        plan.error(number, "整改时限", _("整改时限 %(d)s 早于发现日期 %(f)s。") % {
+            "d": record["deadline"].isoformat(), "f": problem.found_on.isoformat()})
+    wanted = {"measures": record["measures"] or "", "responsible_unit": record["responsible_unit"] or "",
+              "responsible_person": record["responsible_person"] or "", "deadline": record["deadline"],
+              "kind": record["kind"] or item.kind}
+    changes = [describe_change(item, name, wanted[name]) for name in PLAN_FIELDS if getattr(item, name) != wanted[name]]
+    if not changes:
+        plan.unchanged += 1
+    elif item.status == Status.CLOSED:
+        plan.error(number, "整改措施", _("已销号的事项不能修改整改方案；如需重新整改，请通过“回头看”重新打开。"))
+    else:
+        plan.updates.append((item, wanted, "\n".join(changes)))
+
+
+def _shown(item, header, value):
+    if header == "完成情况":
+        return item.get_status_display()
+    if header == "问题来源":
+        return item.problem.get_source_display()
+    return value if value not in (None, "") else _("(空)")
+
+
+def _write(user, plan):
+    _create(user, plan.creates)
+    _update(user, plan.updates)
+    return _("导入完成：新增 %(c)s 条整改事项，更新 %(u)s 条，%(s)s 条无变化。") % {
+        "c": len(plan.creates), "u": len(plan.updates), "s": plan.unchanged}
+
+
+def _create(user, records):
+    """Each row becomes a problem with its item, in the state the sheet gives, logged as raised and imported
+    (what ``services.raise_problem`` does one at a time, including the recurrence flag)."""
+    if not records:
+        return
+    today = timezone.localdate()
+    problems = bulk_create_with_history([
+        Problem(org=r["org"], description=r["description"], source=r["source"], raised_by=user,
+                found_on=r["found_on"] or today, category=r["category"]) for r in records],
+        Problem, batch_size=BATCH, default_user=user)
+    closed = set(RectificationItem.objects.filter(
+        status=Status.CLOSED, problem__org__in={r["org"] for r in records},
+        problem__category__in={r["category"] for r in records if r["category"]},
+    ).values_list("problem__org_id", "problem__category_id"))
+    items = []
+    for problem, record in zip(problems, records, strict=True):
+        key = (problem.org_id, problem.category_id)
+        items.append(RectificationItem(
+            problem=problem, is_recurrence=problem.category_id is not None and key in closed,
             measures=record["measures"] or "", responsible_unit=record["responsible_unit"] or "",
             responsible_person=record["responsible_person"] or "", deadline=record["deadline"],
-            kind=record["kind"] or RectificationItem.Kind.DEADLINE)
-        status = record["status"] or Status.PENDING
-        if status != Status.PENDING:
-            item = problem.item
-            item.status, item.closed_on = status, record["closed_on"]
-            item.save()
-            ItemTransition.objects.create(item=item, action="import", from_status=Status.PENDING, to_status=status,
-                                          actor=user, comment=record["progress"] or "")
-    return plan.count
+            kind=record["kind"] or RectificationItem.Kind.DEADLINE, status=record["status"] or Status.PENDING,
+            closed_on=record["closed_on"]))
+        if items[-1].status == Status.CLOSED:
+            closed.add(key)
+    items = bulk_create_with_history(items, RectificationItem, batch_size=BATCH, default_user=user)
+    log = []
+    for item, record in zip(items, records, strict=True):
+        log.append(ItemTransition(item=item, action="raise", from_status="", to_status=Status.PENDING, actor=user))
+        if item.status != Status.PENDING:
+            log.append(ItemTransition(item=item, action="import", from_status=Status.PENDING, to_status=item.status,
+                                      actor=user, comment=record["progress"] or ""))
+    ItemTransition.objects.bulk_create(log, batch_size=BATCH)
+
+
+def _update(user, updates):
+    """Plan changes, logged like ``services.update_plan`` does (as “修改整改方案” with before → after)."""
+    if not updates:
+        return
+    now = timezone.now()
+    for item, wanted, _changes in updates:
+        for name, value in wanted.items():
+            setattr(item, name, value)
+        item.version += 1
+        item.updated_at = now
+    bulk_update_with_history([item for item, _w, _c in updates], RectificationItem,
+                             [*PLAN_FIELDS, "version", "updated_at"], batch_size=BATCH, default_user=user)
+    ItemTransition.objects.bulk_create([
+        ItemTransition(item=item, action="edit", from_status=item.status, to_status=item.status, cycle=item.cycle,
+                       actor=user, comment=changes) for item, _w, changes in updates], batch_size=BATCH)
+
+
+IMPORT = Importer("ledger", COLUMNS, _check, _write)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from orgs.models import Organization
 from partybuild.kernel import audit
 from partybuild.kernel.policy import can, can_edit, require
+from partybuild.kernel.uploads import download_name
 
 from . import lists
 from .forms import AnswerForm, LetterForm, PushForm, ResponsibilityForm, TaskBatchForm, TaskReportForm
@@ -167,4 +168,4 @@ def _save_responsibility(request, org, year):
 def letter_download(request, pk):
     letter = get_object_or_404(ResponsibilityLetter.objects.visible_to(request.user), pk=pk)
     audit.record(request, audit.Action.DOWNLOAD, audit.describe(letter), file=letter.original_name)
-    return FileResponse(letter.file.open("rb"), filename=letter.original_name)
+    return FileResponse(letter.file.open("rb"), filename=download_name(letter.original_name))

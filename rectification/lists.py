@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from orgs.models import BRANCH_KINDS, Kind, Organization
 from partybuild.kernel.errors import ServiceError
 from partybuild.kernel.policy import require
-from partybuild.uploads import check_evidence
+from partybuild.kernel.uploads import check_evidence
 
 from .models import (
     Problem,

@@ -18,7 +18,7 @@ from simple_history.models import HistoricalRecords
 from orgs.models import Organization
 from partybuild.kernel.dates import add_months
 from partybuild.kernel.querysets import ScopedQuerySet
-from partybuild.uploads import RandomName
+from partybuild.kernel.uploads import RandomName
 
 
 class ProblemDimension(models.Model):

@@ -12,8 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgs.models import Organization
-from partybuild import xlsx
-from partybuild.kernel import charts
+from partybuild.kernel import charts, xlsx
 from partybuild.kernel.dates import add_months, parse_month, recent_months
 from partybuild.kernel.pdf import render_pdf
 from partybuild.kernel.reports import Built, ReportBuilder, register

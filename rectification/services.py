@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from partybuild.kernel.dates import month_start
 from partybuild.kernel.errors import ServiceError
 from partybuild.kernel.policy import can, can_edit, scope_of
-from partybuild.uploads import check_evidence
+from partybuild.kernel.uploads import check_evidence
 
 from .models import (
     Evidence,

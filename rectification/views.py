@@ -1,20 +1,20 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orgs.models import Organization
-from partybuild import xlsx
-from partybuild.imports import import_views
-from partybuild.kernel import audit
+from partybuild.kernel import audit, xlsx
 from partybuild.kernel.dates import month_start
 from partybuild.kernel.errors import ServiceError
+from partybuild.kernel.imports import import_views
 from partybuild.kernel.pdf import render_pdf
 from partybuild.kernel.policy import can, can_edit, require
+from partybuild.kernel.uploads import download, download_name
 
 from . import excel, queries, services
 from .filters import LedgerFilter
@@ -58,10 +58,9 @@ def ledger(request):
 
 def ledger_export(request):
     filtered = LedgerFilter(request.GET, queryset=_items(request), request=request)
-    response = HttpResponse(excel.export_workbook(filtered.qs), content_type=xlsx.XLSX_CONTENT_TYPE)
     audit.record(request, audit.Action.EXPORT, _("整改台账"), filter=request.GET.urlencode())
-    response["Content-Disposition"] = f'attachment; filename="ledger-{timezone.localdate():%Y%m%d}.xlsx"'
-    return response
+    return download(excel.export_workbook(filtered.qs), f"整改台账-{timezone.localdate():%Y%m%d}.xlsx",
+                    xlsx.XLSX_CONTENT_TYPE)
 
 
 def problem_new(request):
@@ -203,7 +202,7 @@ def milestone_done(request, pk):
 def evidence_download(request, pk):
     evidence = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)
     audit.record(request, audit.Action.DOWNLOAD, audit.describe(evidence), file=evidence.original_name)
-    return FileResponse(evidence.file.open("rb"), as_attachment=False, filename=evidence.original_name)
+    return FileResponse(evidence.file.open("rb"), as_attachment=False, filename=download_name(evidence.original_name))
 
 
 def follow_ups_due(request):
@@ -261,15 +260,9 @@ def rectification_notice_pdf(request, pk):
 
 
 def _pdf_response(pdf, filename):
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
-
-
-def _apply_import(user, plan):
-    return _("导入完成：%(n)s 条整改事项。") % {"n": excel.apply_import(user, plan)}
+    return download(pdf, filename, "application/pdf", inline=True)
 
 
 ledger_import, ledger_import_confirm = import_views(
-    name="ledger", plan=excel.plan_import, apply=_apply_import, template="rectification/import.html",
-    done_url="rectification:ledger", may_import=lambda user: can(user, "ledger.manage"))
+    excel.IMPORT, template="rectification/import.html", done_url="rectification:ledger",
+    may_import=lambda user: can(user, "ledger.manage"))

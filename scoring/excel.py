@@ -1,92 +1,100 @@
-"""Import of an Excel 考核细则 sheet: one row per indicator, all or nothing, always as a new version."""
+"""The 考核细则 sheet: one row per indicator. Export of a scheme; import, all or nothing, always as a new version."""
 
-from dataclasses import dataclass
+from collections import defaultdict
+from decimal import Decimal
 
 from django import forms
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from partybuild import xlsx
-from partybuild.imports import ImportForm
+from partybuild.kernel import xlsx
+from partybuild.kernel.imports import Importer, ImportForm
 
 from .models import Indicator, Scheme
 
+_indicator = Indicator._meta.get_field
 COLUMNS = [
-    xlsx.Column("编号", "code", xlsx.text, required=True),
-    xlsx.Column("上级编号", "parent", xlsx.text),
-    xlsx.Column("指标", "name", xlsx.text, required=True),
-    xlsx.choice_column("类型", "kind", Indicator.Kind.choices, required=True),
-    xlsx.Column("分值", "max_points", xlsx.decimal_number),
-    xlsx.Column("评分标准", "guidance", xlsx.text),
+    xlsx.field_column(_indicator("code"), required=True, synonyms=("指标编号", "序号")),
+    xlsx.field_column(_indicator("code"), "parent", header="上级编号", synonyms=("所属维度编号",)),
+    xlsx.field_column(_indicator("name"), required=True, synonyms=("指标名称", "考核内容", "考核项目")),
+    xlsx.field_column(_indicator("kind"), required=True, synonyms=("指标类型",)),
+    xlsx.field_column(_indicator("max_points"), synonyms=("分数", "标准分")),
+    xlsx.field_column(_indicator("guidance"), max_length=2000, synonyms=("考核标准", "评分细则")),
 ]
 MAX_DEPTH = 3
+MAX_INDICATORS = 2000
+#: what counts towards a dimension's points
+COUNTED = (Indicator.Kind.GROUP, Indicator.Kind.SCORE)
 
 
 class SchemeImportForm(ImportForm):
     name = forms.CharField(label=gettext_lazy("细则名称"), max_length=100)
     year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
     grading = forms.ChoiceField(label=gettext_lazy("评定等次"), choices=Scheme.Grading.choices)
-    bonus_cap = forms.IntegerField(label=gettext_lazy("加分上限(不填为不设上限)"), min_value=0, required=False)
+    bonus_cap = forms.IntegerField(label=gettext_lazy("加分上限(不填为不设上限)"), min_value=0, max_value=9999,
+                                   required=False)
     overdue_deduction = forms.IntegerField(label=gettext_lazy("每个逾期或未销号整改事项扣分"), min_value=0,
-                                           initial=0)
+                                           max_value=999, initial=0)
 
 
-@dataclass
-class SchemePlan:
-    sheet: xlsx.ParsedSheet
-    settings: dict
-
-    @property
-    def errors(self):
-        return self.sheet.errors
-
-    @property
-    def is_valid(self):
-        return not self.sheet.errors
-
-    @property
-    def count(self):
-        return len(self.sheet.rows)
+def export_workbook(scheme) -> bytes:
+    rows = scheme.indicators.order_by("order", "id").values_list("code", "parent__code", "name", "kind",
+                                                                 "max_points", "guidance")
+    return xlsx.write_rows(str(scheme), COLUMNS, rows.iterator())
 
 
-def plan_import(user, uploaded_file, **settings) -> SchemePlan:
-    sheet = xlsx.read_rows(uploaded_file, COLUMNS)
-    kinds = {}
-    for number, record in sheet.rows:
-        if record["code"] in kinds:
-            sheet.error(number, "编号", _("编号重复。"))
+def _check(user, plan):
+    kinds, first_row = {}, {}
+    for number, record in plan.rows:
+        if record["code"] in first_row:
+            plan.error(number, "编号", _("与第%(n)s行重复。") % {"n": first_row[record["code"]]})
+        else:
+            first_row[record["code"]] = number
         kinds[record["code"]] = record["kind"]
-    parents = {r["code"]: r["parent"] for _n, r in sheet.rows}
-    for number, record in sheet.rows:
-        _check_row(sheet, number, record, kinds, parents)
-    return SchemePlan(sheet, settings)
+    parents = {r["code"]: r["parent"] for _n, r in plan.rows}
+    for number, record in plan.rows:
+        _check_row(plan, number, record, kinds, parents)
+    _check_blocks(plan, first_row)
 
 
-def _check_row(sheet, number, record, kinds, parents):
+def _check_row(plan, number, record, kinds, parents):
     parent = record["parent"]
     if parent and kinds.get(parent) != Indicator.Kind.GROUP:
-        sheet.error(number, "上级编号", _("上级“%(p)s”不存在或不是“维度”。") % {"p": parent})
+        plan.error(number, "上级编号", _("上级“%(p)s”不存在或不是“维度”。") % {"p": parent})
     depth, code = 1, parent
     while code and depth <= MAX_DEPTH:
         depth, code = depth + 1, parents.get(code)
     if depth > MAX_DEPTH:
-        sheet.error(number, "上级编号", _("指标最多三级。"))
+        plan.error(number, "上级编号", _("指标最多三级。"))
     points = record["max_points"]
-    if record["kind"] not in (Indicator.Kind.GROUP, None) and (points is None or points <= 0):
-        sheet.error(number, "分值", _("计分、加分、扣分和一票否决指标必须填写大于 0 的分值。"))
+    if points is not None and points < 0:
+        plan.error(number, "分值", _("分值不能为负数。"))
+    elif record["kind"] not in (Indicator.Kind.GROUP, None) and not points:
+        plan.error(number, "分值", _("计分、加分、扣分和一票否决指标必须填写大于 0 的分值(保留一位小数后)。"))
 
 
-@transaction.atomic
-def apply_import(user, plan: SchemePlan) -> Scheme:
-    settings = plan.settings
+def _check_blocks(plan, first_row):
+    """A dimension with points may not hold more points than it has."""
+    held = defaultdict(Decimal)
+    for _number, record in plan.rows:
+        if record["parent"] and record["kind"] in COUNTED:
+            held[record["parent"]] += record["max_points"] or 0
+    for _number, record in plan.rows:
+        points, code = record["max_points"], record["code"]
+        if record["kind"] == Indicator.Kind.GROUP and points and held[code] > points:
+            plan.error(first_row[code], "分值", _("下属指标合计 %(sum)s 分，超过本维度的 %(max)s 分。") % {
+                "sum": held[code], "max": points})
+
+
+def _write(user, plan) -> str:
+    settings = plan.extra
     latest = Scheme.objects.filter(name=settings["name"], year=settings["year"]).order_by("-version").first()
     scheme = Scheme.objects.create(
         name=settings["name"], year=settings["year"], version=latest.version + 1 if latest else 1,
         grading=settings["grading"], bonus_cap=settings.get("bonus_cap"),
         overdue_deduction=settings.get("overdue_deduction") or 0)
     created = {}
-    pending = [record for _n, record in plan.sheet.rows]
+    pending = [record for _n, record in plan.rows]
     while pending:  # parents first, whatever the order of the rows
         ready = [r for r in pending if not r["parent"] or r["parent"] in created]
         for order, record in enumerate(ready, start=len(created) + 1):
@@ -95,4 +103,7 @@ def apply_import(user, plan: SchemePlan) -> Scheme:
                 kind=record["kind"], max_points=record["max_points"] or 0, guidance=record["guidance"] or "",
                 order=order)
         pending = [r for r in pending if r["code"] not in created]
-    return scheme
+    return _("已导入“%(s)s”，共 %(n)s 项指标。") % {"s": scheme, "n": plan.count}
+
+
+IMPORT = Importer("scheme", COLUMNS, _check, _write, max_rows=MAX_INDICATORS)

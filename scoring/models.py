@@ -10,7 +10,7 @@ from simple_history.models import HistoricalRecords
 from orgs.models import Organization
 from partybuild.kernel.policy import scope_of
 from partybuild.kernel.querysets import ScopedQuerySet
-from partybuild.uploads import RandomName
+from partybuild.kernel.uploads import RandomName
 
 from .engine import GRADINGS
 

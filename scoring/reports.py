@@ -9,8 +9,7 @@ from django.utils.translation import gettext as _
 from pypdf import PdfReader, PdfWriter
 
 from orgs.models import Organization
-from partybuild import xlsx
-from partybuild.kernel import charts
+from partybuild.kernel import charts, xlsx
 from partybuild.kernel.pdf import render_pdf
 from partybuild.kernel.reports import Built, ReportBuilder, register
 

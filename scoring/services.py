@@ -10,7 +10,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from orgs.models import Organization
 from partybuild.kernel.errors import ServiceError
 from partybuild.kernel.policy import can, require
-from partybuild.uploads import check_evidence
+from partybuild.kernel.uploads import check_evidence
 from rectification.models import Problem
 from rectification.queries import items_for_assessment
 from rectification.services import raise_problem

@@ -11,6 +11,7 @@ urlpatterns = [
     path("schemes/import/", views.scheme_import, name="scheme_import"),
     path("schemes/import/confirm/", views.scheme_import_confirm, name="scheme_import_confirm"),
     path("schemes/<int:pk>/", views.scheme_detail, name="scheme"),
+    path("schemes/<int:pk>/export/", views.scheme_export, name="scheme_export"),
     path("schemes/<int:pk>/copy/", views.scheme_copy, name="scheme_copy"),
     path("<int:pk>/", views.assessment_detail, name="assessment"),
     path("<int:pk>/raters/<int:rater_pk>/grid/", views.grid, name="grid"),

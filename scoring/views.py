@@ -11,11 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orgs.models import Organization
-from partybuild.imports import import_views
-from partybuild.kernel import audit
+from partybuild.kernel import audit, xlsx
 from partybuild.kernel.errors import ServiceError
+from partybuild.kernel.imports import import_views
 from partybuild.kernel.pages import run_service
 from partybuild.kernel.policy import can, require
+from partybuild.kernel.uploads import download
 
 from . import engine, queries, services
 from . import excel as scheme_excel
@@ -32,6 +33,11 @@ def schemes(request):
 def scheme_detail(request, pk):
     scheme = get_object_or_404(Scheme, pk=pk)
     return render(request, "scoring/scheme.html", {"scheme": scheme, "indicators": queries.indicator_tree(scheme)})
+
+
+def scheme_export(request, pk):
+    scheme = get_object_or_404(Scheme, pk=pk)
+    return download(scheme_excel.export_workbook(scheme), f"{scheme}.xlsx", xlsx.XLSX_CONTENT_TYPE)
 
 
 @require_POST
@@ -182,12 +188,6 @@ def publish(request, pk):
 
 
 
-def _apply_scheme_import(user, plan):
-    scheme = scheme_excel.apply_import(user, plan)
-    return _("已导入“%(s)s”，共 %(n)s 项指标。") % {"s": scheme, "n": plan.count}
-
-
 scheme_import, scheme_import_confirm = import_views(
-    name="scheme", plan=scheme_excel.plan_import, apply=_apply_scheme_import, template="scoring/import.html",
-    done_url="scoring:schemes", form_class=scheme_excel.SchemeImportForm,
-    may_import=lambda user: can(user, "scoring.manage"))
+    scheme_excel.IMPORT, template="scoring/import.html", done_url="scoring:schemes",
+    form_class=scheme_excel.SchemeImportForm, may_import=lambda user: can(user, "scoring.manage"))

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from . import audit
-from .models import AuditEvent
+from .models import AuditEvent, PendingImport
 from .views import export_response
 
 
@@ -40,3 +40,12 @@ class AuditEventAdmin(AppendOnlyAdmin):
     @admin.action(description="导出选中的审计记录(CSV，Excel 可直接打开)")
     def export_csv(self, request, queryset):
         return export_response(request, queryset, "admin")
+
+
+@admin.register(PendingImport)
+class PendingImportAdmin(admin.ModelAdmin):
+    list_display = ["kind", "original_name", "user", "created_at", "confirmed_at", "result"]
+    list_filter = ["kind"]
+    raw_id_fields = ["user"]
+    readonly_fields = ["token", "kind", "user", "original_name", "extra", "created_at", "confirmed_at", "result"]
+    exclude = ["rows"]

@@ -14,6 +14,6 @@ class KernelConfig(AppConfig):
     verbose_name = "基础"
 
     def ready(self):
-        from . import signals
+        from . import checks, signals  # noqa: F401  (importing checks registers the system checks)
 
         signals.connect()

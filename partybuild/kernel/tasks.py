@@ -1,9 +1,10 @@
-"""Celery entry points of the kernel: the nightly audit pruning and the worker heartbeat that /readyz reads."""
+"""Celery entry points of the kernel: audit pruning, the worker heartbeat that /readyz reads, and the purge of
+imports never confirmed."""
 
 from celery import shared_task
 from celery.signals import worker_ready
 
-from . import audit, health, sessions
+from . import audit, health, imports, sessions
 
 
 @shared_task
@@ -21,3 +22,9 @@ def heartbeat():
 @worker_ready.connect(dispatch_uid="kernel.heartbeat")
 def _worker_started(**kwargs):
     health.beat()
+
+
+@shared_task(acks_late=True)
+def purge_unconfirmed_imports():
+    """Beat, hourly: uploaded workbooks never confirmed within IMPORT_CONFIRM_MINUTES are deleted."""
+    imports.purge_unconfirmed()

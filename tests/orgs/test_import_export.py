@@ -5,7 +5,7 @@ from openpyxl import Workbook, load_workbook
 
 from orgs import excel
 from orgs.models import Organization, OrgStatistics
-from partybuild import xlsx
+from partybuild.kernel import xlsx
 from tests.factories import OrgStatisticsFactory
 
 HEADERS = ["组织编码", "组织名称", "上级组织编码", "层级", "类型", "领域"]
@@ -40,10 +40,10 @@ def test_export_then_reimport_of_the_same_sheet_changes_nothing(world, login):
     branch_row = next(r for r in rows if r[1] == "东山村党支部")
     assert branch_row[2] == world.town_a.code and branch_row[4] == "党支部"
     before = {(o.code, o.name, o.path) for o in Organization.objects.all()}
-    plan = excel.plan_import(world.users["staff"], io.BytesIO(response.content))
+    plan = excel.IMPORT.plan(world.users["staff"], io.BytesIO(response.content))
     assert plan.is_valid, plan.errors
-    assert (len(plan.creates), len(plan.updates), plan.statistics) == (0, 6, 1)
-    excel.apply_import(world.users["staff"], plan)
+    assert (len(plan.creates), len(plan.updates), plan.facts["statistics"]) == (0, 6, 1)
+    excel.IMPORT.apply(world.users["staff"], plan)
     assert {(o.code, o.name, o.path) for o in Organization.objects.all()} == before
 
 
@@ -103,7 +103,7 @@ def test_statistics_columns_are_checked_with_the_model_rules(world):
         [world.sibling.code, "西山村党支部", world.town_a.code, "村", "党支部", "农村", None, 5, 0, 5, None],
         [world.far_branch.code, "南湖村党支部", world.town_b.code, "村", "党支部", "农村", 2026, "十", 0, 0, "明年"],
     ]
-    plan = excel.plan_import(world.users["staff"], workbook(rows, headers))
+    plan = excel.IMPORT.plan(world.users["staff"], workbook(rows, headers))
     errors = {(e.row, e.column) for e in plan.errors}
     assert (2, "35岁及以下") in errors  # the age bands must add up to the members
     assert (3, "统计年度") in errors
@@ -113,19 +113,19 @@ def test_statistics_columns_are_checked_with_the_model_rules(world):
 
 def test_moving_an_organisation_under_its_own_child_is_refused(world):
     rows = [[world.town_a.code, "中共甲镇委员会", world.branch.code, "乡镇", "党委", "综合(地方党委)"]]
-    plan = excel.plan_import(world.users["staff"], workbook(rows))
+    plan = excel.IMPORT.plan(world.users["staff"], workbook(rows))
     assert [e.message for e in plan.errors] == ["不能把组织移动到它自己的下级组织之下。"]
 
 
 def test_a_cycle_inside_the_file_is_refused(world):
     rows = [["C1", "甲", "C2", "村", "党支部", "农村"], ["C2", "乙", "C1", "村", "党支部", "农村"]]
-    plan = excel.plan_import(world.users["admin"], workbook(rows))
+    plan = excel.IMPORT.plan(world.users["admin"], workbook(rows))
     assert {e.message for e in plan.errors} == {"上下级关系形成了循环。"}
 
 
 def test_codes_of_other_scopes_cannot_be_overwritten(world):
     rows = [[world.foreign_branch.code, "改名", world.town_a.code, "村", "党支部", "农村"]]
-    plan = excel.plan_import(world.users["staff"], workbook(rows))
+    plan = excel.IMPORT.plan(world.users["staff"], workbook(rows))
     assert "该编码已被您管理范围以外的组织使用。" in [e.message for e in plan.errors]
 
 
@@ -141,10 +141,12 @@ def test_a_file_that_is_not_a_workbook_gets_a_chinese_error(world, login):
     assert "只接受 .xlsx" in upload(client, wrong_type).content.decode()
 
 
-def test_missing_required_columns_are_named(world):
+def test_missing_required_columns_and_unknown_headers_are_named(world):
     with pytest.raises(xlsx.SheetError) as error:
-        excel.plan_import(world.users["staff"], workbook([["X", "Y"]], headers=["组织编码", "名称"]))
-    assert "组织名称、层级、类型、领域" in str(error.value)
+        excel.IMPORT.plan(world.users["staff"], workbook([["X", "Y"]], headers=["组织编码", "名字"]))
+    assert "不认识的列“名字”(B列)" in str(error.value)
+    assert "缺少必需的列：组织名称、层级、类型、领域" in str(error.value)
+    assert "组织名称(也可写作：名称、党组织名称)" in str(error.value)
 
 
 def test_a_tampered_or_foreign_confirmation_token_imports_nothing(world, login):

@@ -53,6 +53,7 @@ CASES = {
     "scoring:scheme_import": Case(allowed=TREE_EDITORS),
     "scoring:scheme_import_confirm": Case(ok_status=405),
     "scoring:scheme": Case(scheme_pk, scoped=False),
+    "scoring:scheme_export": Case(scheme_pk, scoped=False),
     "scoring:scheme_copy": Case(scheme_pk, allowed=TREE_EDITORS, method="post", ok_status=302, scoped=False),
     # before publication a secretary does not see the assessment at all
     "scoring:assessment": Case(assessment_pk, hidden=SECRETARY),

@@ -1,0 +1,195 @@
+"""The one Excel import flow every app uses: upload → preview of every row's errors → confirm, once.
+
+An app declares an ``Importer``: its columns (with the headers accepted for each), ``check(user, plan)``
+which adds the app's row errors and fills ``plan.creates``/``plan.updates``, and ``write(user, plan)``
+which writes a valid plan and returns the success message. The kernel reads the sheet safely
+(``xlsx_reader``), checks each cell against its column, and runs the views.
+
+Nothing is written at upload. The rows read from a valid file (not the file) are kept as a ``PendingImport``
+whose id is the confirmation token. Confirming locks that row, checks the rows again against the database
+as it is now, writes them in the same transaction and marks the row confirmed: a second click (or a second
+browser tab) finds it confirmed and imports nothing. Uploads never confirmed are deleted by
+``purge_unconfirmed`` (Celery beat).
+"""
+
+import datetime
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from . import audit
+from .errors import ServiceError
+from .models import PendingImport
+from .xlsx import ParsedSheet, SheetError, parse_cell
+from .xlsx_reader import MAX_DATA_ROWS, MAX_UPLOAD_BYTES, read_sheet
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Excel 文件(.xlsx)"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError(_("只接受 .xlsx 格式的 Excel 文件。"))
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("文件不能超过 %(mb)s MB。") % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)})
+        return upload
+
+
+@dataclass
+class ImportPlan:
+    """The checked content of an uploaded sheet: its rows, their errors, and what confirming would do."""
+
+    sheet: ParsedSheet
+    extra: dict = field(default_factory=dict)
+    creates: list = field(default_factory=list)
+    updates: list = field(default_factory=list)
+    unchanged: int = 0
+    facts: dict = field(default_factory=dict)
+    #: the rows as read, before the app's check added its objects to them (what a confirmation checks again)
+    stored_rows: list = field(default_factory=list, repr=False)
+
+    @property
+    def rows(self):
+        return self.sheet.rows
+
+    @property
+    def errors(self):
+        return self.sheet.errors
+
+    @property
+    def notes(self):
+        return self.sheet.notes
+
+    @property
+    def is_valid(self):
+        return not self.sheet.errors
+
+    @property
+    def count(self):
+        return len(self.sheet.rows)
+
+    def error(self, row, column, message):
+        self.sheet.error(row, column, message)
+
+
+@dataclass(frozen=True)
+class Importer:
+    name: str
+    columns: list
+    check: Callable
+    write: Callable
+    max_rows: int = MAX_DATA_ROWS
+
+    def plan(self, user, uploaded_file, **extra) -> ImportPlan:
+        """Read and check every row; raises SheetError when the file itself is unusable."""
+        return self._checked(user, read_sheet(uploaded_file, self.columns, self.max_rows), extra)
+
+    def replan(self, user, rows, **extra) -> ImportPlan:
+        """Check again the ``rows`` kept from a preview (``stored_rows``), each cell parsed again by its column."""
+        sheet = ParsedSheet()
+        for number, stored in rows:
+            record = {}
+            for column in self.columns:
+                value = stored.get(column.name)
+                try:
+                    record[column.name] = None if value is None else parse_cell(column, value)
+                except ValueError as exc:
+                    sheet.error(number, column.header, str(exc))
+            sheet.rows.append((number, record))
+        return self._checked(user, sheet, extra)
+
+    def _checked(self, user, sheet, extra):
+        plan = ImportPlan(sheet, extra, stored_rows=[(number, dict(record)) for number, record in sheet.rows])
+        self.check(user, plan)
+        return plan
+
+    @transaction.atomic
+    def apply(self, user, plan: ImportPlan):
+        if not plan.is_valid:
+            raise ValueError("an import plan with errors cannot be applied")
+        return self.write(user, plan)
+
+
+def _confirm_window():
+    return datetime.timedelta(minutes=settings.IMPORT_CONFIRM_MINUTES)
+
+
+def import_views(importer: Importer, *, may_import, template, done_url, form_class=ImportForm):
+    """The upload (preview) and confirm views of one import; ``may_import(user)`` gates both."""
+
+    def upload(request):
+        if not may_import(request.user):
+            raise PermissionDenied
+        form = form_class(request.POST or None, request.FILES or None)
+        context = {"form": form}
+        if request.method == "POST" and form.is_valid():
+            extra = {key: value for key, value in form.cleaned_data.items() if key != "file"}
+            file = form.cleaned_data["file"]
+            try:
+                context["plan"] = checked = importer.plan(request.user, file, **extra)
+            except SheetError as exc:
+                form.add_error("file", str(exc))
+            else:
+                if checked.is_valid:
+                    pending = PendingImport.objects.create(kind=importer.name, user=request.user, extra=extra,
+                                                           rows=checked.stored_rows, original_name=file.name[:200])
+                    context["token"] = str(pending.token)
+        return render(request, template, context)
+
+    @require_POST
+    def confirm(request):
+        if not may_import(request.user):
+            raise PermissionDenied
+        try:
+            token = uuid.UUID(request.POST.get("token", ""))
+        except ValueError:
+            token = None
+        with transaction.atomic():
+            pending = PendingImport.objects.select_for_update().filter(
+                token=token, kind=importer.name, user=request.user).first()
+            if pending is not None and pending.confirmed_at:
+                messages.info(request, _("这个文件已经导入过了(%(at)s)，没有重复导入。") % {
+                    "at": timezone.localtime(pending.confirmed_at).strftime("%H:%M:%S")})
+                return redirect(done_url)
+            if pending is None or pending.created_at < timezone.now() - _confirm_window():
+                messages.error(request, _("导入确认已失效，请重新上传文件。"))
+                return redirect(request.path.rsplit("confirm/", 1)[0])
+            checked = importer.replan(request.user, pending.rows, **pending.extra)
+            uploaded = {"file": pending.original_name, "rows": len(pending.rows)}
+            if not checked.is_valid:
+                audit.record(request, audit.Action.IMPORT, importer.name, outcome="refused: data changed", **uploaded)
+                pending.delete()
+                messages.error(request, _("数据已发生变化，文件不再有效，请修改后重新上传。"))
+                return render(request, template, {"form": form_class(), "plan": checked})
+            try:
+                message = importer.apply(request.user, checked)
+            except (ServiceError, IntegrityError) as exc:  # a refusal, or a row someone else wrote meanwhile
+                messages.error(request, str(exc) if isinstance(exc, ServiceError) else _(
+                    "数据刚被其他人修改，未导入任何数据，请重新上传文件。"))
+                return redirect(request.path.rsplit("confirm/", 1)[0])
+            pending.confirmed_at, pending.result, pending.rows = timezone.now(), str(message)[:200], []
+            pending.save()
+            audit.record(request, audit.Action.IMPORT, importer.name, outcome=str(message), **uploaded)
+        messages.success(request, message)
+        return redirect(done_url)
+
+    return upload, confirm
+
+
+def purge_unconfirmed(now=None) -> int:
+    """Delete the uploads not confirmed within IMPORT_CONFIRM_MINUTES; returns how many."""
+    stale = PendingImport.objects.filter(confirmed_at__isnull=True,
+                                         created_at__lt=(now or timezone.now()) - _confirm_window())
+    return stale.delete()[0]

@@ -1,0 +1,255 @@
+"""Reading an uploaded .xlsx safely: every cap is checked before the part it protects is parsed.
+
+1. The package: upload size, number of zip members, each member's uncompressed size and compression ratio,
+   the shared strings' size; every XML part must be UTF-8 without a DTD (no entity expansion, no external
+   entities). openpyxl then parses with defusedxml (checked at start-up by ``partybuild.kernel.checks``).
+2. The sheet: hidden sheets are skipped and said so; of several visible sheets the first one with every
+   required column is read, and the preview says which; the declared dimension, the rows (blank ones
+   included), the columns and each cell's length are capped while streaming.
+3. The header row: full-width forms and annotations are normalised, unknown, repeated or ambiguous headers
+   are refused by name with the accepted ones listed.
+4. Every row: each cell parsed and checked by its column (``xlsx.parse_cell``), errors naming row and column.
+
+Anything the file does that openpyxl cannot digest ends as ``SheetError`` with a Chinese message.
+"""
+
+import logging
+import re
+import zipfile
+
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+from .xlsx import Column, ParsedSheet, SheetError, normalise_header, parse_cell
+
+log = logging.getLogger(__name__)
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_MEMBERS = 500
+MAX_MEMBER_BYTES = 64 * 1024 * 1024
+MAX_TOTAL_BYTES = 128 * 1024 * 1024
+MAX_SHARED_STRINGS_BYTES = 32 * 1024 * 1024
+#: a member larger than RATIO_CHECKED_ABOVE may not expand more than MAX_RATIO times
+MAX_RATIO, RATIO_CHECKED_ABOVE = 100, 1024 * 1024
+MAX_SHEETS = 50
+MAX_SHEET_ROWS = 30_000
+MAX_COLUMNS = 100
+MAX_DATA_ROWS = 20_000
+_PROLOG_BYTES = 64 * 1024
+
+NOT_A_WORKBOOK = "文件不是有效的 Excel(.xlsx) 工作簿，请用“导出”得到的模板填写后再导入。"
+
+
+def read_sheet(uploaded_file, columns: list[Column], max_rows=MAX_DATA_ROWS) -> ParsedSheet:
+    check_package(uploaded_file)
+    uploaded_file.seek(0)
+    try:
+        workbook = load_workbook(uploaded_file, read_only=True, data_only=True)
+    except Exception as exc:  # untrusted input: whatever openpyxl trips over is the file's fault
+        log.info("unreadable workbook: %r", exc)
+        raise SheetError(_(NOT_A_WORKBOOK)) from exc
+    try:
+        return _Reader(workbook, columns, max_rows).read()
+    finally:
+        workbook.close()
+
+
+def check_package(uploaded_file):
+    """Refuse, before any XML is parsed, a file that is too big, not a zip, a zip bomb or XML with a DTD."""
+    uploaded_file.seek(0, 2)
+    if uploaded_file.tell() > MAX_UPLOAD_BYTES:
+        raise SheetError(_("文件不能超过 %(mb)s MB。") % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)})
+    uploaded_file.seek(0)
+    try:
+        with zipfile.ZipFile(uploaded_file) as archive:
+            members = archive.infolist()
+            if len(members) > MAX_MEMBERS:
+                raise SheetError(_("工作簿内部文件过多(%(n)s 个)，不像正常的 Excel 文件。") % {"n": len(members)})
+            total = 0
+            for member in members:
+                _check_member(member)
+                total += member.file_size
+                if total > MAX_TOTAL_BYTES:
+                    raise SheetError(_("工作簿解压后超过 %(mb)s MB，请分批导入。") % {
+                        "mb": MAX_TOTAL_BYTES // (1024 * 1024)})
+                if member.filename.lower().endswith((".xml", ".rels")):
+                    _check_xml(archive, member)
+    except SheetError:
+        raise
+    except Exception as exc:  # a corrupt zip raises many kinds of errors
+        log.info("corrupt workbook package: %r", exc)
+        raise SheetError(_(NOT_A_WORKBOOK)) from exc
+
+
+def _check_member(member):
+    name = member.filename
+    if member.file_size > MAX_MEMBER_BYTES:
+        raise SheetError(_("工作簿中的“%(name)s”解压后过大(超过 %(mb)s MB)。") % {
+            "name": name, "mb": MAX_MEMBER_BYTES // (1024 * 1024)})
+    if name.lower() == "xl/sharedstrings.xml" and member.file_size > MAX_SHARED_STRINGS_BYTES:
+        raise SheetError(_("工作簿中的文字内容过多(超过 %(mb)s MB)，请分批导入。") % {
+            "mb": MAX_SHARED_STRINGS_BYTES // (1024 * 1024)})
+    if member.file_size > RATIO_CHECKED_ABOVE and member.file_size > MAX_RATIO * max(member.compress_size, 1):
+        raise SheetError(_("工作簿中的“%(name)s”压缩比异常(超过 %(r)s 倍)，可能是恶意构造的文件。") % {
+            "name": name, "r": MAX_RATIO})
+
+
+_START_TAG = re.compile(rb"<[A-Za-z_]")
+_DECLARATIONS = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+_ENCODING = re.compile(rb"""^<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+
+
+def _check_xml(archive, member):
+    with archive.open(member) as part:
+        head = part.read(_PROLOG_BYTES)
+    head = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if not head:
+        return
+    encoding = _ENCODING.match(head)
+    if not head.startswith(b"<") or (encoding and encoding.group(1).lower() not in (b"utf-8", b"utf8")):
+        raise SheetError(_("工作簿中的“%(name)s”不是 UTF-8 编码的 XML，无法读取。") % {"name": member.filename})
+    start = _START_TAG.search(head)
+    if start is None or _DECLARATIONS.search(head, 0, start.start()):
+        raise SheetError(_("工作簿中的“%(name)s”含有文档类型或实体声明(DTD)，出于安全原因拒绝读取。") % {
+            "name": member.filename})
+
+
+def _blank(value):
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+class _Reader:
+    def __init__(self, workbook, columns, max_rows):
+        self.workbook, self.columns, self.max_rows = workbook, columns, max_rows
+        self.lookup = {}
+        for column in columns:
+            for header in column.headers:
+                self.lookup.setdefault(normalise_header(header), column)
+
+    def read(self) -> ParsedSheet:
+        sheets = self.workbook.worksheets
+        if len(sheets) > MAX_SHEETS:
+            raise SheetError(_("工作簿有 %(n)s 个工作表，最多 %(max)s 个。") % {"n": len(sheets), "max": MAX_SHEETS})
+        visible = [s for s in sheets if s.sheet_state == "visible"]
+        notes = [_("已跳过隐藏的工作表“%(t)s”。") % {"t": s.title} for s in sheets if s.sheet_state != "visible"]
+        if not visible:
+            raise SheetError(_("工作簿中没有可见的工作表。"))
+        first = chosen = None
+        for candidate in visible:
+            header = self._guarded(candidate, 1, lambda s=candidate: next(
+                s.iter_rows(min_row=1, max_row=1, max_col=MAX_COLUMNS + 1, values_only=True), ()))
+            first = first or (candidate, header)
+            if not self._problems(header)[1]:
+                chosen = (candidate, header)
+                break
+        sheet, header = chosen or first
+        if len(visible) > 1:
+            others = "、".join(f"“{s.title}”" for s in visible if s is not sheet)
+            notes.insert(0, _("工作簿有 %(n)s 个工作表，读取的是“%(t)s”，未读取：%(others)s。") % {
+                "n": len(visible), "t": sheet.title, "others": others})
+        parsed = ParsedSheet(title=sheet.title, notes=notes)
+        self._check_dimension(sheet)
+        positions = self._resolve(sheet.title, header)
+        parsed.headers = {column.name for column in positions.values()}
+        self._read_rows(sheet, positions, parsed)
+        if not parsed.rows and not parsed.errors:
+            raise SheetError(_("工作表“%(t)s”中没有数据行。") % {"t": sheet.title})
+        return parsed
+
+    def _guarded(self, sheet, row, step):
+        try:
+            return step()
+        except SheetError:
+            raise
+        except Exception as exc:  # untrusted input, see read_sheet
+            log.info("unreadable row %s of %r: %r", row, sheet.title, exc)
+            raise SheetError(_("工作表“%(t)s”第 %(row)s 行附近有无法读取的内容(例如损坏的数据、NaN 或 Infinity 这样的"
+                               "非数字)，请检查后重新保存。") % {"t": sheet.title, "row": row}) from exc
+
+    def _check_dimension(self, sheet):
+        rows, columns = sheet.max_row, sheet.max_column
+        if (rows or 0) > MAX_SHEET_ROWS or (columns or 0) > MAX_COLUMNS:
+            raise SheetError(_("工作表“%(t)s”声明的范围有 %(rows)s 行 %(cols)s 列，超过上限(%(max_rows)s 行、"
+                               "%(max_cols)s 列)。请删除多余的行列或分批导入。") % {
+                "t": sheet.title, "rows": rows, "cols": columns, "max_rows": MAX_SHEET_ROWS, "max_cols": MAX_COLUMNS})
+        sheet.reset_dimensions()  # a declared size smaller than the data must not hide rows
+
+    def _problems(self, header_row):
+        """(position → column, [problems]) for a header row."""
+        positions, problems, seen = {}, [], {}
+        for index, raw in enumerate(header_row):
+            if _blank(raw):
+                continue
+            label, letter = str(raw).strip(), get_column_letter(index + 1)
+            if index >= MAX_COLUMNS:
+                problems.append(_("列数超过上限 %(max)s 列。") % {"max": MAX_COLUMNS})
+                break
+            column = self.lookup.get(normalise_header(label))
+            if column is None:
+                problems.append(_("不认识的列“%(h)s”(%(col)s列)。") % {"h": label, "col": letter})
+            elif column.name in seen:
+                problems.append(_("“%(a)s”(%(ca)s列)和“%(b)s”(%(cb)s列)都表示“%(h)s”，请只保留一列。") % {
+                    "a": seen[column.name][0], "ca": seen[column.name][1], "b": label, "cb": letter,
+                    "h": column.header})
+            else:
+                seen[column.name] = (label, letter)
+                positions[index] = column
+        missing = [c.header for c in self.columns if c.required and c.name not in seen]
+        if missing:
+            problems.append(_("缺少必需的列：%(cols)s。") % {"cols": "、".join(missing)})
+        return positions, problems
+
+    def _resolve(self, title, header_row):
+        positions, problems = self._problems(header_row)
+        if problems:
+            accepted = "、".join(
+                c.header + (_("(也可写作：%(s)s)") % {"s": "、".join(c.synonyms)} if c.synonyms else "")
+                for c in self.columns)
+            raise SheetError(_("工作表“%(t)s”第1行的表头有问题：%(problems)s 可用的列：%(accepted)s。") % {
+                "t": title, "problems": "".join(problems), "accepted": accepted})
+        return positions
+
+    def _read_rows(self, sheet, positions, parsed):
+        rows = sheet.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True)
+        number = 0
+        while True:
+            number += 1
+            values = self._guarded(sheet, number, lambda: next(rows, None))
+            if values is None:
+                return
+            if number == 1:
+                continue
+            if number > MAX_SHEET_ROWS:
+                raise SheetError(_("工作表“%(t)s”超过 %(max)s 行(含空行)，请删除多余的空行或分批导入。") % {
+                    "t": sheet.title, "max": MAX_SHEET_ROWS})
+            if all(_blank(v) for v in values):
+                continue
+            if len(parsed.rows) >= self.max_rows:
+                raise SheetError(_("一次最多导入 %(n)s 行，请分批导入。") % {"n": self.max_rows})
+            parsed.rows.append((number, self._record(parsed, number, values, positions)))
+
+    def _record(self, parsed, number, values, positions):
+        record = {column.name: None for column in self.columns}
+        failed = set()
+        for index, raw in enumerate(values):
+            column = positions.get(index)
+            if column is None:
+                if index >= MAX_COLUMNS and not _blank(raw):
+                    raise SheetError(_("第 %(row)s 行超过 %(max)s 列，超过上限的内容无法读取。") % {
+                        "row": number, "max": MAX_COLUMNS})
+                if not _blank(raw):
+                    parsed.error(number, get_column_letter(index + 1) + _("列"),
+                                 _("该列没有表头，无法判断这个值的含义。"))
+                continue
+            if _blank(raw):
+                continue
+            try:
+                record[column.name] = parse_cell(column, raw)
+            except ValueError as exc:
+                failed.add(column.name)
+                parsed.error(number, column.header, str(exc))
+        for column in self.columns:
+            if column.required and record[column.name] is None and column.name not in failed:
+                parsed.error(number, column.header, _("不能为空。"))
+        return record
