@@ -144,7 +144,8 @@ def import_views(importer: Importer, *, may_import, template, done_url, form_cla
             else:
                 if checked.is_valid:
                     pending = PendingImport.objects.create(kind=importer.name, user=request.user, extra=extra,
-                                                           rows=checked.stored_rows, original_name=file.name[:200])
+                                                           rows=checked.stored_rows, original_name=file.name[:200],
+                                                           size=file.size)
                     context["token"] = str(pending.token)
         return render(request, template, context)
 
@@ -167,7 +168,7 @@ def import_views(importer: Importer, *, may_import, template, done_url, form_cla
                 messages.error(request, _("导入确认已失效，请重新上传文件。"))
                 return redirect(request.path.rsplit("confirm/", 1)[0])
             checked = importer.replan(request.user, pending.rows, **pending.extra)
-            uploaded = {"file": pending.original_name, "rows": len(pending.rows)}
+            uploaded = {"file": pending.original_name, "size": pending.size, "rows": len(pending.rows)}
             if not checked.is_valid:
                 audit.record(request, audit.Action.IMPORT, importer.name, outcome="refused: data changed", **uploaded)
                 pending.delete()

@@ -102,6 +102,7 @@ class PendingImport(models.Model):
                              verbose_name=_("上传人"))
     rows = models.JSONField(_("读取的数据"), default=list, blank=True, encoder=DjangoJSONEncoder)
     original_name = models.CharField(_("原文件名"), max_length=200, blank=True)
+    size = models.PositiveBigIntegerField(_("文件大小(字节)"), default=0)
     extra = models.JSONField(_("导入选项"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     created_at = models.DateTimeField(_("上传时间"), default=timezone.now, db_index=True)
     confirmed_at = models.DateTimeField(_("确认导入时间"), null=True, blank=True)

@@ -23,6 +23,7 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(max_length=30, verbose_name='导入类型')),
                 ('rows', models.JSONField(blank=True, default=list, encoder=django.core.serializers.json.DjangoJSONEncoder, verbose_name='读取的数据')),
                 ('original_name', models.CharField(blank=True, max_length=200, verbose_name='原文件名')),
+                ('size', models.PositiveBigIntegerField(default=0, verbose_name='文件大小(字节)')),
                 ('extra', models.JSONField(blank=True, default=dict, encoder=django.core.serializers.json.DjangoJSONEncoder, verbose_name='导入选项')),
                 ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='上传时间')),
                 ('confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='确认导入时间')),
