@@ -4,6 +4,7 @@ Templates extend ``reports/base_print.html`` and fill its blocks; ``render_pdf``
 period and the date generated to the title block.
 """
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 from weasyprint import HTML
@@ -21,4 +22,15 @@ def render_pdf(template_name, context, *, title, scope="", period="") -> bytes:
         "generated_at": timezone.localtime(),
         "cjk_font": CJK_FONT_FAMILY,
     })
+    return HTML(string=html).write_pdf()
+
+
+def font_stack(names):
+    return ", ".join(f'"{name}"' for name in names)
+
+
+def render_document(template_name, context, *, title) -> bytes:
+    """An issued document in the GB/T 9704 layout (template ``reports/document.html``), fonts from settings."""
+    fonts = {role: font_stack(names) for role, names in settings.DOCUMENT_FONTS.items()}
+    html = render_to_string(template_name, {**context, "doc_title": title, "fonts": fonts})
     return HTML(string=html).write_pdf()

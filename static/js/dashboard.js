@@ -15,8 +15,11 @@
     xAxis: {type: "value", max: 100}, yAxis: {type: "category", data: data.units, inverse: true},
     series: [{type: "bar", data: data.rates, color: "#b71c1c"}]
   });
-  units.on("click", function () { window.location.href = "/rectification/?sort=org"; });
-  trend.on("click", function () { window.location.href = "/rectification/?overdue=true"; });
+  // every chart element opens the list of exactly what it counts
+  units.on("click", function (p) { window.location.href = data.unit_urls[p.dataIndex]; });
+  trend.on("click", function (p) {
+    window.location.href = (p.seriesName === "逾期" ? data.overdue_urls : data.open_urls)[p.dataIndex];
+  });
   var charts = [trend, units];
   if (data.grades) {
     var grades = echarts.init(document.getElementById("chart-grades"));
@@ -26,10 +29,9 @@
     ranked.setOption({title: {text: "排名前五和后五", textStyle: {fontSize: 13}}, tooltip: {}, grid: {left: 110},
                       xAxis: {type: "value"}, yAxis: {type: "category", data: data.ranked, inverse: true},
                       series: [{type: "bar", data: data.totals, color: "#1565c0"}]});
-    [grades, ranked].forEach(function (chart) {
-      chart.on("click", function () { window.location.href = data.results_url; });
-      charts.push(chart);
-    });
+    grades.on("click", function (p) { window.location.href = data.grades[p.dataIndex].url; });
+    ranked.on("click", function (p) { window.location.href = data.ranked_urls[p.dataIndex]; });
+    charts.push(grades, ranked);
   }
   window.addEventListener("resize", function () { charts.forEach(function (chart) { chart.resize(); }); });
 })();

@@ -6,13 +6,13 @@ from PIL import Image
 
 from rectification.models import (
     Evidence,
+    Notice,
     Problem,
     ProgressUpdate,
     RectificationItem,
     ResponsibilityLetter,
     SelfCheckPush,
     SelfCheckRequest,
-    SupervisionNotice,
     Task,
 )
 from rectification.services import raise_problem
@@ -49,7 +49,7 @@ def evidence_of(item, author):
 
 
 def notice_of(item, staff):
-    notice = SupervisionNotice.objects.create(org=item.problem.org, number=f"督办〔2026〕{item.pk}号",
+    notice = Notice.objects.create(org=item.problem.org, number=f"督办〔2026〕{item.pk}号",
                                               requirement="限期整改", reply_by=datetime.date(2030, 1, 1),
                                               issued_by=staff)
     notice.items.add(item)
