@@ -5,6 +5,7 @@ import subprocess
 
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from partybuild import tasks
 from partybuild.kernel.errors import ServiceError
@@ -204,6 +205,9 @@ def test_a_large_ranking_fans_out_per_child_scope_and_merges(world, settings, tm
     assert not ReportPart.objects.exists()
     rows = list(load_workbook(io.BytesIO(report.xlsx.read())).active.iter_rows(min_row=2, values_only=True))
     assert len(rows) == 3
+    pages = PdfReader(io.BytesIO(report.pdf.open("rb").read())).pages
+    numbers = [page.extract_text().split("第 ")[-1].strip() for page in pages]
+    assert len(pages) >= 3 and numbers == [f"{n} 页 / 共 {len(pages)} 页" for n in range(1, len(pages) + 1)]
 
 
 def test_dashboard_shows_the_grade_distribution_and_the_ends_of_the_ranking(world, login):
