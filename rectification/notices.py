@@ -89,10 +89,15 @@ def item_line(item):
             "overdue": item.is_overdue, "escalations": item.escalations}
 
 
-def _issue(user, *, kind, org, title, requirement, reply_by, items=(), subject=None, supersedes=None, lines=None):
+def _issuer(user, org):
     issuer = issuer_for(user, org)
     if issuer is None:
         raise ServiceError(_("只有上级组织部干部可以向这个组织发文。"))
+    return issuer
+
+
+def _issue(user, *, kind, org, title, requirement, reply_by, items=(), subject=None, supersedes=None, lines=None):
+    issuer = _issuer(user, org)
     today = timezone.localdate()
     if reply_by <= today:
         raise ServiceError(_("限期反馈日期应晚于今天。"))
@@ -115,6 +120,7 @@ def supervisable_items(user, org):
 @transaction.atomic
 def issue_supervision(user, org, items, *, requirement, reply_by, subject=None, supersedes=None) -> Notice:
     """督办通知 to any organisation of the user's scope about open items below it and/or a 突出问题."""
+    _issuer(user, org)
     allowed = supervisable_items(user, org)
     items = list(allowed.filter(pk__in=[i.pk for i in items]).select_for_update(of=("self",)))
     if subject is not None and not Problem.objects.filter(

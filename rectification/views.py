@@ -233,6 +233,7 @@ def item_extension(request, pk):
 @require_POST
 def extension_decide(request, pk):
     extension = get_object_or_404(DeadlineExtension.objects.visible_to(request.user), pk=pk)
+    require(request.user, "ledger.manage", extension)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请选择同意或不同意。"))

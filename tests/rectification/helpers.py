@@ -4,9 +4,13 @@ import io
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from orgs.models import Organization
 from rectification.models import (
+    DeadlineExtension,
     Evidence,
     Notice,
+    NoticeReply,
+    NoticeReplyFile,
     Problem,
     ProgressUpdate,
     RectificationItem,
@@ -15,6 +19,7 @@ from rectification.models import (
     SelfCheckRequest,
     Task,
 )
+from rectification.notices import item_line, numbered_document
 from rectification.services import raise_problem
 
 
@@ -48,12 +53,27 @@ def evidence_of(item, author):
     return Evidence.objects.create(update=update, file=photo(), original_name="现场照片.png", size=len(PNG))
 
 
-def notice_of(item, staff):
-    notice = Notice.objects.create(org=item.problem.org, number=f"督办〔2026〕{item.pk}号",
-                                              requirement="限期整改", reply_by=datetime.date(2030, 1, 1),
-                                              issued_by=staff)
+def notice_of(item, staff, reply_by=datetime.date(2030, 1, 1)):
+    """A 督办通知 to the item's organisation, issued by the top of its tree on 1 November 2026."""
+    org = item.problem.org
+    issuer = Organization.objects.get(path=org.path[:Organization.steplen])
+    notice = numbered_document(issuer, Notice.Kind.SUPERVISION, datetime.date(2026, 11, 1), org=org,
+                               title="关于限期整改的督办通知", requirement="限期整改", reply_by=reply_by,
+                               issued_by=staff, lines=[item_line(item)])
     notice.items.add(item)
     return notice
+
+
+def reply_file_of(item, staff):
+    notice = notice_of(item, staff)
+    reply = NoticeReply.objects.create(notice=notice, text="已整改", author=staff)
+    return NoticeReplyFile.objects.create(reply=reply, file=photo(), original_name="反馈.png", size=len(PNG))
+
+
+def extension_of(item, staff):
+    return DeadlineExtension.objects.create(item=item, current_deadline=datetime.date(2030, 1, 1),
+                                            proposed_deadline=datetime.date(2030, 6, 30), reason="换届",
+                                            requested_by=staff)
 
 
 def push_request_of(org, staff):
