@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from .models import ItemTransition
+from .workflow import action_label
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,7 @@ class Break:
     def __str__(self):
         e = self.entry
         return _("事项 #%(item)s 的流转记录 #%(id)s(%(action)s，%(at)s)：%(why)s") % {
-            "item": e.item_id, "id": e.pk, "action": e.action_display,
+            "item": e.item_id, "id": e.pk, "action": action_label(e.action),
             "at": e.happened_at.isoformat(timespec="seconds"), "why": self.reason}
 
 
