@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Organization, Sector
-from partybuild.kernel.forms import DateInput, MultipleFileField
+from partybuild.kernel.forms import DateInput, MultipleFileField, OrgCodeField
 
 from .models import Problem, ProblemCategory, RectificationItem, ResponsibilityEntry
 
@@ -114,21 +114,14 @@ class DecisionForm(forms.Form):
 class CorrectionForm(forms.Form):
     """Staff correct the problem's category or move it to another organisation."""
 
-    org_code = forms.CharField(label=_("所属组织(编码)"), max_length=32)
+    org_code = OrgCodeField(label=_("所属组织(编码)"))
     category = CategoryChoiceField(label=_("问题类别"), required=False,
                                    queryset=ProblemCategory.objects.filter(is_active=True).select_related("dimension"))
     reason = forms.CharField(label=_("更正理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.user = user
-
-    def clean_org_code(self):
-        org = Organization.objects.for_action(self.user, "ledger.manage").filter(
-            code=self.cleaned_data["org_code"].strip()).first()
-        if org is None:
-            raise forms.ValidationError(_("组织不存在或不在您的管理范围内。"))
-        return org
+        self.fields["org_code"].organisations = Organization.objects.for_action(user, "ledger.manage")
 
 
 class SubtreeForm(forms.Form):
