@@ -156,9 +156,10 @@ def notice_correct(request, pk):
 
 def notice_pdf(request, pk):
     notice = _notice(request, pk)
+    subject_text = notice.subject.description.rstrip("。.；; ") if notice.subject else ""
     pdf = render_document("reports/document.html", {
-        "notice": notice, "issuer_name": notices.issuer_name(notice.issuer),
-        "reply": getattr(notice, "reply", None)}, title=notice.title)
+        "notice": notice, "issuer_name": notices.issuer_name(notice.issuer), "subject_text": subject_text},
+        title=notice.title)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="notice-{notice.pk}.pdf"'
     return response
