@@ -10,6 +10,7 @@ user has an address, and to every callable ``send(user, text, url)`` listed in `
 """
 
 import logging
+from collections import defaultdict
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -133,11 +134,32 @@ def on_assessment_saved(sender, instance, **kwargs):
     if instance.status != Assessment.Status.PUBLISHED:
         return
     url = reverse("scoring:results", args=[instance.pk])
-    for result in instance.results.select_related("org"):
-        text = _("《%(a)s》结果已发布：%(org)s得分 %(t)s，等次“%(g)s”。") % {
-            "a": instance.name, "org": result.org.name, "t": result.total, "g": result.grade}
-        for user in _holders(OWN, result.org):
-            notify(user, text, url, f"assessment-{instance.pk}-{result.org_id}")
+    results = list(instance.results.select_related("org"))
+    holders = _holders_of_each(OWN, [result.org for result in results])
+    notify_many([(user, _("《%(a)s》结果已发布：%(org)s得分 %(t)s，等次“%(g)s”。") % {
+        "a": instance.name, "org": result.org.name, "t": result.total, "g": result.grade}, url,
+        f"assessment-{instance.pk}-{result.org_id}") for result in results for user in holders[result.org_id]])
+
+
+def _holders_of_each(action, orgs):
+    """``_holders`` for many organisations in one query: {org id: users}."""
+    direct, recursive = defaultdict(set), []
+    for assignment in RoleAssignment.objects.filter(role__in=ACTIONS[action], user__is_active=True).select_related(
+            "user", "org"):
+        direct[assignment.org_id].add(assignment.user)
+        if assignment.recursive:
+            recursive.append(assignment)
+    return {org.pk: direct[org.pk] | {a.user for a in recursive if org.path.startswith(a.org.path)} for org in orgs}
+
+
+def notify_many(rows):
+    """``notify`` for many (user, text, url, key) at once (a published assessment tells thousands)."""
+    existing = set(Notification.objects.filter(key__in={key for *_rest, key in rows}).values_list("user_id", "key"))
+    fresh = [row for row in rows if (row[0].pk, row[3]) not in existing]
+    Notification.objects.bulk_create([Notification(user=user, text=text[:300], url=url, key=key)
+                                       for user, text, url, key in fresh], ignore_conflicts=True, batch_size=2000)
+    transaction.on_commit(lambda: [deliver(user, text, url) for user, text, url, _key in fresh])
+    return len(fresh)
 
 
 def connect():

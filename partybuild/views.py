@@ -85,7 +85,7 @@ def _ledger_figures(root):
     cached = cache.get(key)
     if cached is None:
         months = [Period(add_months(period.month, -i), period.today) for i in reversed(range(DASHBOARD_TREND_MONTHS))]
-        trend = [ledger_figures.month_figures(root, m) for m in months]
+        trend = ledger_figures.month_series(root, months)
         units = ledger_figures.by_unit(root, period)[:15]
         current = trend[-1]
         cached = {"ledger": {name: getattr(current, name) for name in CARD_FIGURES},

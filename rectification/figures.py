@@ -98,34 +98,36 @@ def states(scope, period, category=None):
     return rows.filter(category_id=category) if category else rows
 
 
-# the figures counted on the state of the ledger ------------------------------------------------------------
+# the figures counted on the state of the ledger: each one condition on an item's newest entry ---------------
 
-def total(scope, period, category=None):
-    return states(scope, period, category)
-
-
-def open_items(scope, period, category=None):
-    return states(scope, period, category).filter(OPEN)
-
-
-def overdue(scope, period, category=None):
-    return states(scope, period, category).filter(overdue_on(period.report_date))
-
-
-def done(scope, period, category=None):
-    return states(scope, period, category).filter(DONE)
-
-
-def missing_report(scope, period, category=None):
-    """本月未报送: open at the month's end, raised before the month began, no progress update in the month."""
+def conditions(period):
+    """{figure: condition on a state row}; the lists filter by it and ``month_figures`` counts by it."""
     raised_before = ItemTransition.objects.filter(item=OuterRef("item"), previous__isnull=True,
                                                   happened_at__lt=local_midnight(period.month))
     reported = ProgressUpdate.objects.filter(item=OuterRef("item"), month=period.month)
-    return open_items(scope, period, category).filter(Exists(raised_before)).exclude(Exists(reported))
+    return {
+        "total": Q(pk__isnull=False),
+        "open": OPEN,
+        "overdue": overdue_on(period.report_date),
+        "done": DONE,
+        # 本月未报送: open, entered before the month began, no progress update in the month
+        "missing_report": OPEN & Q(Exists(raised_before)) & ~Q(Exists(reported)),
+    }
 
 
-STATE_FIGURES = {"total": total, "open": open_items, "overdue": overdue, "done": done,
-                 "missing_report": missing_report}
+def state_figure(name, scope, period, category=None):
+    return states(scope, period, category).filter(conditions(period)[name])
+
+
+def overdue(scope, period, category=None):
+    return state_figure("overdue", scope, period, category)
+
+
+def missing_report(scope, period, category=None):
+    return state_figure("missing_report", scope, period, category)
+
+
+STATE_FIGURES = ("total", "open", "overdue", "done", "missing_report")
 
 
 # the month's flows: every log entry of the month that moved an item into or out of the open set ------------
@@ -176,7 +178,7 @@ LABELS = {
 def figure_items(name, scope, period, category=None):
     """The items behind one figure: what its card, chart element or report line opens."""
     if name in STATE_FIGURES:
-        ids = STATE_FIGURES[name](scope, period, category).values("item_id")
+        ids = state_figure(name, scope, period, category).values("item_id")
     elif name in FLOW_FIGURES:
         ids = flows(scope, period)[name]
     else:
@@ -222,19 +224,29 @@ class MonthFigures:
         return rows
 
 
-def month_figures(scope, period):
-    opening = states_at(period.opening_moment).filter(org_path__startswith=scope.path).filter(OPEN).count()
-    return MonthFigures(
-        period=period, total=total(scope, period).count(), open=open_items(scope, period).count(),
-        overdue=overdue(scope, period).count(), done=done(scope, period).count(),
-        missing_report=missing_report(scope, period).count(), opening=opening,
-        flows={name: len(ids) for name, ids in flows(scope, period).items()})
+def month_figures(scope, period, opening=None):
+    """Every figure of the month in three queries (``opening``, the open count at the previous month's end,
+    may be passed on by a caller walking the months in order)."""
+    counts = states(scope, period).aggregate(**{name: Count("id", filter=condition)
+                                                for name, condition in conditions(period).items()})
+    if opening is None:
+        opening = states_at(period.opening_moment).filter(org_path__startswith=scope.path).filter(OPEN).count()
+    return MonthFigures(period=period, opening=opening, **counts,
+                        flows={name: len(ids) for name, ids in flows(scope, period).items()})
+
+
+def month_series(scope, periods):
+    """``month_figures`` of consecutive months, oldest first, each opening where the one before closed."""
+    series = []
+    for period in periods:
+        series.append(month_figures(scope, period, opening=series[-1].open if series else None))
+    return series
 
 
 def _grouped(rows, period, key):
-    return rows.values(key).annotate(
-        total=Count("id"), open=Count("id", filter=OPEN), done=Count("id", filter=DONE),
-        overdue=Count("id", filter=overdue_on(period.report_date))).order_by(key)
+    table = conditions(period)
+    return rows.values(key).annotate(**{name: Count("id", filter=table[name])
+                                        for name in ("total", "open", "done", "overdue")}).order_by(key)
 
 
 def _rate(row):

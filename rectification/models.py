@@ -334,20 +334,32 @@ class EvidenceQuerySet(ScopedQuerySet):
     archived_lookup = "update__item__problem__archived"
 
 
-class Evidence(models.Model):
-    update = models.ForeignKey(ProgressUpdate, on_delete=models.PROTECT, related_name="evidence")
-    file = models.FileField(_("佐证材料"), upload_to=RandomName("rectification/evidence"))
+class StoredFile(models.Model):
+    """An uploaded file with the name it had on the user's device (the stored name is random)."""
+
     original_name = models.CharField(_("文件名"), max_length=200)
     size = models.PositiveIntegerField(_("大小"))
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.original_name
+
+    @classmethod
+    def keep(cls, upload, **owner):
+        return cls.objects.create(file=upload, original_name=upload.name[:200], size=upload.size, **owner)
+
+
+class Evidence(StoredFile):
+    update = models.ForeignKey(ProgressUpdate, on_delete=models.PROTECT, related_name="evidence")
+    file = models.FileField(_("佐证材料"), upload_to=RandomName("rectification/evidence"))
 
     objects = EvidenceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("佐证材料")
         verbose_name_plural = _("佐证材料")
-
-    def __str__(self):
-        return self.original_name
 
 
 class FollowUpQuerySet(ScopedQuerySet):
@@ -528,20 +540,15 @@ class ReplyFileQuerySet(ScopedQuerySet):
     org_lookup = "reply__notice__org"
 
 
-class NoticeReplyFile(models.Model):
+class NoticeReplyFile(StoredFile):
     reply = models.ForeignKey(NoticeReply, on_delete=models.PROTECT, related_name="files")
     file = models.FileField(_("附件"), upload_to=RandomName("rectification/replies"))
-    original_name = models.CharField(_("文件名"), max_length=200)
-    size = models.PositiveIntegerField(_("大小"))
 
     objects = ReplyFileQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("反馈附件")
         verbose_name_plural = _("反馈附件")
-
-    def __str__(self):
-        return self.original_name
 
 
 

@@ -29,6 +29,20 @@ def _staff_org(request, pk):
     return org
 
 
+def _issuing_page(request, org, form, issue, title):
+    """Every issuing page: the form, then the issued document (or the refusal, on the form)."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            notice = issue(form.cleaned_data)
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("%(kind)s %(n)s 已签发。") % {"kind": notice.get_kind_display(),
+                                                                  "n": notice.number})
+            return redirect(notice)
+    return render(request, "rectification/notice_form.html", {"form": form, "org": org, "title": title})
+
+
 def supervise(request, pk):
     """督办 to any organisation of the scope: open items below it and/or one 突出问题."""
     org = _staff_org(request, pk)
@@ -36,21 +50,11 @@ def supervise(request, pk):
     problems = (Problem.objects.for_action(request.user, "ledger.manage")
                 .filter(org__path__startswith=org.path, archived=False).exclude(item__status=Status.CLOSED)
                 .select_related("org").order_by("org__path", "-found_on")[:200])
-    overdue = [item for item in open_items if item.is_overdue]
     form = SupervisionForm(request.POST or None, open_items=open_items, problems=problems,
-                           initial={"items": overdue})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            notice = notices.issue_supervision(request.user, org, data["items"], requirement=data["requirement"],
-                                               reply_by=data["reply_by"], subject=data["subject"])
-        except ServiceError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("督办通知 %(n)s 已签发。") % {"n": notice.number})
-            return redirect(notice)
-    return render(request, "rectification/notice_form.html", {
-        "form": form, "org": org, "title": _("签发督办通知")})
+                           initial={"items": [item for item in open_items if item.is_overdue]})
+    return _issuing_page(request, org, form, lambda data: notices.issue_supervision(
+        request.user, org, data["items"], requirement=data["requirement"], reply_by=data["reply_by"],
+        subject=data["subject"]), _("签发督办通知"))
 
 
 def rectification_notice(request, pk):
@@ -58,32 +62,16 @@ def rectification_notice(request, pk):
     org = _staff_org(request, pk)
     form = NoticeForm(request.POST or None, initial={"requirement": _(
         "请按下表明确的措施、责任人和时限抓好整改，每月上报整改进展，整改完成后申请验收销号。")})
-    if request.method == "POST" and form.is_valid():
-        try:
-            notice = notices.issue_rectification_notice(request.user, org, **form.cleaned_data)
-        except ServiceError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("整改通知单 %(n)s 已签发。") % {"n": notice.number})
-            return redirect(notice)
-    return render(request, "rectification/notice_form.html", {
-        "form": form, "org": org, "title": _("签发整改通知单")})
+    return _issuing_page(request, org, form, lambda data: notices.issue_rectification_notice(
+        request.user, org, **data), _("签发整改通知单"))
 
 
 def responsibility_letter(request, pk, year):
     org = _staff_org(request, pk)
     text = _("现将你单位%(y)s年度基层党建工作目标责任书印发给你们，请对照责任清单抓好落实，签字盖章后按期报回。")
     form = NoticeForm(request.POST or None, initial={"requirement": text % {"y": year}})
-    if request.method == "POST" and form.is_valid():
-        try:
-            notice = notices.issue_responsibility_letter(request.user, org, year, **form.cleaned_data)
-        except ServiceError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("目标责任书 %(n)s 已印发。") % {"n": notice.number})
-            return redirect(notice)
-    return render(request, "rectification/notice_form.html", {
-        "form": form, "org": org, "title": _("印发 %(y)s 年目标责任书") % {"y": year}})
+    return _issuing_page(request, org, form, lambda data: notices.issue_responsibility_letter(
+        request.user, org, year, **data), _("印发 %(y)s 年目标责任书") % {"y": year})
 
 
 def notice_list(request):

@@ -204,7 +204,7 @@ def reply(user, notice, *, text, files=()) -> NoticeReply:
         check_evidence(upload)
     answer = NoticeReply.objects.create(notice=notice, text=text.strip(), author=user)
     for upload in files:
-        NoticeReplyFile.objects.create(reply=answer, file=upload, original_name=upload.name[:200], size=upload.size)
+        NoticeReplyFile.keep(upload, reply=answer)
     for item in notice.items.all():
         item = _locked(item.pk)
         _log(item, "supervise_reply", item.status, user, _("%(n)s 已书面反馈") % {"n": notice.number})

@@ -14,7 +14,7 @@ from partybuild.kernel.pdf import render_pdf
 from partybuild.kernel.reports import Built, ReportBuilder, register
 
 from . import figures
-from .figures import Period, month_figures
+from .figures import Period, month_series
 
 TREND_MONTHS = 12
 #: how many months back the download centre offers
@@ -24,9 +24,9 @@ LISTED_ROWS = 300
 
 def monthly_content(scope, period):
     """Everything the monthly report says, as plain data (the PDF and the workbook render it)."""
-    current, previous = month_figures(scope, period), month_figures(scope, period.previous)
     months = [Period(add_months(period.month, -i), period.today) for i in reversed(range(TREND_MONTHS))]
-    trend = [current if m == period else month_figures(scope, m) for m in months]
+    trend = month_series(scope, months)
+    current, previous = trend[-1], trend[-2]
     late = (figures.overdue(scope, period).select_related("org", "item__problem").order_by("deadline", "item_id"))
     return {
         "current": current, "previous": previous, "flow_rows": current.flow_rows(),

@@ -283,7 +283,7 @@ def add_progress(user, item, *, text, percent, files=(), today=None) -> Progress
     update = ProgressUpdate.objects.create(item=item, month=month_start(today), text=text, percent=percent,
                                            author=user)
     for upload in files:
-        Evidence.objects.create(update=update, file=upload, original_name=upload.name[:200], size=upload.size)
+        Evidence.keep(upload, update=update)
     return update
 
 

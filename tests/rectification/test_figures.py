@@ -89,6 +89,10 @@ def test_every_dashboard_card_and_chart_element_opens_exactly_its_list(world, lo
     units = figures.by_unit(world.county, Period.current())
     assert [list_count(client, url) for url in data["unit_urls"]] == [row["total"] for row in units]
     assert "org=" + world.town_a.code in data["unit_urls"][0]
+    current = Period.current()
+    for row in figures.by_category(world.county, current):
+        url = f"/rectification/?figure=total&org={world.county.code}&month={current.key}&category={row['category']}"
+        assert list_count(client, url) == row["total"], row["name"]
     for grade in data["grades"]:
         assert list_count(client, grade["url"]) == grade["value"], grade
     for url in data["ranked_urls"]:
