@@ -14,6 +14,7 @@ import re
 from django.utils import timezone
 
 from orgs import services as org_services
+from orgs.models import Role
 from partybuild.kernel.dates import add_months, month_start
 from rectification import figures, notices, services
 from rectification.figures import Period, month_figures
@@ -45,7 +46,7 @@ def walk(item, *actions, staff, secretary):
 
 def current_ledger(world):
     staff, secretary = world.users["staff"], world.users["secretary"]
-    sibling_secretary = world.user_with("secretary", world.sibling, recursive=False)
+    sibling_secretary = world.user_with(Role.SECRETARY, world.sibling, recursive=False)
     late = item_of(world.branch, deadline=TODAY - datetime.timedelta(days=3))
     moved_to(late, LAST_MONTH)
     closed_now = item_of(world.sibling, deadline=TODAY + datetime.timedelta(days=30))
