@@ -15,10 +15,23 @@
     xAxis: {type: "value", max: 100}, yAxis: {type: "category", data: data.units, inverse: true},
     series: [{type: "bar", data: data.rates, color: "#b71c1c"}]
   });
-  // every chart element opens the list of exactly what it counts
-  units.on("click", function (p) { window.location.href = data.unit_urls[p.dataIndex]; });
-  trend.on("click", function (p) {
-    window.location.href = (p.seriesName === "逾期" ? data.overdue_urls : data.open_urls)[p.dataIndex];
+  // Every chart element opens the list of exactly what it counts. A click anywhere in a month's column (or a
+  // unit's row) counts, so a finger on a phone need not hit the line's point or the bar itself.
+  function onGrid(chart, handle) {
+    chart.getZr().on("click", function (event) {
+      var point = [event.offsetX, event.offsetY];
+      if (chart.containPixel("grid", point)) { handle(chart.convertFromPixel({seriesIndex: 0}, point)); }
+    });
+  }
+  onGrid(trend, function (value) {
+    var i = Math.round(value[0]);
+    if (i < 0 || i >= data.months.length) { return; }
+    var overdue = Math.abs(value[1] - data.overdue[i]) < Math.abs(value[1] - data.open[i]);
+    window.location.href = (overdue ? data.overdue_urls : data.open_urls)[i];
+  });
+  onGrid(units, function (value) {
+    var i = Math.round(value[1]);
+    if (i >= 0 && i < data.unit_urls.length) { window.location.href = data.unit_urls[i]; }
   });
   var charts = [trend, units];
   if (data.grades) {

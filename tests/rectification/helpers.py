@@ -2,16 +2,21 @@ import datetime
 import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from PIL import Image
 
-from orgs.models import Organization
+from orgs.models import Organization, Role
+from partybuild.kernel.dates import add_months, month_start
+from rectification import services
 from rectification.models import (
     DeadlineExtension,
     Evidence,
+    ItemTransition,
     Notice,
     NoticeReply,
     NoticeReplyFile,
     Problem,
+    ProblemCategory,
     ProgressUpdate,
     RectificationItem,
     ResponsibilityLetter,
@@ -89,3 +94,39 @@ def task_of(org, staff):
 def letter_of(org, staff):
     return ResponsibilityLetter.objects.create(org=org, year=2026, file=photo("责任书.png"),
                                                original_name="责任书.png", uploaded_by=staff)
+
+
+def moved_to(item, day):
+    """Date an item's whole log (so far) on ``day`` (test set-up: hashes are not checked here)."""
+    moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
+    for step, entry in enumerate(item.transitions.order_by("id")):
+        ItemTransition.objects.filter(pk=entry.pk).update(happened_at=moment + datetime.timedelta(minutes=step))
+
+
+def walk(item, *actions, staff, secretary):
+    for action in actions:
+        services.perform(staff if action in ("accept", "return") else secretary, item, action,
+                         comment="退回" if action == "return" else "")
+        item.refresh_from_db()
+
+
+def current_ledger(world):
+    """This month's ledger: one overdue item, one closed this month, one open elsewhere, one closed last month,
+    one with this month's update, and one without it (the overdue one)."""
+    today = timezone.localdate()
+    this_month = month_start(today)
+    last_month = add_months(this_month, -1)
+    staff, secretary = world.users["staff"], world.users["secretary"]
+    sibling_secretary = world.user_with(Role.SECRETARY, world.sibling, recursive=False)
+    late = item_of(world.branch, deadline=today - datetime.timedelta(days=3))
+    moved_to(late, last_month)
+    closed_now = item_of(world.sibling, deadline=today + datetime.timedelta(days=30))
+    moved_to(closed_now, last_month)
+    walk(closed_now, "start", "submit", "accept", staff=staff, secretary=sibling_secretary)
+    item_of(world.far_branch, deadline=today + datetime.timedelta(days=40))
+    closed_before = item_of(world.branch)
+    walk(closed_before, "start", "submit", "accept", staff=staff, secretary=secretary)
+    moved_to(closed_before, last_month)
+    reported = item_of(world.branch, category=ProblemCategory.objects.first())
+    moved_to(reported, last_month)
+    ProgressUpdate.objects.create(item=reported, month=this_month, text="进展", percent=30, author=secretary)

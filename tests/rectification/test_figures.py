@@ -14,51 +14,18 @@ import re
 from django.utils import timezone
 
 from orgs import services as org_services
-from orgs.models import Role
 from partybuild.kernel.dates import add_months, month_start
 from rectification import figures, notices, services
 from rectification.figures import Period, month_figures
-from rectification.models import ItemTransition, Problem, ProblemCategory, ProgressUpdate, RectificationItem
+from rectification.models import Problem, ProblemCategory, RectificationItem
 from rectification.reports import monthly_content
 from tests.factories import OrganizationFactory
-from tests.rectification.helpers import item_of
+from tests.rectification.helpers import current_ledger, item_of, moved_to, walk
 from tests.scoring.helpers import published_for
 
 Status = RectificationItem.Status
 TODAY = timezone.localdate()
-THIS_MONTH = month_start(TODAY)
-LAST_MONTH = add_months(THIS_MONTH, -1)
-
-
-def moved_to(item, day):
-    """Date an item's whole log (so far) on ``day`` (test set-up: hashes are not checked here)."""
-    moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
-    for step, entry in enumerate(item.transitions.order_by("id")):
-        ItemTransition.objects.filter(pk=entry.pk).update(happened_at=moment + datetime.timedelta(minutes=step))
-
-
-def walk(item, *actions, staff, secretary):
-    for action in actions:
-        services.perform(staff if action in ("accept", "return") else secretary, item, action,
-                         comment="退回" if action == "return" else "")
-        item.refresh_from_db()
-
-
-def current_ledger(world):
-    staff, secretary = world.users["staff"], world.users["secretary"]
-    sibling_secretary = world.user_with(Role.SECRETARY, world.sibling, recursive=False)
-    late = item_of(world.branch, deadline=TODAY - datetime.timedelta(days=3))
-    moved_to(late, LAST_MONTH)
-    closed_now = item_of(world.sibling, deadline=TODAY + datetime.timedelta(days=30))
-    moved_to(closed_now, LAST_MONTH)
-    walk(closed_now, "start", "submit", "accept", staff=staff, secretary=sibling_secretary)
-    item_of(world.far_branch, deadline=TODAY + datetime.timedelta(days=40))
-    closed_before = item_of(world.branch)
-    walk(closed_before, "start", "submit", "accept", staff=staff, secretary=secretary)
-    moved_to(closed_before, LAST_MONTH)
-    reported = item_of(world.branch, category=ProblemCategory.objects.first())
-    moved_to(reported, LAST_MONTH)
-    ProgressUpdate.objects.create(item=reported, month=THIS_MONTH, text="进展", percent=30, author=secretary)
+LAST_MONTH = add_months(month_start(TODAY), -1)
 
 
 def list_count(client, url):
