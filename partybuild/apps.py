@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class PartybuildConfig(AppConfig):
     name = "partybuild"
     verbose_name = "党建督考"
+
+    def ready(self):
+        from . import notifications
+
+        notifications.connect()

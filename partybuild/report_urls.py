@@ -11,4 +11,6 @@ urlpatterns = [
     path("<int:pk>/retry/", views.retry, name="retry"),
     path("<int:pk>/<str:fmt>/", views.download, name="download"),
     path("notifications/", views.notifications, name="notifications"),
+    path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
+    path("notifications/read/", views.notifications_read, name="notifications_read"),
 ]

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -104,6 +105,23 @@ def download(request, pk, fmt):
 
 
 def notifications(request):
-    items = Notification.objects.filter(user=request.user)[:100]
+    mine = Notification.objects.filter(user=request.user)
+    return render(request, "reports/notifications.html", {
+        "items": mine[:100], "unread": mine.filter(read=False).count()})
+
+
+@require_POST
+def notification_open(request, pk):
+    """Mark one notification read and go where it points."""
+    notification = get_object_or_404(Notification.objects.filter(user=request.user), pk=pk)
+    if not notification.read:
+        notification.read = True
+        notification.save(update_fields=["read"])
+    return redirect(url_has_allowed_host_and_scheme(notification.url, None) and notification.url
+                    or "reports:notifications")
+
+
+@require_POST
+def notifications_read(request):
     Notification.objects.filter(user=request.user, read=False).update(read=True)
-    return render(request, "reports/notifications.html", {"items": items})
+    return redirect("reports:notifications")

@@ -200,6 +200,24 @@ CELERY_BEAT_SCHEDULE = {
                                   "schedule": crontab(minute=15)},
 }
 NOTIFICATION_SENDERS = env.list("NOTIFICATION_SENDERS", default=[])
+# E-mail of notifications: sent through SMTP when EMAIL_HOST is set (to users with an address), else not at all.
+EMAIL_HOST = env("EMAIL_HOST", default="")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="partybuild@localhost")
+NOTIFICATION_EMAIL = env.bool("NOTIFICATION_EMAIL", default=bool(EMAIL_HOST))
+# Fonts of issued documents (GB/T 9704): the official fonts first where installed, then free substitutes
+# (Debian's fonts-noto-cjk), which WeasyPrint embeds in the PDF.
+DOCUMENT_FONTS = {
+    "title": env.list("DOCUMENT_FONT_TITLE", default=["方正小标宋简体", "FZXiaoBiaoSong-B05S", "Noto Serif CJK SC"]),
+    "body": env.list("DOCUMENT_FONT_BODY", default=["仿宋_GB2312", "仿宋", "FangSong", "Noto Serif CJK SC"]),
+    "heading": env.list("DOCUMENT_FONT_HEADING", default=["黑体", "SimHei", "Noto Sans CJK SC"]),
+}
 # A ranked report over more organisations than this is rendered per child scope (per county) in parallel tasks.
 REPORT_FAN_OUT_ABOVE = env.int("REPORT_FAN_OUT_ABOVE", default=1000)
 

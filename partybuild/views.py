@@ -1,17 +1,20 @@
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
-from django.db.models import Count, Max
+from django.db.models import Max
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from orgs import queries
 from partybuild.kernel.dates import add_months, month_start
 from partybuild.kernel.policy import scope_of
+from rectification import figures as ledger_figures
 from rectification import queries as rectification_queries
-from rectification.models import ItemTransition, RectificationItem
-from rectification.reports import breakdown, month_figures
+from rectification.figures import Period
+from rectification.models import ItemTransition, Notice, RectificationItem
+from scoring import queries as scoring_queries
 from scoring.models import Assessment
 
 
@@ -48,36 +51,60 @@ DASHBOARD_TREND_MONTHS = 6
 
 
 def _dashboard(user, root):
-    """A leader's key figures for the scope: this month's ledger, its trend and the latest published ranking."""
+    """A leader's key figures for the scope: this month's ledger, its trend and the latest published ranking.
+
+    Every number is one of ``rectification.figures`` (or ``scoring.queries.grade_counts``) and links to the list
+    of exactly the items or organisations it counts.
+    """
     latest = (Assessment.objects.visible_to(user).filter(status=Assessment.Status.PUBLISHED, root=root)
               .order_by("-published_at").first())
-    grades = sorted(latest.results.order_by().values_list("grade").annotate(n=Count("id")) if latest else [],
-                    key=lambda pair: -pair[1])
     figures = _ledger_figures(root)
+    grades = []
     if latest:
+        results_url = reverse("scoring:results", args=[latest.pk])
+        grades = [(grade, n, f"{results_url}?{urlencode({'org': root.code, 'grade': grade})}")
+                  for grade, n in scoring_queries.grade_counts(latest, root)]
         ranked = latest.results.select_related("org").order_by("-total", "org__path")
         top = list(ranked[:5])
         ends = top + [r for r in list(ranked.reverse()[:5])[::-1] if r not in top]
-        figures["charts"] = {**figures["charts"], "grades": [{"name": g, "value": n} for g, n in grades],
+        figures["charts"] = {**figures["charts"], "grades": [{"name": g, "value": n, "url": url}
+                                                             for g, n, url in grades],
                              "ranked": [r.org.name for r in ends], "totals": [float(r.total) for r in ends],
-                             "results_url": reverse("scoring:results", args=[latest.pk])}
+                             "ranked_urls": [f"{results_url}?{urlencode({'org': r.org.code})}" for r in ends],
+                             "results_url": results_url}
+    overdue_replies = Notice.objects.visible_to(user).reply_overdue(timezone.localdate()).count()
     return {"root": root, "month": timezone.localdate().strftime("%Y-%m"), **figures, "latest": latest,
-            "grades": grades}
+            "grades": grades, "overdue_replies": overdue_replies}
 
 
 def _ledger_figures(root):
     """Cached until the ledger log moves on (a new transition changes the key) or the day changes."""
-    today = timezone.localdate()
+    period = Period.current()
     last_change = ItemTransition.objects.aggregate(last=Max("id"))["last"]
-    key = f"dashboard:{root.pk}:{last_change}:{today.isoformat()}"
-    figures = cache.get(key)
-    if figures is None:
-        months = [add_months(month_start(today), -i) for i in reversed(range(DASHBOARD_TREND_MONTHS))]
-        trend = [month_figures(root, m) for m in months]
-        by_unit, _by_category = breakdown(root, month_start(today))
-        figures = {"ledger": trend[-1], "charts": {
-            "months": [f"{m:%Y-%m}" for m in months], "open": [f.open for f in trend],
-            "overdue": [f.overdue for f in trend],
-            "units": [row["name"] for row in by_unit[:15]], "rates": [row["rate"] for row in by_unit[:15]]}}
-        cache.set(key, figures, 3600)
-    return figures
+    key = f"dashboard:{root.pk}:{last_change}:{period.today.isoformat()}"
+    cached = cache.get(key)
+    if cached is None:
+        months = [Period(add_months(period.month, -i), period.today) for i in reversed(range(DASHBOARD_TREND_MONTHS))]
+        trend = ledger_figures.month_series(root, months)
+        units = ledger_figures.by_unit(root, period)[:15]
+        current = trend[-1]
+        cached = {"ledger": {name: getattr(current, name) for name in CARD_FIGURES},
+                  "links": {name: figure_url(name, root, period) for name in CARD_FIGURES},
+                  "charts": {
+                      "months": [m.key for m in months], "open": [f.open for f in trend],
+                      "overdue": [f.overdue for f in trend],
+                      "open_urls": [figure_url("open", root, m) for m in months],
+                      "overdue_urls": [figure_url("overdue", root, m) for m in months],
+                      "units": [row["name"] for row in units], "rates": [row["rate"] for row in units],
+                      "unit_urls": [figure_url("total", root, period, org_code=row["code"]) for row in units]}}
+        cached["ledger"]["completion_rate"] = current.completion_rate
+        cache.set(key, cached, 3600)
+    return cached
+
+
+CARD_FIGURES = ("total", "open", "overdue", "closed", "done", "missing_report")
+
+
+def figure_url(name, scope, period, org_code=None):
+    query = {"figure": name, "org": org_code or scope.code, "month": period.key}
+    return f"{reverse('rectification:ledger')}?{urlencode(query)}"

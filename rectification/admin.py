@@ -4,10 +4,14 @@ from simple_history.admin import SimpleHistoryAdmin
 from partybuild.kernel.admin import AppendOnlyAdmin
 
 from .models import (
+    DeadlineExtension,
     Evidence,
     FollowUpCheck,
     ItemTransition,
     Milestone,
+    Notice,
+    NoticeReply,
+    NoticeReplyFile,
     Problem,
     ProblemCategory,
     ProblemDimension,
@@ -17,9 +21,9 @@ from .models import (
     ResponsibilityLetter,
     SelfCheckPush,
     SelfCheckRequest,
-    SupervisionNotice,
     Task,
 )
+from .services import archive_problems
 
 
 class CategoryInline(admin.TabularInline):
@@ -48,7 +52,8 @@ class ProblemAdmin(SimpleHistoryAdmin):
     search_fields = ["description", "org__name", "org__code"]
     raw_id_fields = ["org", "raised_by"]
     list_select_related = ["org", "category"]
-    readonly_fields = ["origin_type", "origin_id"]
+    #: organisation, category and archiving change through the ledger's services, which log them
+    readonly_fields = ["origin_type", "origin_id", "org", "category", "archived"]
     actions = ["archive"]
 
     def has_delete_permission(self, request, obj=None):
@@ -56,9 +61,7 @@ class ProblemAdmin(SimpleHistoryAdmin):
 
     @admin.action(description="归档所选问题")
     def archive(self, request, queryset):
-        for problem in queryset:
-            problem.archived = True
-            problem.save()
+        archive_problems(request.user, queryset)
 
 
 class MilestoneInline(admin.TabularInline):
@@ -73,7 +76,7 @@ class RectificationItemAdmin(SimpleHistoryAdmin):
     search_fields = ["problem__description", "responsible_person", "problem__org__name"]
     raw_id_fields = ["problem"]
     list_select_related = ["problem"]
-    readonly_fields = ["status", "closed_on", "cycle", "version", "escalations"]
+    readonly_fields = ["status", "closed_on", "cycle", "version", "escalations", "deadline"]
     inlines = [MilestoneInline]
 
     def has_delete_permission(self, request, obj=None):
@@ -84,9 +87,9 @@ class RectificationItemAdmin(SimpleHistoryAdmin):
 class ItemTransitionAdmin(AppendOnlyAdmin):
     """The log is append-only: shown, never changed."""
 
-    list_display = ["item", "action", "from_status", "to_status", "actor", "happened_at"]
+    list_display = ["item", "action", "from_status", "to_status", "deadline", "org", "actor", "happened_at", "hash"]
     list_filter = ["action", "to_status"]
-    list_select_related = ["item__problem", "actor"]
+    list_select_related = ["item__problem", "actor", "org"]
 
 
 @admin.register(ProgressUpdate)
@@ -102,8 +105,18 @@ class ProgressUpdateAdmin(SimpleHistoryAdmin):
 admin.site.register(Evidence, list_display=["original_name", "update", "size"], raw_id_fields=["update"])
 admin.site.register(FollowUpCheck, list_display=["item", "cycle", "checked_on", "passed", "checker"],
                     raw_id_fields=["item", "checker"])
-admin.site.register(SupervisionNotice, list_display=["number", "org", "reply_by", "issued_by", "issued_at"],
-                    raw_id_fields=["org", "issued_by", "items"])
+@admin.register(Notice)
+class NoticeAdmin(AppendOnlyAdmin):
+    list_display = ["number", "kind", "issuer", "org", "issued_on", "reply_by", "issued_by"]
+    list_filter = ["kind", "year"]
+    search_fields = ["number", "title", "org__name", "org__code"]
+    list_select_related = ["issuer", "org", "issued_by"]
+
+
+admin.site.register(NoticeReply, AppendOnlyAdmin, list_display=["notice", "author", "submitted_at"])
+admin.site.register(NoticeReplyFile, AppendOnlyAdmin, list_display=["original_name", "reply", "size"])
+admin.site.register(DeadlineExtension, AppendOnlyAdmin, list_filter=["decision"], list_display=[
+    "item", "current_deadline", "proposed_deadline", "decision", "requested_by", "decided_by"])
 admin.site.register(SelfCheckPush, list_display=["description", "root", "reply_by", "created_by"],
                     raw_id_fields=["root", "created_by"])
 admin.site.register(SelfCheckRequest, SimpleHistoryAdmin, list_display=["push", "org", "answer", "answered_at"],

@@ -15,10 +15,12 @@ from orgs.models import BRANCH_KINDS, Organization, RoleAssignment
 from partybuild.kernel.dates import add_months, month_start
 from partybuild.kernel.policy import Role
 
-from . import lists, taxonomy
+from . import lists, notices, services, taxonomy
 from .models import (
+    DeadlineExtension,
     FollowUpCheck,
     ItemTransition,
+    Notice,
     Problem,
     ProblemCategory,
     ProgressUpdate,
@@ -48,7 +50,7 @@ def seed(scale, rng):
     staff = get_user_model().objects.get(username="staff")
     secretaries = {a.org_id: a.user for a in RoleAssignment.objects.filter(role=Role.SECRETARY).select_related("user")}
     categories = list(ProblemCategory.objects.select_related("dimension"))
-    branches = list(Organization.objects.filter(kind__in=BRANCH_KINDS).only("id", "name"))
+    branches = list(Organization.objects.filter(kind__in=BRANCH_KINDS).only("id", "name", "path", "code"))
     mean = PROBLEMS_PER_BRANCH[scale]
     plans = []
     for branch in branches:
@@ -59,6 +61,7 @@ def seed(scale, rng):
             plans.append(_plan(rng, branch, state, rng.choice(categories), today))
     _write(plans, staff, secretaries, today)
     _three_lists(rng, staff, secretaries, today)
+    _documents(staff, secretaries, today)
 
 
 _STATES = ["in_progress", "submitted", "pending", "closed", "reopened"]
@@ -71,8 +74,10 @@ def _plan(rng, branch, state, category, today):
     deadline = found + datetime.timedelta(days=rng.choice([30, 60, 90, 180, 240, 300]))
     submitted = min(today, started + datetime.timedelta(days=rng.randint(10, 90)))
     closed = min(today, submitted + datetime.timedelta(days=rng.randint(2, 15)))
+    extended = state in ("in_progress", "reopened") and rng.random() < 0.12
     return {"branch": branch, "state": state, "category": category, "found": found, "started": started,
             "deadline": deadline, "submitted": submitted, "closed": closed,
+            "extended_on": min(today, started + datetime.timedelta(days=rng.randint(5, 60))) if extended else None,
             "skip_this_month": rng.random() < 0.15, "source": rng.choice(list(Problem.Source.values)),
             "severity": rng.choices(list(Problem.Severity.values), [70, 25, 5])[0]}
 
@@ -84,17 +89,20 @@ def _write(plans, staff, secretaries, today):
                 found_on=p["found"], raised_by=staff) for p in plans], batch_size=2000)
     items = RectificationItem.objects.bulk_create([
         _item(problem, plan) for problem, plan in zip(problems, plans, strict=True)], batch_size=2000)
-    transitions, updates, checks = [], [], []
+    chains, updates, checks, extensions = [], [], [], []
     for item, plan in zip(items, plans, strict=True):
         actor = secretaries.get(plan["branch"].pk)
-        transitions += _transitions(item, plan, actor, staff)
+        chains.append(_transitions(item, plan, actor, staff))
+        if plan["extended_on"]:
+            extensions.append(_extension(item, plan, actor or staff, staff))
         updates += _updates(item, plan, actor or staff, today)
         if plan["state"] == "reopened":
             checks.append(FollowUpCheck(item=item, cycle=1, passed=False, checker=staff,
                                         checked_on=plan["closed"], note="回头看发现问题反弹，重新整改。"))
-    ItemTransition.objects.bulk_create(transitions, batch_size=5000)
+    ItemTransition.bulk_append(chains)
     ProgressUpdate.objects.bulk_create(updates, batch_size=5000)
     FollowUpCheck.objects.bulk_create(checks)
+    DeadlineExtension.objects.bulk_create(extensions)
 
 
 def _item(problem, plan):
@@ -115,20 +123,44 @@ def _at(day, step=0):
     return min(moment, timezone.now() - datetime.timedelta(minutes=10 - step))
 
 
+EXTENSION_DAYS = 45
+STEP_COMMENTS = {"reopen": "回头看发现问题反弹，重新整改。",
+                 "extend_approve": "同意延期：整改涉及换届后新班子，需延长时限。"}
+
+
 def _transitions(item, plan, actor, staff):
+    """The item's log; an extended item ran under a deadline 45 days earlier until the extension."""
     steps = [("raise", "", Status.PENDING, plan["found"], staff, 1)]
     if plan["state"] != "pending":
         steps.append(("start", Status.PENDING, Status.IN_PROGRESS, plan["started"], actor, 1))
+    if plan["extended_on"]:
+        steps.append(("extend_approve", Status.IN_PROGRESS, Status.IN_PROGRESS, plan["extended_on"], staff, 1))
     if plan["state"] in ("submitted", "closed", "reopened"):
         steps.append(("submit", Status.IN_PROGRESS, Status.SUBMITTED, plan["submitted"], actor, 1))
     if plan["state"] in ("closed", "reopened"):
         steps.append(("accept", Status.SUBMITTED, Status.CLOSED, plan["closed"], staff, 1))
     if plan["state"] == "reopened":
         steps.append(("reopen", Status.CLOSED, Status.IN_PROGRESS, plan["closed"], staff, 2))
-    return [ItemTransition(item=item, action=action, from_status=source, to_status=target, cycle=cycle,
-                           actor=who, happened_at=_at(day, index),
-                           comment="回头看发现问题反弹，重新整改。" if action == "reopen" else "")
-            for index, (action, source, target, day, who, cycle) in enumerate(steps)]
+    steps.sort(key=lambda step: step[3])
+    earlier = plan["deadline"] - datetime.timedelta(days=EXTENSION_DAYS)
+    entries, extended = [], False
+    for index, (action, source, target, day, who, cycle) in enumerate(steps):
+        if action == "extend_approve":  # between whichever steps it fell: the status and cycle stay
+            extended, source, target, cycle = True, entries[-1].to_status, entries[-1].to_status, entries[-1].cycle
+        entries.append(ItemTransition(
+            item=item, action=action, from_status=source, to_status=target, cycle=cycle, actor=who,
+            happened_at=_at(day, index), org=plan["branch"], org_path=plan["branch"].path,
+            category=plan["category"], deadline=plan["deadline"] if extended or not plan["extended_on"] else earlier,
+            comment=STEP_COMMENTS.get(action, "")))
+    return entries
+
+
+def _extension(item, plan, requester, staff):
+    return DeadlineExtension(
+        item=item, current_deadline=plan["deadline"] - datetime.timedelta(days=EXTENSION_DAYS),
+        proposed_deadline=plan["deadline"], reason="整改涉及换届后新班子，需延长时限。", requested_by=requester,
+        requested_at=_at(plan["extended_on"]), decision=DeadlineExtension.Decision.APPROVED, decided_by=staff,
+        decided_at=_at(plan["extended_on"], 1), note="同意。")
 
 
 def _updates(item, plan, author, today):
@@ -177,3 +209,54 @@ def _three_lists(rng, staff, secretaries, today):
             ResponsibilityEntry(org_id=org_id, year=today.year, post=ResponsibilityEntry.Post.MEMBER,
                                 person="组织委员", duties="负责党员发展、教育管理和党费收缴，落实一岗双责。"),
         ])
+
+
+def _documents(staff, secretaries, today):
+    """Issued documents and their history: a pending 延期申请; a 督办 waiting for the secretary's reply and
+    one answered; a 督办 to a township about a 突出问题 with items below it; one whose reply is overdue; a
+    整改通知单 and a 目标责任书 for the first demo branch."""
+    if not secretaries:
+        return
+    (first, secretary), *others = sorted(secretaries.items())
+    open_items = list(RectificationItem.objects.open().filter(problem__org_id=first, deadline__isnull=False)
+                      .select_related("problem__org").order_by("deadline", "id"))
+    if open_items:
+        services.request_extension(secretary, open_items[0], proposed_deadline=open_items[0].deadline
+                                   + datetime.timedelta(days=30), reason="村“两委”换届，整改需顺延一个月。")
+    branch = Organization.objects.get(pk=first)
+    reply_by = today + datetime.timedelta(days=15)
+    if len(open_items) > 1:
+        notices.issue_supervision(staff, branch, open_items[1:3], reply_by=reply_by,
+                                  requirement="请于限期内完成整改并书面反馈整改情况。")
+    for org_id, other in others[:1]:
+        items = list(RectificationItem.objects.open().filter(problem__org_id=org_id)[:2])
+        if items:
+            notice = notices.issue_supervision(staff, Organization.objects.get(pk=org_id), items, reply_by=reply_by,
+                                               requirement="请逐项说明整改进展，附佐证材料。")
+            notices.reply(other, notice, text="已召开支委会专题研究，逐项明确责任人，本月底前完成整改。")
+    township = Organization.objects.filter(path=branch.path[:-Organization.steplen]).first()
+    if township is not None:
+        problem = services.raise_problem(
+            org=township, description="所辖村党组织“三会一课”普遍不规范，多个支部连续三个月未开展主题党日。",
+            source=Problem.Source.INSPECTION, raised_by=staff, deadline=today + datetime.timedelta(days=60))
+        below = list(notices.supervisable_items(staff, township).filter(deadline__lt=today)[:5])
+        notices.issue_supervision(staff, township, below, subject=problem, reply_by=reply_by,
+                                  requirement="请镇党委牵头督促所属支部限期整改，并书面反馈整改情况。")
+        _overdue_reply(staff, township, today)
+    notices.issue_rectification_notice(staff, branch, reply_by=reply_by, requirement=(
+        "请按下表明确的措施、责任人和时限抓好整改，每月上报整改进展，整改完成后申请验收销号。"))
+    notices.issue_responsibility_letter(staff, branch, today.year, reply_by=reply_by, requirement=(
+        "现将你单位年度基层党建工作目标责任书印发给你们，请对照责任清单抓好落实，签字盖章后按期报回。"))
+
+
+def _overdue_reply(staff, org, today):
+    """A 督办 issued six weeks ago whose reply is ten days late (it shows on the staff's pages)."""
+    issued = today - datetime.timedelta(days=40)
+    items = list(notices.supervisable_items(staff, org).filter(deadline__lt=issued)[:3])
+    if not items:
+        return
+    notice = notices.numbered_document(
+        notices.issuer_for(staff, org), Notice.Kind.SUPERVISION, issued, org=org, title="关于限期整改的督办通知",
+        requirement="请于限期内完成整改并书面反馈整改情况。", reply_by=today - datetime.timedelta(days=10),
+        issued_by=staff, issued_at=_at(issued), lines=[notices.item_line(item) for item in items])
+    notice.items.set(items)

@@ -5,7 +5,10 @@ refuses changes the workflow owns) instead of raising the same problems twice. R
 台账编号 become new problems. Confirming writes in bulk: a fixed number of queries per batch.
 """
 
+import datetime
+
 from django.db import connection
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -46,11 +49,41 @@ EXPORTED = ("problem__org__code", "problem__org__name", "problem__source", "prob
             "deadline", "kind", "latest_progress", "status", "closed_on", "pk")
 
 
-def export_workbook(items) -> bytes:
-    """``items``: a scoped, filtered RectificationItem queryset; one line per item, rows read as tuples."""
+LOG_COLUMNS = [xlsx.Column(header, name) for header, name in [
+    ("记录编号", "id"), ("事项编号", "item_id"), ("上一条记录", "previous_id"), ("操作", "action"),
+    ("原状态", "from_status"), ("新状态", "to_status"), ("整改轮次", "cycle"), ("操作人编号", "actor_id"),
+    ("说明", "comment"), ("时间(UTC)", "happened_at"), ("组织编号", "org_id"), ("组织路径", "org_path"),
+    ("问题类别编号", "category_id"), ("整改时限", "deadline"), ("已归档", "archived"),
+    ("上一条校验值", "previous_hash"), ("校验值", "hash")]]
+HOW_TO_VERIFY = [
+    "每条流转记录的校验值 = SHA-256(JSON)，JSON 按键名排序、紧凑书写(分隔符 \",\" 和 \":\")、不转义中文，",
+    "键为：item_id、action、from_status、to_status、cycle、actor_id、comment、org_id、org_path、category_id、",
+    "deadline(YYYY-MM-DD 或 null)、archived(true/false)、previous_id、happened_at(UTC，ISO 8601，精确到微秒)、",
+    "previous_hash(同一事项上一条记录的校验值，第一条为空字符串)；空值写 null。",
+    "同一事项的记录按记录编号依次相连：每条的“上一条校验值”应等于上一条的校验值。",
+]
+
+
+def export_workbook(items, with_hashes=False) -> bytes:
+    """``items``: a scoped, filtered RectificationItem queryset; one line per item, rows read as tuples.
+    ``with_hashes`` adds their full log with the hash chain, so an auditor can check it offline."""
     rows = latest_progress(items).values_list(*EXPORTED)
     records = ((number, *row) for number, row in enumerate(rows.iterator(chunk_size=BATCH), start=1))
-    return xlsx.write_rows(_("整改台账"), COLUMNS, records)
+    sheets = [(_("整改台账"), COLUMNS, records)]
+    if with_hashes:
+        log = (ItemTransition.objects.filter(item__in=items.values("pk")).order_by("item_id", "id")
+               .annotate(previous_hash=F("previous__hash")))
+        sheets.append((_("流转记录(含校验值)"), LOG_COLUMNS, (_log_record(e) for e in log.iterator(chunk_size=BATCH))))
+        sheets.append((_("校验方法"), [xlsx.Column("说明", "text")], ({"text": line} for line in HOW_TO_VERIFY)))
+    return xlsx.write_sheets(sheets)
+
+
+def _log_record(entry):
+    record = {column.name: getattr(entry, column.name) for column in LOG_COLUMNS}
+    record["happened_at"] = entry.happened_at.astimezone(datetime.UTC).isoformat(timespec="microseconds")
+    record["previous_hash"] = entry.previous_hash or ""
+    record["archived"] = "true" if entry.archived else "false"
+    return record
 
 
 def _check(user, plan):

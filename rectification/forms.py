@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Organization, Sector
-from partybuild.kernel.forms import DateInput, MultipleFileField
+from partybuild.kernel.forms import DateInput, MultipleFileField, OrgCodeField
 
 from .models import Problem, ProblemCategory, RectificationItem, ResponsibilityEntry
 
@@ -71,17 +71,57 @@ class FollowUpForm(forms.Form):
     note = forms.CharField(label=_("检查情况"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
-class SupervisionForm(forms.Form):
-    requirement = forms.CharField(label=_("督办要求"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
-                                  initial=_("请于限期内完成整改并书面反馈整改情况。"))
-    reply_by = forms.DateField(label=_("限期反馈"), widget=DateInput())
-    items = forms.ModelMultipleChoiceField(label=_("督办事项"), queryset=RectificationItem.objects.none(),
-                                           widget=forms.CheckboxSelectMultiple)
+class NoticeForm(forms.Form):
+    """What every issued document asks for: its body and the date the reply is due."""
 
-    def __init__(self, *args, overdue_items, **kwargs):
+    requirement = forms.CharField(label=_("正文(要求)"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    reply_by = forms.DateField(label=_("限期反馈"), widget=DateInput())
+
+
+class SupervisionForm(NoticeForm):
+    items = forms.ModelMultipleChoiceField(label=_("督办事项"), queryset=RectificationItem.objects.none(),
+                                           widget=forms.CheckboxSelectMultiple, required=False)
+    subject = forms.ModelChoiceField(label=_("突出问题(可选)"), queryset=Problem.objects.none(), required=False)
+
+    def __init__(self, *args, open_items, problems, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["items"].queryset = overdue_items
-        self.fields["items"].label_from_instance = lambda item: f"{item.problem.description[:40]}(时限 {item.deadline})"
+        self.fields["requirement"].initial = _("请于限期内完成整改并书面反馈整改情况。")
+        self.fields["items"].queryset = open_items
+        self.fields["items"].label_from_instance = lambda item: (
+            f"{item.problem.org.name}：{item.problem.description[:40]}(时限 {item.deadline or '未定'}"
+            f"{'，已逾期' if item.is_overdue else ''})")
+        self.fields["subject"].queryset = problems
+        self.fields["subject"].label_from_instance = lambda p: f"{p.org.name}：{p.description[:50]}"
+
+
+class ReplyForm(forms.Form):
+    text = forms.CharField(label=_("书面反馈"), widget=forms.Textarea(attrs={"rows": 4}), max_length=8000)
+    files = MultipleFileField(label=_("附件(照片、PDF、Office 文档，每个不超过 10 MB)"), required=False)
+
+
+class ExtensionForm(forms.Form):
+    proposed_deadline = forms.DateField(label=_("申请延至"), widget=DateInput())
+    reason = forms.CharField(label=_("延期理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class DecisionForm(forms.Form):
+    approve = forms.TypedChoiceField(label=_("审批"), coerce=lambda v: v == "yes",
+                                     choices=[("yes", _("同意延期")), ("no", _("不同意"))])
+    note = forms.CharField(label=_("审批意见"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CorrectionForm(forms.Form):
+    """Staff correct the problem's category or move it to another organisation."""
+
+    org_code = OrgCodeField(label=_("所属组织(编码)"))
+    category = CategoryChoiceField(label=_("问题类别"), required=False,
+                                   queryset=ProblemCategory.objects.filter(is_active=True).select_related("dimension"))
+    reason = forms.CharField(label=_("更正理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org_code"].organisations = Organization.objects.for_action(user, "ledger.manage")
 
 
 class SubtreeForm(forms.Form):

@@ -18,7 +18,8 @@ from partybuild.kernel.uploads import download_name
 
 from . import lists
 from .forms import AnswerForm, LetterForm, PushForm, ResponsibilityForm, TaskBatchForm, TaskReportForm
-from .models import ResponsibilityEntry, ResponsibilityLetter, SelfCheckPush, SelfCheckRequest, Task
+from .models import Notice, ResponsibilityEntry, ResponsibilityLetter, SelfCheckPush, SelfCheckRequest, Task
+from .notices import issuer_for
 from .services import ServiceError
 
 PER_PAGE = 30
@@ -141,6 +142,8 @@ def responsibilities(request, pk, year):
         "org": org, "year": year, "may_edit": may_edit, "entry_form": entry_form, "letter_form": letter_form,
         "entries": ResponsibilityEntry.objects.visible_to(request.user).filter(org=org, year=year),
         "letters": ResponsibilityLetter.objects.visible_to(request.user).filter(org=org, year=year),
+        "issued": Notice.objects.visible_to(request.user).filter(kind=Notice.Kind.RESPONSIBILITY, org=org, year=year),
+        "may_issue": issuer_for(request.user, org) is not None,
     })
 
 

@@ -5,18 +5,21 @@ declared in ``rectification.workflow``; every move is appended to ItemTransition
 changed, so the ledger's state on any past date can be rebuilt (monthly reports rely on it).
 """
 
+import datetime
+import hashlib
+import json
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from orgs.models import Organization
-from partybuild.kernel.dates import add_months
+from partybuild.kernel.dates import add_months, local_midnight
 from partybuild.kernel.querysets import ScopedQuerySet
 from partybuild.kernel.uploads import RandomName
 
@@ -120,9 +123,13 @@ class ItemQuerySet(ScopedQuerySet):
         return self.annotate(reported_this_month=Exists(updates))
 
     def missing_month_report(self, month_start):
-        """Open items, raised before the month began, without a progress update in that month."""
+        """Open items entered in the ledger before the month began (the month after they are raised is the
+        first that needs an update, whatever their 发现日期), without a progress update in that month."""
+        raised_before = ItemTransition.objects.filter(
+            item=OuterRef("pk"), previous__isnull=True,
+            happened_at__lt=local_midnight(month_start))
         return (self.with_month_report(month_start).open()
-                .filter(problem__found_on__lt=month_start, reported_this_month=False))
+                .filter(Exists(raised_before), reported_this_month=False))
 
 
 class RectificationItem(models.Model):
@@ -202,8 +209,18 @@ class TransitionQuerySet(ScopedQuerySet):
     archived_lookup = "item__problem__archived"
 
 
+#: the fields of a log entry that its hash covers (with the time and the previous entry's hash)
+HASHED_FIELDS = ("item_id", "action", "from_status", "to_status", "cycle", "actor_id", "comment", "org_id",
+                 "org_path", "category_id", "deadline", "archived", "previous_id")
+
+
 class ItemTransition(models.Model):
-    """Append-only log of every workflow step; never updated or deleted."""
+    """Append-only log of every step and every change of the facts reports count by; never updated or deleted.
+
+    Each entry is a snapshot of the item after the step (status, organisation and its tree path, category,
+    deadline, archived), so the ledger as it stood at any moment is the newest entry of each item before it.
+    Entries of one item form a hash chain: ``hash`` covers the entry's content and the previous entry's hash.
+    """
 
     item = models.ForeignKey(RectificationItem, on_delete=models.PROTECT, related_name="transitions")
     action = models.CharField(_("操作"), max_length=16)
@@ -214,6 +231,15 @@ class ItemTransition(models.Model):
                               related_name="+", verbose_name=_("操作人"))
     comment = models.TextField(_("说明"), blank=True)
     happened_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("党组织"))
+    org_path = models.CharField(_("组织路径"), max_length=255, db_index=True)
+    category = models.ForeignKey(ProblemCategory, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+", verbose_name=_("问题类别"))
+    deadline = models.DateField(_("整改时限"), null=True, blank=True)
+    archived = models.BooleanField(_("已归档"), default=False)
+    previous = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True, related_name="next",
+                                    verbose_name=_("上一条记录"))
+    hash = models.CharField(_("校验值"), max_length=64)
 
     objects = TransitionQuerySet.as_manager()
 
@@ -221,9 +247,56 @@ class ItemTransition(models.Model):
         verbose_name = _("整改流转记录")
         verbose_name_plural = _("整改流转记录")
         ordering = ["happened_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["item"], condition=Q(previous__isnull=True),
+                                               name="one_first_entry_per_item")]
 
     def __str__(self):
         return f"{self.item_id} {self.action} {self.to_status}"
+
+    def save(self, *args, **kwargs):
+        """Append at the end of the item's chain (under a lock on the item); entries are never changed."""
+        if self.pk is not None:
+            raise ValueError("ItemTransition is append-only")
+        with transaction.atomic():
+            item = RectificationItem.objects.select_for_update().select_related("problem__org").get(pk=self.item_id)
+            if self.org_id is None:
+                self.snapshot(item)
+            self.previous = ItemTransition.objects.filter(item_id=self.item_id).order_by("-id").first()
+            self.hash = self.compute_hash(self.previous.hash if self.previous else "")
+            super().save(*args, **kwargs)
+
+    def snapshot(self, item):
+        """Copy the facts reports count by, besides the status, from the item (and its problem) as they are now."""
+        problem = item.problem
+        self.org_id, self.org_path = problem.org_id, problem.org.path
+        self.category_id, self.deadline, self.archived = problem.category_id, item.deadline, problem.archived
+        return self
+
+    def compute_hash(self, previous_hash=""):
+        payload = {field: _plain(getattr(self, field)) for field in HASHED_FIELDS}
+        payload["happened_at"] = self.happened_at.astimezone(datetime.UTC).isoformat(timespec="microseconds")
+        payload["previous_hash"] = previous_hash
+        text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    @classmethod
+    def bulk_append(cls, chains, batch_size=5000):
+        """Insert the whole history of many new items at once (demo data): ``chains`` is one list per item."""
+        for step in range(max((len(chain) for chain in chains), default=0)):
+            layer = []
+            for chain in chains:
+                if len(chain) > step:
+                    entry = chain[step]
+                    entry.previous = chain[step - 1] if step else None
+                    entry.hash = entry.compute_hash(entry.previous.hash if entry.previous else "")
+                    layer.append(entry)
+            cls.objects.bulk_create(layer, batch_size=batch_size)
+
+
+def _plain(value):
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
 
 
 class ProgressQuerySet(ScopedQuerySet):
@@ -261,20 +334,32 @@ class EvidenceQuerySet(ScopedQuerySet):
     archived_lookup = "update__item__problem__archived"
 
 
-class Evidence(models.Model):
-    update = models.ForeignKey(ProgressUpdate, on_delete=models.PROTECT, related_name="evidence")
-    file = models.FileField(_("佐证材料"), upload_to=RandomName("rectification/evidence"))
+class StoredFile(models.Model):
+    """An uploaded file with the name it had on the user's device (the stored name is random)."""
+
     original_name = models.CharField(_("文件名"), max_length=200)
     size = models.PositiveIntegerField(_("大小"))
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.original_name
+
+    @classmethod
+    def keep(cls, upload, **owner):
+        return cls.objects.create(file=upload, original_name=upload.name[:200], size=upload.size, **owner)
+
+
+class Evidence(StoredFile):
+    update = models.ForeignKey(ProgressUpdate, on_delete=models.PROTECT, related_name="evidence")
+    file = models.FileField(_("佐证材料"), upload_to=RandomName("rectification/evidence"))
 
     objects = EvidenceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("佐证材料")
         verbose_name_plural = _("佐证材料")
-
-    def __str__(self):
-        return self.original_name
 
 
 class FollowUpQuerySet(ScopedQuerySet):
@@ -304,32 +389,166 @@ class FollowUpCheck(models.Model):
         return f"{self.item_id} {self.checked_on}"
 
 
+class ExtensionQuerySet(ScopedQuerySet):
+    org_lookup = "item__problem__org"
+    archived_lookup = "item__problem__archived"
+
+
+class DeadlineExtension(models.Model):
+    """延期申请: the organisation asks the issuer to move a deadline; staff approve or refuse it."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("待审批")
+        APPROVED = "approved", _("已同意")
+        REFUSED = "refused", _("不同意")
+
+    item = models.ForeignKey(RectificationItem, on_delete=models.PROTECT, related_name="extensions")
+    current_deadline = models.DateField(_("原整改时限"))
+    proposed_deadline = models.DateField(_("申请延至"))
+    reason = models.TextField(_("延期理由"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("申请人"))
+    requested_at = models.DateTimeField(_("申请时间"), default=timezone.now)
+    decision = models.CharField(_("审批结果"), max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("审批人"))
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    note = models.TextField(_("审批意见"), blank=True)
+
+    objects = ExtensionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+        ordering = ["-requested_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["item"], condition=Q(decision="pending"),
+                                               name="one_pending_extension_per_item")]
+
+    def __str__(self):
+        return f"{self.item_id} → {self.proposed_deadline}"
+
+
 class NoticeQuerySet(ScopedQuerySet):
     org_lookup = "org"
 
+    def in_force(self):
+        """Not superseded by a correction."""
+        return self.filter(superseded_by__isnull=True)
 
-class SupervisionNotice(models.Model):
-    """督办通知: issued by staff for overdue items of one organisation."""
+    def awaiting_reply(self):
+        return self.in_force().filter(kind=Notice.Kind.SUPERVISION, reply__isnull=True)
 
-    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="supervision_notices",
-                            verbose_name=_("督办对象"))
-    items = models.ManyToManyField(RectificationItem, related_name="supervision_notices", verbose_name=_("督办事项"))
-    number = models.CharField(_("文号"), max_length=40, unique=True)
-    requirement = models.TextField(_("督办要求"))
+    def reply_overdue(self, day):
+        return self.awaiting_reply().filter(reply_by__lt=day)
+
+
+class Notice(models.Model):
+    """An issued document (督办通知, 整改通知单, 目标责任书): numbered once, never changed afterwards.
+
+    A correction is a new document that ``supersedes`` this one. ``lines`` keeps what the document said about
+    each item when it was issued, so later edits of the ledger never change an issued document.
+    """
+
+    class Kind(models.TextChoices):
+        SUPERVISION = "supervision", _("督办通知")
+        RECTIFICATION = "rectification", _("整改通知单")
+        RESPONSIBILITY = "responsibility", _("目标责任书")
+
+    kind = models.CharField(_("文种"), max_length=16, choices=Kind.choices, default=Kind.SUPERVISION)
+    issuer = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("发文机关"))
+    year = models.PositiveSmallIntegerField(_("年份"))
+    serial = models.PositiveIntegerField(_("序号"))
+    number = models.CharField(_("文号"), max_length=60)
+    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="notices",
+                            verbose_name=_("主送单位"))
+    title = models.CharField(_("标题"), max_length=200)
+    requirement = models.TextField(_("正文"))
+    subject = models.ForeignKey(Problem, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                verbose_name=_("突出问题"))
+    items = models.ManyToManyField(RectificationItem, related_name="notices", verbose_name=_("涉及事项"))
+    lines = models.JSONField(_("事项快照"), default=list)
     reply_by = models.DateField(_("限期反馈"))
+    issued_on = models.DateField(_("成文日期"), default=timezone.localdate)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                   verbose_name=_("签发人"))
     issued_at = models.DateTimeField(_("签发时间"), default=timezone.now)
+    supersedes = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="superseded_by", verbose_name=_("更正的文件"))
 
     objects = NoticeQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("督办通知")
-        verbose_name_plural = _("督办通知")
-        ordering = ["-issued_at"]
+        verbose_name = _("发文")
+        verbose_name_plural = _("发文(督办通知、整改通知单、目标责任书)")
+        ordering = ["-issued_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["issuer", "kind", "year", "serial"],
+                                               name="one_serial_per_issuer_kind_year")]
 
     def __str__(self):
-        return self.number
+        return f"{self.number} {self.title}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("an issued document is never changed; issue a correction instead")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("rectification:notice", args=[self.pk])
+
+
+class NoticeSequence(models.Model):
+    """The last serial used per issuer, document kind and year (locked while a number is taken)."""
+
+    issuer = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=Notice.Kind.choices)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["issuer", "kind", "year"], name="one_sequence_per_issuer")]
+
+    def __str__(self):
+        return f"{self.issuer_id} {self.kind} {self.year}: {self.last}"
+
+
+class ReplyQuerySet(ScopedQuerySet):
+    org_lookup = "notice__org"
+
+
+class NoticeReply(models.Model):
+    """The addressee's written reply to a 督办通知 (书面反馈); it closes the 督办."""
+
+    notice = models.OneToOneField(Notice, on_delete=models.PROTECT, related_name="reply")
+    text = models.TextField(_("反馈内容"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("反馈人"))
+    submitted_at = models.DateTimeField(_("反馈时间"), default=timezone.now)
+
+    objects = ReplyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("督办反馈")
+        verbose_name_plural = _("督办反馈")
+
+    def __str__(self):
+        return f"{self.notice.number} 反馈"
+
+
+class ReplyFileQuerySet(ScopedQuerySet):
+    org_lookup = "reply__notice__org"
+
+
+class NoticeReplyFile(StoredFile):
+    reply = models.ForeignKey(NoticeReply, on_delete=models.PROTECT, related_name="files")
+    file = models.FileField(_("附件"), upload_to=RandomName("rectification/replies"))
+
+    objects = ReplyFileQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("反馈附件")
+        verbose_name_plural = _("反馈附件")
 
 
 

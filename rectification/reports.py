@@ -1,111 +1,41 @@
 """The monthly progress report (月度整改进展报告), rebuilt only from the ledger's append-only log.
 
-Status at a month's end comes from ItemTransition (``with_status_as_of``), so last month's report can be
-rebuilt later with the same figures. (Deadlines and categories are read as they stand today.)
+Every number comes from ``rectification.figures`` (the same definitions the dashboard and the lists use), as
+the ledger stood at the month's end, so last month's report reads the same however the ledger changes later.
 """
-
-import datetime
-from collections import Counter, defaultdict
-from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orgs.models import Organization
 from partybuild.kernel import charts, xlsx
 from partybuild.kernel.dates import add_months, parse_month, recent_months
 from partybuild.kernel.pdf import render_pdf
 from partybuild.kernel.reports import Built, ReportBuilder, register
 
-from .models import ItemTransition, ProgressUpdate, RectificationItem
-from .queries import with_status_as_of
+from . import figures
+from .figures import Period, month_series
 
-Status = RectificationItem.Status
 TREND_MONTHS = 12
 #: how many months back the download centre offers
 PERIOD_CHOICES = 24
 LISTED_ROWS = 300
 
 
-def _moment(day):
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
-@dataclass
-class MonthFigures:
-    existing: int
-    raised: int
-    closed: int
-    open: int
-    overdue: int
-
-    @property
-    def completion_rate(self):
-        return round(100 * (self.existing - self.open) / self.existing, 1) if self.existing else None
-
-
-def items_in(scope):
-    return RectificationItem.objects.unarchived().filter(problem__org__path__startswith=scope.path)
-
-
-def month_figures(scope, month):
-    """Counts for the calendar month starting at ``month`` (a date), as the log had them at its end."""
-    start, end = month, add_months(month, 1)
-    rows = with_status_as_of(items_in(scope), _moment(end)).filter(status_then__isnull=False)
-    rows = rows.values_list("status_then", "deadline")
-    existing = opened = overdue = 0
-    for status, deadline in rows:
-        existing += 1
-        if status != Status.CLOSED:
-            opened += 1
-            overdue += bool(deadline and deadline < end)
-    log = ItemTransition.objects.filter(item__problem__org__path__startswith=scope.path,
-                                        happened_at__gte=_moment(start), happened_at__lt=_moment(end))
-    raised = log.filter(action__in=["raise", "import"], from_status="").values("item").distinct().count()
-    closed = log.filter(to_status=Status.CLOSED).values("item").distinct().count()
-    return MonthFigures(existing, raised, closed, opened, overdue)
-
-
-def breakdown(scope, month):
-    """Open and overdue items at the month's end by child organisation of the scope and by category."""
-    end = add_months(month, 1)
-    rows = (with_status_as_of(items_in(scope), _moment(end)).filter(status_then__isnull=False)
-            .values_list("status_then", "deadline", "problem__org__path", "problem__category__name"))
-    children = dict(Organization.objects.filter(path__startswith=scope.path, depth=scope.depth + 1)
-                    .values_list("path", "name"))
-    by_unit, by_category = defaultdict(Counter), defaultdict(Counter)
-    width = len(scope.path) + Organization.steplen
-    for status, deadline, path, category in rows:
-        unit = children.get(path[:width], scope.name)
-        for table, key in ((by_unit, unit), (by_category, category or _("未分类"))):
-            table[key]["total"] += 1
-            table[key]["closed"] += status == Status.CLOSED
-            table[key]["open"] += status != Status.CLOSED
-            table[key]["overdue"] += status != Status.CLOSED and bool(deadline and deadline < end)
-    return _rated(by_unit), _rated(by_category)
-
-
-def _rated(table):
-    return [{"name": name, **counts, "rate": round(100 * counts["closed"] / counts["total"], 1)}
-            for name, counts in sorted(table.items(), key=lambda pair: -pair[1]["total"])]
-
-
-def overdue_items(scope, month):
-    end = add_months(month, 1)
-    rows = (with_status_as_of(items_in(scope), _moment(end)).exclude(status_then=Status.CLOSED)
-            .filter(status_then__isnull=False, deadline__lt=end).select_related("problem__org")
-            .order_by("deadline", "id"))
-    return list(rows[:LISTED_ROWS]), rows.count()
-
-
-def missed_updates(scope, month):
-    """Organisations with items open through the month but no progress update in it."""
-    end = add_months(month, 1)
-    reported = ProgressUpdate.objects.filter(month=month).values("item")
-    rows = (with_status_as_of(items_in(scope), _moment(end)).filter(problem__found_on__lt=month)
-            .exclude(status_then=Status.CLOSED).filter(status_then__isnull=False).exclude(pk__in=reported)
-            .values_list("problem__org__name", flat=True))
-    return Counter(rows).most_common(LISTED_ROWS)
+def monthly_content(scope, period):
+    """Everything the monthly report says, as plain data (the PDF and the workbook render it)."""
+    months = [Period(add_months(period.month, -i), period.today) for i in reversed(range(TREND_MONTHS))]
+    trend = month_series(scope, months)
+    current, previous = trend[-1], trend[-2]
+    late = (figures.overdue(scope, period).select_related("org", "item__problem").order_by("deadline", "item_id"))
+    return {
+        "current": current, "previous": previous, "flow_rows": current.flow_rows(),
+        "by_unit": figures.by_unit(scope, period), "by_category": figures.by_category(scope, period),
+        "trend": [(m.key, f.open, f.overdue) for m, f in zip(months, trend, strict=True)],
+        "overdue": [{"code": e.org.code, "org": e.org.name, "description": e.item.problem.description,
+                     "deadline": e.deadline, "person": e.item.responsible_person} for e in late[:LISTED_ROWS]],
+        "overdue_count": current.overdue,
+        "missed": figures.missing_by_org(scope, period, LISTED_ROWS),
+    }
 
 
 @register
@@ -118,48 +48,44 @@ class MonthlyProgressReport(ReportBuilder):
                 for month in recent_months(timezone.localdate(), PERIOD_CHOICES)]
 
     def check_period(self, period, scope):
-        parse_month(period)
+        Period.parse(period)
 
     def period_label(self, period):
         month = parse_month(period)
         return f"{month.year}年{month.month}月"
 
     def build(self, scope, period, progress):
-        month = parse_month(period)
-        current, previous = month_figures(scope, month), month_figures(scope, add_months(month, -1))
-        progress(20)
-        by_unit, by_category = breakdown(scope, month)
-        progress(40)
-        months = [add_months(month, -i) for i in reversed(range(TREND_MONTHS))]
-        trend = [month_figures(scope, m) for m in months]
+        month = Period.parse(period)
+        content = monthly_content(scope, month)
         progress(70)
-        overdue, overdue_count = overdue_items(scope, month)
-        missed = missed_updates(scope, month)
-        context = {
-            "current": current, "previous": previous, "by_unit": by_unit, "by_category": by_category,
-            "overdue": overdue, "overdue_count": overdue_count, "missed": missed, "listed": LISTED_ROWS,
-            "trend_chart": charts.line_chart([f"{m:%y.%m}" for m in months], [
-                (_("未销号"), "#1565c0", [f.open for f in trend]), (_("逾期"), "#b71c1c", [f.overdue for f in trend])]),
-        }
+        trend = content["trend"]
+        context = {**content, "listed": LISTED_ROWS, "trend_chart": charts.line_chart(
+            [key[2:].replace("-", ".") for key, _o, _d in trend],
+            [(_("未销号"), "#1565c0", [o for _k, o, _d in trend]), (_("逾期"), "#b71c1c", [d for _k, _o, d in trend])])}
         pdf = render_pdf("reports/monthly.html", context, title=_("整改进展月度报告"), scope=scope.name,
-                         period=f"{month:%Y年%m月}")
+                         period=f"{month.month:%Y年%m月}")
         progress(90)
-        return Built(pdf=pdf, xlsx=_workbook(current, previous, by_unit, by_category, overdue))
+        return Built(pdf=pdf, xlsx=_workbook(content))
 
 
 SUMMARY = [xlsx.Column("指标", "name"), xlsx.Column("本月", "now"), xlsx.Column("上月", "before")]
-TABLE = [xlsx.Column("单位或类别", "name"), xlsx.Column("问题总数", "total"), xlsx.Column("已销号", "closed"),
-         xlsx.Column("未销号", "open"), xlsx.Column("逾期", "overdue"), xlsx.Column("完成率(%)", "rate")]
-OVERDUE = [xlsx.Column("党组织", "org"), xlsx.Column("问题描述", "description"), xlsx.Column("整改时限", "deadline"),
-           xlsx.Column("责任人", "person")]
+FLOW = [xlsx.Column("项目", "name"), xlsx.Column("增减", "sign"), xlsx.Column("事项数", "count")]
+TABLE = [xlsx.Column("组织编码", "code"), xlsx.Column("单位或类别", "name"), xlsx.Column("问题总数", "total"),
+         xlsx.Column("已销号", "done"), xlsx.Column("未销号", "open"), xlsx.Column("逾期", "overdue"),
+         xlsx.Column("完成率(%)", "rate")]
+OVERDUE = [xlsx.Column("组织编码", "code"), xlsx.Column("党组织", "org"), xlsx.Column("问题描述", "description"),
+           xlsx.Column("整改时限", "deadline"), xlsx.Column("责任人", "person")]
+MISSED = [xlsx.Column("组织编码", "code"), xlsx.Column("党组织", "name"), xlsx.Column("未报送事项数", "count")]
 
 
-def _workbook(current, previous, by_unit, by_category, overdue):
-    labels = [("existing", _("问题总数")), ("raised", _("本月新增")), ("closed", _("本月销号")), ("open", _("未销号")),
-              ("overdue", _("逾期")), ("completion_rate", _("完成率(%)"))]
+def _workbook(content):
+    current, previous = content["current"], content["previous"]
+    labels = [("total", _("问题总数")), ("raised", _("本月新增")), ("closed", _("本月销号")), ("open", _("未销号")),
+              ("overdue", _("逾期")), ("completion_rate", _("完成率(%)")), ("missing_report", _("本月未报送"))]
     summary = [{"name": label, "now": getattr(current, key), "before": getattr(previous, key)}
                for key, label in labels]
-    late = [{"org": i.problem.org.name, "description": i.problem.description, "deadline": i.deadline,
-             "person": i.responsible_person} for i in overdue]
-    return xlsx.write_sheets([(_("总体情况"), SUMMARY, summary), (_("分单位"), TABLE, by_unit),
-                              (_("分类别"), TABLE, by_category), (_("逾期事项"), OVERDUE, late)])
+    flow = [{"name": str(name), "sign": sign, "count": count} for name, sign, count, _key in content["flow_rows"]]
+    missed = [{"code": code, "name": name, "count": n} for code, name, n in content["missed"]]
+    return xlsx.write_sheets([(_("总体情况"), SUMMARY, summary), (_("增减情况"), FLOW, flow),
+                              (_("分单位"), TABLE, content["by_unit"]), (_("分类别"), TABLE, content["by_category"]),
+                              (_("逾期事项"), OVERDUE, content["overdue"]), (_("未按月报送"), MISSED, missed)])

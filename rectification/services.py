@@ -1,6 +1,5 @@
 """Every write to the ledger: raising problems, workflow steps, plans, progress, follow-ups, supervision."""
 
-import datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -9,10 +8,12 @@ from django.utils.translation import gettext as _
 
 from partybuild.kernel.dates import month_start
 from partybuild.kernel.errors import ServiceError
+from partybuild.kernel.events import emit
 from partybuild.kernel.policy import can, can_edit, scope_of
 from partybuild.kernel.uploads import check_evidence
 
 from .models import (
+    DeadlineExtension,
     Evidence,
     FollowUpCheck,
     ItemTransition,
@@ -20,12 +21,10 @@ from .models import (
     Problem,
     ProgressUpdate,
     RectificationItem,
-    SupervisionNotice,
 )
 from .workflow import TRANSITIONS
 
 Status = RectificationItem.Status
-
 
 
 class ConflictError(ServiceError):
@@ -52,13 +51,17 @@ def raise_problem(*, org, description, source, raised_by=None, found_on=None, ca
     recurrence = category is not None and RectificationItem.objects.filter(
         problem__org=org, problem__category=category, status=Status.CLOSED).exists()
     item = RectificationItem.objects.create(problem=problem, is_recurrence=recurrence, **plan)
-    _log(item, "raise", "", raised_by)
+    entry = _log(item, "raise", "", raised_by)
+    emit("item_raised", item=item, actor=raised_by, entry=entry)
     return problem
 
 
 def _log(item, action, from_status, actor, comment=""):
-    ItemTransition.objects.create(item=item, action=action, from_status=from_status, to_status=item.status,
-                                  cycle=item.cycle, actor=actor, comment=comment)
+    """Append the step with a snapshot of the item as it now stands (see ItemTransition)."""
+    entry = ItemTransition(item=item, action=action, from_status=from_status, to_status=item.status, cycle=item.cycle,
+                           actor=actor, comment=comment)
+    entry.snapshot(item).save()
+    return entry
 
 
 def _locked(item_pk, expected_version=None):
@@ -111,7 +114,8 @@ def perform(user, item, action, *, comment="", expected_version=None) -> Rectifi
         item.is_recurrence = True
     item.version += 1
     item.save()
-    _log(item, action, previous, user, comment)
+    entry = _log(item, action, previous, user, comment)
+    emit(f"item_{action}", item=item, actor=user, entry=entry)
     return item
 
 
@@ -126,6 +130,8 @@ def update_plan(user, item, *, expected_version, **plan) -> RectificationItem:
     item = _locked(item.pk, expected_version)
     if item.status == Status.CLOSED:
         raise ServiceError(_("已销号的事项不能修改；如需重新整改，请通过“回头看”重新打开。"))
+    if plan["deadline"] != item.deadline:
+        _check_deadline_change(user, item, plan["deadline"])
     changes = [_describe_change(item, field, plan[field])
                for field in PLAN_FIELDS if getattr(item, field) != plan[field]]
     if not changes:
@@ -136,6 +142,119 @@ def update_plan(user, item, *, expected_version, **plan) -> RectificationItem:
     item.save()
     _log(item, "edit", item.status, user, "\n".join(changes))
     return item
+
+
+def is_issuer_of(user, item):
+    """Staff over the item's organisation (not only of it): the side that sets deadlines."""
+    return can(user, "ledger.manage", item) and not is_own_organisation(user, item)
+
+
+def under_supervision(item):
+    """A 督办通知 in force on the item still waits for its reply: the deadline it names holds."""
+    return item.notices.awaiting_reply().exists()
+
+
+def _check_deadline_change(user, item, deadline):
+    if under_supervision(item):
+        raise ServiceError(_("该事项正在督办，整改时限以督办通知为准，不能修改。"))
+    if item.deadline is not None and not is_issuer_of(user, item):
+        raise ServiceError(_("整改时限已确定，不能自行修改；如需延期，请提交延期申请，由组织部审批。"))
+    if deadline is None and item.deadline is not None:
+        raise ServiceError(_("整改时限不能清空。"))
+
+
+@transaction.atomic
+def request_extension(user, item, *, proposed_deadline, reason) -> DeadlineExtension:
+    """延期申请: the organisation asks to move a set deadline; recorded in the item's history."""
+    if not can_edit(user, item):
+        raise ServiceError(_("您的角色不能为这个事项申请延期。"))
+    item = _locked(item.pk)
+    if item.status == Status.CLOSED:
+        raise ServiceError(_("已销号的事项不能申请延期。"))
+    if item.deadline is None:
+        raise ServiceError(_("事项还没有整改时限，请直接在整改方案中提出时限。"))
+    if under_supervision(item):
+        raise ServiceError(_("该事项正在督办，整改时限以督办通知为准，不能申请延期。"))
+    if proposed_deadline <= item.deadline:
+        raise ServiceError(_("申请延至的日期应晚于原整改时限(%(d)s)。") % {"d": item.deadline})
+    if not reason.strip():
+        raise ServiceError(_("请填写延期理由。"))
+    if item.extensions.filter(decision=DeadlineExtension.Decision.PENDING).exists():
+        raise ServiceError(_("该事项已有一份待审批的延期申请。"))
+    extension = DeadlineExtension.objects.create(item=item, current_deadline=item.deadline,
+                                                 proposed_deadline=proposed_deadline, reason=reason.strip(),
+                                                 requested_by=user)
+    _log(item, "extend_request", item.status, user,
+         _("申请将整改时限由 %(a)s 延至 %(b)s：%(r)s") % {"a": item.deadline, "b": proposed_deadline, "r": reason})
+    emit("extension_requested", item=item, actor=user, extension=extension)
+    return extension
+
+
+@transaction.atomic
+def decide_extension(user, extension, *, approve, note="") -> DeadlineExtension:
+    """Staff over the organisation approve (the deadline moves) or refuse (it stays); both are logged."""
+    extension = DeadlineExtension.objects.select_for_update().get(pk=extension.pk)
+    item = _locked(extension.item_id)
+    if not is_issuer_of(user, item):
+        raise ServiceError(_("只有上级组织部干部可以审批延期申请。"))
+    if extension.decision != DeadlineExtension.Decision.PENDING:
+        raise ServiceError(_("这份延期申请已经审批过了。"))
+    if not approve and not note.strip():
+        raise ServiceError(_("不同意延期时请写明理由。"))
+    if approve and under_supervision(item):
+        raise ServiceError(_("该事项正在督办，整改时限以督办通知为准，不能延期。"))
+    extension.decision = DeadlineExtension.Decision.APPROVED if approve else DeadlineExtension.Decision.REFUSED
+    extension.decided_by, extension.decided_at, extension.note = user, timezone.now(), note.strip()
+    extension.save()
+    if approve:
+        item.deadline = extension.proposed_deadline
+        item.version += 1
+        item.save()
+    verdict = _("同意延期至 %(d)s") % {"d": extension.proposed_deadline} if approve else _("不同意延期")
+    _log(item, "extend_approve" if approve else "extend_refuse", item.status, user,
+         f"{verdict}{'：' + note.strip() if note.strip() else ''}")
+    emit("extension_decided", item=item, actor=user, extension=extension)
+    return extension
+
+
+@transaction.atomic
+def correct_problem(user, item, *, org, category, reason) -> RectificationItem:
+    """Staff correct the problem's category or move it to another organisation of their scope (logged)."""
+    item = _locked(item.pk)
+    if not is_issuer_of(user, item):
+        raise ServiceError(_("只有上级组织部干部可以更正问题类别或移交组织。"))
+    if not can(user, "ledger.manage", org):
+        raise ServiceError(_("移交的组织不在您的管理范围内。"))
+    problem = item.problem
+    if org.pk == problem.org_id and category == problem.category:
+        raise ServiceError(_("没有需要更正的内容。"))
+    if not reason.strip():
+        raise ServiceError(_("请写明更正理由。"))
+    changes = []
+    if org.pk != problem.org_id:
+        changes.append(_("党组织：%(a)s(%(ac)s) → %(b)s(%(bc)s)") % {
+            "a": problem.org.name, "ac": problem.org.code, "b": org.name, "bc": org.code})
+    if category != problem.category:
+        changes.append(_("问题类别：%(a)s → %(b)s") % {"a": problem.category or _("(空)"), "b": category or _("(空)")})
+    problem.org, problem.category = org, category
+    problem.save()
+    item.version += 1
+    item.save()
+    _log(item, "correct", item.status, user, "\n".join([*changes, reason.strip()]))
+    return item
+
+
+@transaction.atomic
+def archive_problems(user, problems) -> int:
+    """An administrator takes problems off the pages (they stay in the database and in past reports)."""
+    count = 0
+    for problem in problems.filter(archived=False).select_related("item"):
+        problem.archived = True
+        problem.save()
+        item = _locked(problem.item.pk)
+        _log(item, "archive", item.status, user)
+        count += 1
+    return count
 
 
 def _describe_change(item, field, new):
@@ -164,7 +283,7 @@ def add_progress(user, item, *, text, percent, files=(), today=None) -> Progress
     update = ProgressUpdate.objects.create(item=item, month=month_start(today), text=text, percent=percent,
                                            author=user)
     for upload in files:
-        Evidence.objects.create(update=update, file=upload, original_name=upload.name[:200], size=upload.size)
+        Evidence.keep(upload, update=update)
     return update
 
 
@@ -183,28 +302,6 @@ def record_follow_up(user, item, *, passed, note) -> FollowUpCheck:
     else:
         perform(user, item, "reopen", comment=note)
     return check
-
-
-@transaction.atomic
-def issue_supervision(user, org, items, *, requirement, reply_by: datetime.date) -> SupervisionNotice:
-    """督办通知 for overdue items of one organisation: recorded on each item, escalation counted."""
-    today = timezone.localdate()
-    allowed = RectificationItem.objects.for_action(user, "ledger.manage").overdue_on(today).filter(problem__org=org)
-    items = list(allowed.filter(pk__in=[i.pk for i in items]).select_for_update())
-    if not items:
-        raise ServiceError(_("请至少选择一个本组织的逾期事项。"))
-    if reply_by <= today:
-        raise ServiceError(_("限期反馈日期应晚于今天。"))
-    count = SupervisionNotice.objects.filter(issued_at__year=today.year).count() + 1
-    notice = SupervisionNotice.objects.create(org=org, number=_("督办〔%(y)s〕%(n)s号") % {"y": today.year, "n": count},
-                                              requirement=requirement, reply_by=reply_by, issued_by=user)
-    notice.items.set(items)
-    for item in items:
-        item.escalations += 1
-        item.version += 1
-        item.save()
-        _log(item, "supervise", item.status, user, notice.number)
-    return notice
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import list_views, views
+from . import list_views, notice_views, views
 
 app_name = "rectification"
 
@@ -20,9 +20,20 @@ urlpatterns = [
     path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
     path("follow-ups/", views.follow_ups_due, name="follow_ups"),
     path("overdue/", views.overdue, name="overdue"),
-    path("orgs/<int:pk>/supervise/", views.supervise, name="supervise"),
-    path("orgs/<int:pk>/notice.pdf", views.rectification_notice_pdf, name="rectification_notice"),
-    path("notices/<int:pk>.pdf", views.notice_pdf, name="notice_pdf"),
+    path("items/<int:pk>/extension/", views.item_extension, name="item_extension"),
+    path("items/<int:pk>/correct/", views.item_correct, name="item_correct"),
+    path("extensions/", views.extensions, name="extensions"),
+    path("extensions/<int:pk>/decide/", views.extension_decide, name="extension_decide"),
+    path("orgs/<int:pk>/supervise/", notice_views.supervise, name="supervise"),
+    path("orgs/<int:pk>/rectification-notice/", notice_views.rectification_notice, name="rectification_notice"),
+    path("orgs/<int:pk>/responsibility-letter/<int:year>/", notice_views.responsibility_letter,
+         name="responsibility_letter"),
+    path("notices/", notice_views.notice_list, name="notices"),
+    path("notices/<int:pk>/", notice_views.notice_detail, name="notice"),
+    path("notices/<int:pk>.pdf", notice_views.notice_pdf, name="notice_pdf"),
+    path("notices/<int:pk>/reply/", notice_views.notice_reply, name="notice_reply"),
+    path("notices/<int:pk>/correct/", notice_views.notice_correct, name="notice_correct"),
+    path("reply-files/<int:pk>/", notice_views.reply_file, name="reply_file"),
     path("self-checks/", list_views.self_checks, name="self_checks"),
     path("self-checks/new/", list_views.self_check_new, name="self_check_new"),
     path("self-checks/<int:pk>/answer/", list_views.self_check_answer, name="self_check_answer"),

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,14 +12,24 @@ from partybuild.kernel import audit, xlsx
 from partybuild.kernel.dates import month_start
 from partybuild.kernel.errors import ServiceError
 from partybuild.kernel.imports import import_views
-from partybuild.kernel.pdf import render_pdf
-from partybuild.kernel.policy import can, can_edit, require
+from partybuild.kernel.pages import run_service
+from partybuild.kernel.policy import can, can_edit, require, scope_of
 from partybuild.kernel.uploads import download, download_name
 
-from . import excel, queries, services
+from . import excel, figures, queries, services
 from .filters import LedgerFilter
-from .forms import CommentForm, FollowUpForm, MilestoneForm, PlanForm, ProblemForm, ProgressForm, SupervisionForm
-from .models import Evidence, Milestone, Problem, RectificationItem, SupervisionNotice
+from .forms import (
+    CommentForm,
+    CorrectionForm,
+    DecisionForm,
+    ExtensionForm,
+    FollowUpForm,
+    MilestoneForm,
+    PlanForm,
+    ProblemForm,
+    ProgressForm,
+)
+from .models import DeadlineExtension, Evidence, Milestone, Problem, RectificationItem
 from .workflow import BUTTON_ACTIONS, TRANSITIONS
 
 PER_PAGE = 30
@@ -43,24 +53,64 @@ def _editable_item(request, pk):
     return item
 
 
+FIGURE_PARAMS = ("figure", "org", "month", "category")
+
+
+def _figure(request):
+    """The figure a dashboard card, chart element or report line opened, or None for the plain ledger.
+
+    ``?figure=overdue&org=<code>&month=2026-10[&category=<id>|none]``: exactly the items that figure counts
+    (``rectification.figures``), including those archived since, as they stand today.
+    """
+    name = request.GET.get("figure")
+    if not name:
+        return None
+    scope = Organization.objects.visible_to(request.user).filter(code=request.GET.get("org", "").strip()).first()
+    category = request.GET.get("category") or None
+    if scope is None or name not in figures.LABELS or (category not in (None, "none") and not category.isdigit()):
+        raise Http404
+    try:
+        period = figures.Period.parse(request.GET.get("month") or f"{timezone.localdate():%Y-%m}")
+    except ValueError:
+        raise Http404 from None
+    return {"name": name, "label": figures.LABELS[name], "scope": scope, "period": period, "category": category,
+            "items": figures.figure_items(name, scope, period, category)}
+
+
+def _ledger_query(request):
+    """(items, filter data, figure): the figure's items or the user's ledger, and the remaining filters."""
+    figure = _figure(request)
+    if figure is None:
+        return _items(request), request.GET, None
+    in_scope = scope_of(request.user).q("problem__org")  # items archived since still count in past months
+    items = (RectificationItem.objects.filter(in_scope, pk__in=figure["items"].values("pk"))
+             .select_related("problem__org", "problem__category__dimension"))
+    data = request.GET.copy()
+    for key in FIGURE_PARAMS:
+        data.pop(key, None)
+    return items, data, figure
+
+
 def ledger(request):
     today = timezone.localdate()
-    items = _items(request).with_month_report(month_start(today))
-    filtered = LedgerFilter(request.GET, queryset=items, request=request)
+    items, data, figure = _ledger_query(request)
+    filtered = LedgerFilter(data, queryset=items.with_month_report(month_start(today)), request=request)
     page = Paginator(filtered.qs, PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "rectification/ledger.html", {
-        "filter": filtered, "page": page, "today": today, "query": query.urlencode(),
+        "filter": filtered, "page": page, "today": today, "query": query.urlencode(), "figure": figure,
         "counts": queries.status_counts(filtered.qs.order_by(), today),
     })
 
 
 def ledger_export(request):
-    filtered = LedgerFilter(request.GET, queryset=_items(request), request=request)
+    items, data, _figure_ = _ledger_query(request)
+    filtered = LedgerFilter(data, queryset=items, request=request)
+    with_hashes = request.GET.get("hashes") == "1"
     audit.record(request, audit.Action.EXPORT, _("整改台账"), filter=request.GET.urlencode())
-    return download(excel.export_workbook(filtered.qs), f"整改台账-{timezone.localdate():%Y%m%d}.xlsx",
-                    xlsx.XLSX_CONTENT_TYPE)
+    return download(excel.export_workbook(filtered.qs, with_hashes=with_hashes),
+                    f"整改台账-{timezone.localdate():%Y%m%d}.xlsx", xlsx.XLSX_CONTENT_TYPE)
 
 
 def problem_new(request):
@@ -96,13 +146,22 @@ def _render_item(request, item, **forms):
         "timeline": queries.timeline(item),
         "actions": services.allowed_actions(request.user, item, BUTTON_ACTIONS),
         "can_edit": editable and item.status != RectificationItem.Status.CLOSED,
-        "plan_form": forms.get("plan_form") or PlanForm(instance=item, initial={"version": item.version}),
+        "plan_form": forms.get("plan_form") or _plan_form(request, item),
+        "extension_form": forms.get("extension_form") or ExtensionForm(),
+        "may_request_extension": editable and item.deadline is not None
+        and not services.is_issuer_of(request.user, item),
+        "extensions": item.extensions.select_related("requested_by", "decided_by"),
+        "decision_form": DecisionForm(),
+        "is_issuer": services.is_issuer_of(request.user, item),
+        "under_supervision": services.under_supervision(item),
+        "correction_form": forms.get("correction_form") or CorrectionForm(user=request.user, initial={
+            "org_code": item.problem.org.code, "category": item.problem.category_id}),
         "progress_form": forms.get("progress_form") or ProgressForm(),
         "follow_up_form": forms.get("follow_up_form") or FollowUpForm(),
         "can_follow_up": item.status == RectificationItem.Status.CLOSED
         and services.refusal(request.user, item, "reopen") is None,
         "comment_form": CommentForm(initial={"version": item.version}),
-        "notices": item.supervision_notices.all(),
+        "notices": item.notices.select_related("reply", "superseded_by"),
         "milestones": item.milestones.all(),
         "milestone_form": MilestoneForm(),
     }
@@ -131,7 +190,7 @@ def item_action(request, pk, action):
 @require_POST
 def item_plan(request, pk):
     item = _editable_item(request, pk)
-    form = PlanForm(request.POST, instance=RectificationItem(pk=item.pk))
+    form = _plan_form(request, item, request.POST)
     if form.is_valid():
         plan = {field: form.cleaned_data[field] for field in services.PLAN_FIELDS}
         try:
@@ -142,6 +201,74 @@ def item_plan(request, pk):
             messages.success(request, _("整改方案已保存。"))
             return redirect("rectification:item", item.pk)
     return _render_item(request, item, plan_form=form)
+
+
+def _plan_form(request, item, data=None):
+    """The plan form; the deadline is read-only for the organisation once set, and for everyone under 督办."""
+    form = PlanForm(data, instance=RectificationItem(pk=item.pk, deadline=item.deadline) if data else item,
+                    initial={"version": item.version})
+    locked = services.under_supervision(item) or (item.deadline is not None
+                                                 and not services.is_issuer_of(request.user, item))
+    if locked:
+        form.fields["deadline"].disabled = True
+        form.fields["deadline"].help_text = (_("正在督办，时限以督办通知为准。") if services.under_supervision(item)
+                                             else _("时限已确定；如需调整，请提交延期申请。"))
+    return form
+
+
+@require_POST
+def item_extension(request, pk):
+    item = _editable_item(request, pk)
+    form = ExtensionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.request_extension(request.user, item, **form.cleaned_data)
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("延期申请已提交，等待组织部审批。"))
+            return redirect("rectification:item", item.pk)
+    return _render_item(request, item, extension_form=form)
+
+
+@require_POST
+def extension_decide(request, pk):
+    extension = get_object_or_404(DeadlineExtension.objects.visible_to(request.user), pk=pk)
+    require(request.user, "ledger.manage", extension)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择同意或不同意。"))
+    else:
+        run_service(request, lambda: services.decide_extension(request.user, extension, **form.cleaned_data),
+                    _("已审批。"))
+    return redirect("rectification:item", extension.item_id)
+
+
+def extensions(request):
+    """Pending 延期申请 the user may decide (staff)."""
+    require(request.user, "ledger.manage")
+    pending = (DeadlineExtension.objects.for_action(request.user, "ledger.manage")
+               .filter(decision=DeadlineExtension.Decision.PENDING)
+               .select_related("item__problem__org", "requested_by").order_by("requested_at"))
+    page = Paginator(pending, PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "rectification/extensions.html", {"page": page, "decision_form": DecisionForm()})
+
+
+@require_POST
+def item_correct(request, pk):
+    item = _item(request, pk)
+    require(request.user, "ledger.manage", item)
+    form = CorrectionForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            services.correct_problem(request.user, item, org=form.cleaned_data["org_code"],
+                                     category=form.cleaned_data["category"], reason=form.cleaned_data["reason"])
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("已更正。"))
+            return redirect("rectification:item", item.pk)
+    return _render_item(request, item, correction_form=form)
 
 
 @require_POST
@@ -220,47 +347,6 @@ def overdue(request):
     return render(request, "rectification/overdue.html", {"page": page, "today": today})
 
 
-def supervise(request, pk):
-    org = get_object_or_404(Organization.objects.visible_to(request.user), pk=pk)
-    require(request.user, "ledger.manage", org)
-    overdue_items = (RectificationItem.objects.for_action(request.user, "ledger.manage")
-                     .overdue_on(timezone.localdate()).filter(problem__org=org).select_related("problem"))
-    form = SupervisionForm(request.POST or None, overdue_items=overdue_items,
-                           initial={"items": list(overdue_items)})
-    if request.method == "POST" and form.is_valid():
-        try:
-            notice = services.issue_supervision(request.user, org, form.cleaned_data["items"],
-                                                requirement=form.cleaned_data["requirement"],
-                                                reply_by=form.cleaned_data["reply_by"])
-        except ServiceError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("督办通知 %(n)s 已签发。") % {"n": notice.number})
-            return redirect("rectification:notice_pdf", notice.pk)
-    return render(request, "rectification/supervise.html", {"form": form, "org": org})
-
-
-def notice_pdf(request, pk):
-    notice = get_object_or_404(SupervisionNotice.objects.visible_to(request.user), pk=pk)
-    items = notice.items.select_related("problem__category")
-    pdf = render_pdf("reports/supervision_notice.html", {"notice": notice, "items": items},
-                     title=_("督办通知"), scope=notice.org.name, period=notice.number)
-    audit.record(request, audit.Action.DOWNLOAD, audit.describe(notice), scope=notice.org.name)
-    return _pdf_response(pdf, f"supervision-{notice.pk}.pdf")
-
-
-def rectification_notice_pdf(request, pk):
-    org = get_object_or_404(Organization.objects.visible_to(request.user), pk=pk)
-    items = (RectificationItem.objects.visible_to(request.user).open().filter(problem__org=org)
-             .select_related("problem__category").order_by("deadline", "id"))
-    pdf = render_pdf("reports/rectification_notice.html", {"org": org, "items": items},
-                     title=_("整改通知单"), scope=org.name, period=timezone.localdate().strftime("%Y年%m月%d日"))
-    audit.record(request, audit.Action.DOWNLOAD, _("整改通知单"), scope=org.name)
-    return _pdf_response(pdf, f"rectification-notice-{org.code}.pdf")
-
-
-def _pdf_response(pdf, filename):
-    return download(pdf, filename, "application/pdf", inline=True)
 
 
 ledger_import, ledger_import_confirm = import_views(

@@ -38,7 +38,9 @@ TRANSITIONS = {t.action: t for t in [
 
 #: actions that are logged but do not come from the table (no permission check of their own)
 LOG_ONLY_ACTIONS = {"raise": _("提出问题"), "supervise": _("督办"), "import": _("导入"), "edit": _("修改整改方案"),
-                    "follow_up": _("回头看通过")}
+                    "follow_up": _("回头看通过"), "extend_request": _("申请延期"), "extend_approve": _("同意延期"),
+                    "extend_refuse": _("不同意延期"), "correct": _("更正问题类别或组织"), "archive": _("归档"),
+                    "supervise_reply": _("督办书面反馈")}
 
 #: actions offered as buttons on the item page (reopen happens through a follow-up check)
 BUTTON_ACTIONS = ("start", "submit", "accept", "return")

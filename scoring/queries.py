@@ -2,6 +2,8 @@
 
 from collections import defaultdict
 
+from django.db.models import Count
+
 from .models import Indicator, Result, Score
 
 
@@ -20,11 +22,20 @@ def dimension_names(scheme):
     return list(scheme.indicators.filter(kind=Indicator.Kind.GROUP).order_by("order").values_list("name", flat=True))
 
 
-def ranking_rows(assessment, scope_org=None):
-    """Results in rank order per peer group (one query), optionally only the subtree of ``scope_org``."""
+def ranking_rows(assessment, scope_org=None, grade=None):
+    """Results in rank order per peer group (one query), optionally only the subtree of ``scope_org`` and one
+    grade."""
     rows = Result.objects.filter(assessment=assessment).select_related("org").order_by("peer_group", "rank",
                                                                                          "org__path")
+    if grade:
+        rows = rows.filter(grade=grade)
     return rows.filter(org__path__startswith=scope_org.path) if scope_org else rows
+
+
+def grade_counts(assessment, scope_org=None):
+    """[(grade, number of organisations)], largest first: the same rows the results page lists per grade."""
+    rows = ranking_rows(assessment, scope_org).order_by().values_list("grade").annotate(n=Count("id"))
+    return sorted(rows, key=lambda pair: (-pair[1], pair[0]))
 
 
 def score_sheet(assessment, result):

@@ -1,16 +1,14 @@
 """The ranked assessment report (排名通报) of a published assessment over a scope."""
 
-import io
 from collections import Counter, defaultdict
 
 from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from pypdf import PdfReader, PdfWriter
 
 from orgs.models import Organization
 from partybuild.kernel import charts, xlsx
-from partybuild.kernel.pdf import render_pdf
+from partybuild.kernel.pdf import merge_numbered, render_pdf
 from partybuild.kernel.reports import Built, ReportBuilder, register
 
 from .engine import TIE_RULE
@@ -71,20 +69,16 @@ class RankingReport(ReportBuilder):
         rows = list(ranking_rows(assessment, part))
         return render_pdf("reports/ranking_part.html", {
             "part": part, "groups": _by_group(rows), "dimensions": dimension_names(assessment.scheme)},
-            title=_("%(a)s排名通报") % {"a": assessment.name}, scope=part.name, period=assessment.period)
+            title=_("%(a)s排名通报") % {"a": assessment.name}, scope=part.name, period=assessment.period,
+            numbered=False)
 
     def merge(self, scope, period, part_pdfs):
         assessment = published(period, scope)
         rows = list(ranking_rows(assessment, scope))
-        cover = self._render(assessment, scope, rows, sections={})
-        merged = PdfWriter()
-        for pdf in [cover, *part_pdfs]:
-            merged.append(PdfReader(io.BytesIO(pdf)))
-        buffer = io.BytesIO()
-        merged.write(buffer)
-        return Built(pdf=buffer.getvalue(), xlsx=_workbook(rows, dimension_names(assessment.scheme)))
+        cover = self._render(assessment, scope, rows, sections={}, numbered=False)
+        return Built(pdf=merge_numbered([cover, *part_pdfs]), xlsx=_workbook(rows, dimension_names(assessment.scheme)))
 
-    def _render(self, assessment, scope, rows, sections):
+    def _render(self, assessment, scope, rows, sections, numbered=True):
         grades = Counter(row.grade for row in rows)
         labels = assessment.scheme.grading_rule.labels
         context = {"assessment": assessment, "groups": sections, "count": len(rows), "tie_rule": TIE_RULE,
@@ -92,7 +86,7 @@ class RankingReport(ReportBuilder):
                    "grades": [(label, grades.get(label, 0)) for label in labels],
                    "grade_chart": charts.bar_chart([(label, grades.get(label, 0)) for label in labels])}
         return render_pdf("reports/ranking.html", context, title=_("%(a)s排名通报") % {"a": assessment.name},
-                          scope=scope.name, period=assessment.period)
+                          scope=scope.name, period=assessment.period, numbered=numbered)
 
 
 def _by_group(rows):

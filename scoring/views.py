@@ -132,14 +132,16 @@ def results(request, pk):
     assessment = _assessment(request, pk)
     if not _may_read_results(request.user, assessment):
         raise PermissionDenied
-    code = request.GET.get("org", "").strip()
-    rows = queries.ranking_rows(assessment, Organization.objects.filter(code=code).first() if code else None)
+    code, grade = request.GET.get("org", "").strip(), request.GET.get("grade", "").strip()
+    rows = queries.ranking_rows(assessment, Organization.objects.filter(code=code).first() if code else None,
+                                grade=grade)
     groups = defaultdict(list)
     for row in rows:
         groups[row.peer_group].append(row)
     return render(request, "scoring/results.html", {
         "assessment": assessment, "groups": dict(groups), "org_code": code, "tie_rule": engine.TIE_RULE,
-        "dimensions": queries.dimension_names(assessment.scheme), "query": urlencode({"org": code})})
+        "dimensions": queries.dimension_names(assessment.scheme), "query": urlencode({"org": code, "grade": grade}),
+        "grade": grade, "count": len(rows)})
 
 
 def dynamic(request, pk):

@@ -3,6 +3,7 @@
 import calendar
 import datetime
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 
@@ -27,3 +28,8 @@ def parse_month(period: str) -> datetime.date:
 def recent_months(today: datetime.date, count: int) -> list[datetime.date]:
     """The first days of the ``count`` months up to and including ``today``'s, newest first."""
     return [add_months(month_start(today), -i) for i in range(count)]
+
+
+def local_midnight(day: datetime.date) -> datetime.datetime:
+    """The moment ``day`` begins in the site's time zone."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))

@@ -15,8 +15,24 @@
     xAxis: {type: "value", max: 100}, yAxis: {type: "category", data: data.units, inverse: true},
     series: [{type: "bar", data: data.rates, color: "#b71c1c"}]
   });
-  units.on("click", function () { window.location.href = "/rectification/?sort=org"; });
-  trend.on("click", function () { window.location.href = "/rectification/?overdue=true"; });
+  // Every chart element opens the list of exactly what it counts. A click anywhere in a month's column (or a
+  // unit's row) counts, so a finger on a phone need not hit the line's point or the bar itself.
+  function onGrid(chart, handle) {
+    chart.getZr().on("click", function (event) {
+      var point = [event.offsetX, event.offsetY];
+      if (chart.containPixel("grid", point)) { handle(chart.convertFromPixel({seriesIndex: 0}, point)); }
+    });
+  }
+  onGrid(trend, function (value) {
+    var i = Math.round(value[0]);
+    if (i < 0 || i >= data.months.length) { return; }
+    var overdue = Math.abs(value[1] - data.overdue[i]) < Math.abs(value[1] - data.open[i]);
+    window.location.href = (overdue ? data.overdue_urls : data.open_urls)[i];
+  });
+  onGrid(units, function (value) {
+    var i = Math.round(value[1]);
+    if (i >= 0 && i < data.unit_urls.length) { window.location.href = data.unit_urls[i]; }
+  });
   var charts = [trend, units];
   if (data.grades) {
     var grades = echarts.init(document.getElementById("chart-grades"));
@@ -26,10 +42,9 @@
     ranked.setOption({title: {text: "排名前五和后五", textStyle: {fontSize: 13}}, tooltip: {renderMode: "richText"}, grid: {left: 110},
                       xAxis: {type: "value"}, yAxis: {type: "category", data: data.ranked, inverse: true},
                       series: [{type: "bar", data: data.totals, color: "#1565c0"}]});
-    [grades, ranked].forEach(function (chart) {
-      chart.on("click", function () { window.location.href = data.results_url; });
-      charts.push(chart);
-    });
+    grades.on("click", function (p) { window.location.href = data.grades[p.dataIndex].url; });
+    ranked.on("click", function (p) { window.location.href = data.ranked_urls[p.dataIndex]; });
+    charts.push(grades, ranked);
   }
   window.addEventListener("resize", function () { charts.forEach(function (chart) { chart.resize(); }); });
 })();

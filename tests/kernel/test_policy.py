@@ -96,7 +96,7 @@ def test_archived_problems_leave_every_page_a_secretary_sees(world, login, archi
 
 
 def test_archived_problems_are_not_counted_in_the_month_figures(world, archived_item):
-    from rectification.reports import month_figures
+    from rectification.figures import Period, month_figures
 
-    figures = month_figures(world.county, timezone.localdate().replace(day=1))
+    figures = month_figures(world.county, Period.current())
     assert figures.open == 0 and figures.overdue == 0

@@ -1,6 +1,7 @@
 from django.utils import timezone
 
 from partybuild import tasks
+from partybuild.models import Notification
 from tests.partybuild.reports_helpers import ledger_history
 from tests.permission import EVERYONE, Case
 
@@ -15,6 +16,11 @@ def report_pk(fmt=None):
         return {"pk": report.pk, **({"fmt": fmt} if fmt else {})}
 
     return build
+
+
+def notification_of_secretary(w, side):
+    note = Notification.objects.create(user=w.users["secretary"], text="测试通知", url="/", key="matrix")
+    return {"pk": note.pk}
 
 
 def this_month():
@@ -32,4 +38,8 @@ CASES = {
                           method="post", ok_status=302),
     "reports:download": Case(report_pk("pdf"), hidden=frozenset({"secretary", "inspector"})),
     "reports:notifications": Case(allowed=EVERYONE),
+    # a notification is its user's alone: everybody else is told it does not exist
+    "reports:notification_open": Case(notification_of_secretary, allowed=frozenset({"secretary"}),
+                                      hidden=EVERYONE - {"secretary"}, scoped=False, method="post", ok_status=302),
+    "reports:notifications_read": Case(allowed=EVERYONE, method="post", ok_status=302),
 }

@@ -5,17 +5,18 @@ import subprocess
 
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from partybuild import tasks
 from partybuild.kernel.errors import ServiceError
 from partybuild.kernel.reports import builder_for
 from partybuild.models import Report
 from rectification import services as ledger
-from rectification.reports import month_figures
+from rectification.figures import Period, month_figures
 from tests.partybuild.reports_helpers import ledger_history
 from tests.scoring.helpers import published_for
 
-SEPTEMBER = datetime.date(2026, 9, 1)
+SEPTEMBER = Period(datetime.date(2026, 9, 1))
 
 
 def pdf_text(content, tmp_path):
@@ -28,12 +29,13 @@ def pdf_text(content, tmp_path):
 def test_monthly_figures_come_from_the_log(world):
     ledger_history(world)
     september = month_figures(world.county, SEPTEMBER)
-    assert (september.existing, september.raised, september.closed, september.open, september.overdue) == (
-        2, 1, 1, 1, 1)
+    # 乙问题 is due on 30 September, the report date: not yet overdue in September's report
+    assert (september.total, september.raised, september.closed, september.open, september.overdue) == (
+        2, 1, 1, 1, 0)
     assert september.completion_rate == 50.0
-    october = month_figures(world.county, datetime.date(2026, 10, 1))
-    assert (october.existing, october.raised, october.closed, october.open) == (3, 1, 0, 2)
-    assert month_figures(world.town_b, SEPTEMBER).existing == 0
+    october = month_figures(world.county, Period(datetime.date(2026, 10, 1)))
+    assert (october.total, october.raised, october.closed, october.open) == (3, 1, 0, 2)
+    assert month_figures(world.town_b, SEPTEMBER).total == 0
 
 
 def test_last_months_report_is_rebuilt_identically_after_later_changes(world):
@@ -48,14 +50,14 @@ def test_last_months_report_is_rebuilt_identically_after_later_changes(world):
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
 def test_monthly_report_pdf_and_xlsx_in_chinese(world, tmp_path):
     ledger_history(world)
-    built = builder_for("monthly").build(world.county, "2026-09", lambda percent: None)
+    built = builder_for("monthly").build(world.county, "2026-10", lambda percent: None)
     text = pdf_text(built.pdf, tmp_path)
-    assert "整改进展月度报告" in text and "中共测试县委员会" in text and "2026年09月" in text
+    assert "整改进展月度报告" in text and "中共测试县委员会" in text and "2026年10月" in text
     assert "乙问题" in text and "王五" in text  # the overdue item with its responsible person
-    assert "东山村党支部" in text  # missed its monthly update
+    assert world.branch.code in text  # 东山村党支部 missed October's update (乙问题 was raised in September)
     summary = load_workbook(io.BytesIO(built.xlsx))["总体情况"]
     rows = {r[0]: r[1] for r in summary.iter_rows(min_row=2, values_only=True)}
-    assert (rows["问题总数"], rows["逾期"], rows["完成率(%)"]) == (2, 1, 50.0)
+    assert (rows["问题总数"], rows["逾期"], rows["完成率(%)"], rows["本月未报送"]) == (3, 1, 33.3, 1)
 
 
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
@@ -142,7 +144,7 @@ def test_daily_reminders_notify_once_per_day(world):
     item_of(world.branch, deadline=datetime.date(2020, 1, 1))
     assert notifications.send_daily(datetime.date(2026, 11, 24)) == 1
     assert notifications.send_daily(datetime.date(2026, 11, 24)) == 0
-    note = world.users["secretary"].notifications.get()
+    note = world.users["secretary"].notifications.get(key__startswith="secretary-")
     assert "1 个整改事项已逾期" in note.text
 
 
@@ -176,10 +178,10 @@ def test_dashboard_figures_are_cached_until_the_ledger_moves(world, login, djang
     client = login(world.users["leader"])
     client.get("/")
     with django_assert_max_num_queries(18):
-        assert client.get("/").context["dashboard"]["ledger"].open == 2
+        assert client.get("/").context["dashboard"]["ledger"]["open"] == 2
     for role, action in (("secretary", "start"), ("secretary", "submit"), ("staff", "accept")):
         ledger.perform(world.users[role], b, action)
-    assert client.get("/").context["dashboard"]["ledger"].open == 1
+    assert client.get("/").context["dashboard"]["ledger"]["open"] == 1
 
 
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
@@ -203,6 +205,9 @@ def test_a_large_ranking_fans_out_per_child_scope_and_merges(world, settings, tm
     assert not ReportPart.objects.exists()
     rows = list(load_workbook(io.BytesIO(report.xlsx.read())).active.iter_rows(min_row=2, values_only=True))
     assert len(rows) == 3
+    pages = PdfReader(io.BytesIO(report.pdf.open("rb").read())).pages
+    numbers = [page.extract_text().split("第 ")[-1].strip() for page in pages]
+    assert len(pages) >= 3 and numbers == [f"{n} 页 / 共 {len(pages)} 页" for n in range(1, len(pages) + 1)]
 
 
 def test_dashboard_shows_the_grade_distribution_and_the_ends_of_the_ranking(world, login):

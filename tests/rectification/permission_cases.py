@@ -1,6 +1,17 @@
+import datetime
+
 from rectification.models import RectificationItem
 from tests.permission import TREE_EDITORS, Case, org_pk
-from tests.rectification.helpers import evidence_of, item_of, letter_of, notice_of, push_request_of, task_of
+from tests.rectification.helpers import (
+    evidence_of,
+    extension_of,
+    item_of,
+    letter_of,
+    notice_of,
+    push_request_of,
+    reply_file_of,
+    task_of,
+)
 
 LEDGER_KEEPERS = frozenset({"admin", "staff", "secretary"})
 
@@ -34,6 +45,15 @@ def notice_pk(w, side):
     return {"pk": notice_of(item_of(_org(w, side)), w.users["staff"]).pk}
 
 
+def item_made_by_staff(make):
+    """kwargs of an object ``make(item, staff)`` made on an item with a deadline in the branch (or abroad)."""
+    return lambda w, side: {"pk": make(item_of(_org(w, side), deadline=datetime.date(2030, 1, 1)), w.users["staff"]).pk}
+
+
+def dated_item(w, side):
+    return {"pk": item_of(_org(w, side), deadline=datetime.date(2030, 1, 1)).pk}
+
+
 def made_by_staff(make):
     return lambda w, side: {"pk": make(_org(w, side), w.users["staff"]).pk}
 
@@ -60,8 +80,25 @@ CASES = {
     "rectification:follow_ups": Case(allowed=TREE_EDITORS),
     "rectification:overdue": Case(allowed=TREE_EDITORS),
     "rectification:supervise": Case(org_pk(), allowed=TREE_EDITORS),
-    "rectification:rectification_notice": Case(org_pk()),
+    "rectification:rectification_notice": Case(org_pk(), allowed=TREE_EDITORS),
+    "rectification:responsibility_letter": Case(lambda w, side: {**org_pk()(w, side), "year": 2026},
+                                                allowed=TREE_EDITORS),
+    "rectification:notices": Case(),
+    "rectification:notice": Case(notice_pk),
     "rectification:notice_pdf": Case(notice_pk),
+    # only the addressee's secretary answers a 督办 (the administrator may do everything)
+    "rectification:notice_reply": Case(notice_pk, allowed=frozenset({"admin", "secretary"}), method="post",
+                                       ok_status=302, data={"text": "已按要求整改完毕。"}),
+    "rectification:notice_correct": Case(notice_pk, allowed=TREE_EDITORS, method="post", ok_status=302,
+                                         data={"requirement": "更正：限期整改", "reply_by": "2031-01-01"}),
+    "rectification:reply_file": Case(item_made_by_staff(reply_file_of)),
+    "rectification:item_extension": Case(dated_item, allowed=LEDGER_KEEPERS, method="post", ok_status=302,
+                                         data={"proposed_deadline": "2031-01-01", "reason": "村“两委”换届"}),
+    "rectification:item_correct": Case(item_pk(), allowed=TREE_EDITORS, method="post", ok_status=302,
+                                       data=lambda w: {"org_code": w.sibling.code, "reason": "问题属于邻村"}),
+    "rectification:extensions": Case(allowed=TREE_EDITORS),
+    "rectification:extension_decide": Case(item_made_by_staff(extension_of), allowed=TREE_EDITORS, method="post",
+                                           ok_status=302, data={"approve": "yes"}),
     "rectification:self_checks": Case(),
     "rectification:self_check_new": Case(allowed=TREE_EDITORS),
     "rectification:self_check_answer": Case(made_by_staff(push_request_of), allowed=LEDGER_KEEPERS, method="post",

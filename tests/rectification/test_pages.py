@@ -1,7 +1,5 @@
 import datetime
 import io
-import shutil
-import subprocess
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -150,26 +148,6 @@ def test_export_uses_the_standard_columns(world, login):
     assert header[:2] == ("序号", "组织编码") and "整改时限" in header and "销号日期" in header
     record = dict(zip(header, row, strict=True))
     assert record["问题描述"] == "党费收缴不规范" and record["完成情况"] == "已销号" and record["责任人"] == "王五"
-
-
-@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
-def test_notices_are_pdfs_with_extractable_chinese(world, login, tmp_path):
-    item_of(world.branch, description="活动阵地不达标", deadline=datetime.date(2020, 1, 1), status=Status.IN_PROGRESS,
-            responsible_person="刘书记")
-    client = login(world.users["staff"])
-    pdf = client.get(f"/rectification/orgs/{world.branch.pk}/notice.pdf").content
-    assert "整改通知单" in pdf_text(pdf, tmp_path) and "活动阵地不达标" in pdf_text(pdf, tmp_path)
-    response = client.post(f"/rectification/orgs/{world.branch.pk}/supervise/", {
-        "requirement": "请于限期内完成整改", "reply_by": "2099-01-01",
-        "items": [RectificationItem.objects.get().pk]}, follow=True)
-    text = pdf_text(response.getvalue(), tmp_path)
-    assert "督办通知" in text and "刘书记" in text and "东山村党支部" in text
-
-
-def pdf_text(content, tmp_path):
-    path = tmp_path / "doc.pdf"
-    path.write_bytes(content)
-    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
 
 
 def test_plan_changes_show_before_and_after_on_the_timeline(world, login):

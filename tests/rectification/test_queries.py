@@ -37,15 +37,19 @@ def test_status_as_of_is_rebuilt_from_the_transition_log(world):
         None, Status.PENDING, Status.IN_PROGRESS, Status.SUBMITTED]
 
 
-def test_open_items_without_this_months_update_are_flagged(world):
+def test_open_items_without_this_months_update_are_flagged_from_the_month_after_they_were_entered(world):
     reported = item_of(world.branch, found_on=datetime.date(2026, 9, 1))
     silent = item_of(world.branch, found_on=datetime.date(2026, 9, 1))
-    brand_new = item_of(world.branch, found_on=datetime.date(2026, 11, 20))
+    entered_late = item_of(world.branch, found_on=datetime.date(2025, 3, 1))  # dated last year, entered in November
+    for item in (reported, silent):
+        ItemTransition.objects.filter(item=item).update(happened_at=timezone.make_aware(datetime.datetime(2026, 9, 2)))
+    ItemTransition.objects.filter(item=entered_late).update(
+        happened_at=timezone.make_aware(datetime.datetime(2026, 11, 20)))
     ProgressUpdate.objects.create(item=reported, month=datetime.date(2026, 11, 1), text="进展", percent=10,
                                   author=world.users["secretary"])
     missing = RectificationItem.objects.missing_month_report(datetime.date(2026, 11, 1))
     assert list(missing) == [silent]
-    assert brand_new not in missing
+    assert entered_late in RectificationItem.objects.missing_month_report(datetime.date(2026, 12, 1))
 
 
 def test_follow_ups_due_after_the_configured_months(world, settings):

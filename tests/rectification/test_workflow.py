@@ -125,16 +125,3 @@ def test_follow_up_passed_keeps_the_item_closed(world):
     item = item_of(world.branch, status=Status.CLOSED)
     services.record_follow_up(world.users["staff"], item, passed=True, note="巩固良好")
     assert RectificationItem.objects.get(pk=item.pk).status == Status.CLOSED
-
-
-def test_supervision_counts_escalations_on_overdue_items_only(world):
-    late = item_of(world.branch, deadline=datetime.date(2026, 1, 1), status=Status.IN_PROGRESS)
-    on_time = item_of(world.branch, deadline=datetime.date(2099, 1, 1))
-    notice = services.issue_supervision(world.users["staff"], world.branch, [late, on_time], requirement="限期整改",
-                                        reply_by=datetime.date(2099, 1, 1))
-    assert list(notice.items.all()) == [late]
-    late.refresh_from_db()
-    assert late.escalations == 1 and late.transitions.last().action == "supervise"
-    with pytest.raises(ServiceError):
-        services.issue_supervision(world.users["staff"], world.branch, [on_time], requirement="x",
-                                   reply_by=datetime.date(2099, 1, 1))

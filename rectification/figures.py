@@ -1,0 +1,280 @@
+"""Every headline figure of the ledger, defined once, as of a moment rebuilt from the log.
+
+A figure is a set of items: its number is the size of the set, and the list a dashboard card, a chart
+element or a report line links to shows exactly that set (``figure_items``). The ledger at a moment is the
+newest log entry of each item before it: ItemTransition snapshots status, organisation (and its tree path),
+category, deadline and archiving, so a past month reads the same whenever it is rebuilt, whatever was
+changed since. A month is counted at its end; the current month at this moment. 逾期 means open and past
+the deadline on the report date (the month's last day, or today).
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import Substr
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from orgs.models import Organization
+from partybuild.kernel.dates import add_months, local_midnight, month_start, parse_month
+
+from .models import ItemTransition, ProblemCategory, ProgressUpdate, RectificationItem
+
+Status = RectificationItem.Status
+OPEN = ~Q(to_status=Status.CLOSED)
+DONE = Q(to_status=Status.CLOSED)
+
+
+def overdue_on(day):
+    return OPEN & Q(deadline__lt=day)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A calendar month as reported on ``today`` (a past month at its end, the current month now)."""
+
+    month: datetime.date
+    today: datetime.date = field(default_factory=timezone.localdate)
+
+    @classmethod
+    def current(cls, today=None):
+        today = today or timezone.localdate()
+        return cls(month_start(today), today)
+
+    @classmethod
+    def parse(cls, text, today=None):
+        """'2026-10' → Period; ValueError with a Chinese message for bad or future months."""
+        today = today or timezone.localdate()
+        month = parse_month(text)
+        if month > today:
+            raise ValueError(_("不能统计尚未开始的月份。"))
+        return cls(month, today)
+
+    @property
+    def key(self):
+        return f"{self.month:%Y-%m}"
+
+    @property
+    def end(self):
+        return add_months(self.month, 1)
+
+    @property
+    def is_current(self):
+        return self.today < self.end
+
+    @property
+    def report_date(self):
+        return min(self.today, self.end - datetime.timedelta(days=1))
+
+    @property
+    def moment(self):
+        """The instant the month is counted at: its end, or for the current month now (today's end in tests)."""
+        return min(local_midnight(self.end), local_midnight(self.today + datetime.timedelta(days=1)),
+                   timezone.now()) if self.is_current else local_midnight(self.end)
+
+    @property
+    def previous(self):
+        return Period(add_months(self.month, -1), self.today)
+
+    @property
+    def opening_moment(self):
+        return local_midnight(self.month)
+
+
+def states_at(moment):
+    """The newest log entry of every item before ``moment`` (items archived by then drop out)."""
+    later = ItemTransition.objects.filter(previous=OuterRef("pk"), happened_at__lt=moment)
+    return ItemTransition.objects.filter(happened_at__lt=moment).exclude(Exists(later)).filter(archived=False)
+
+
+def states(scope, period, category=None):
+    rows = states_at(period.moment).filter(org_path__startswith=scope.path)
+    if period.is_current:  # an archived problem is gone now, however it was archived
+        rows = rows.filter(item__problem__archived=False)
+    if category == "none":
+        return rows.filter(category__isnull=True)
+    return rows.filter(category_id=category) if category else rows
+
+
+# the figures counted on the state of the ledger: each one condition on an item's newest entry ---------------
+
+def conditions(period):
+    """{figure: condition on a state row}; the lists filter by it and ``month_figures`` counts by it."""
+    raised_before = ItemTransition.objects.filter(item=OuterRef("item"), previous__isnull=True,
+                                                  happened_at__lt=local_midnight(period.month))
+    reported = ProgressUpdate.objects.filter(item=OuterRef("item"), month=period.month)
+    return {
+        "total": Q(pk__isnull=False),
+        "open": OPEN,
+        "overdue": overdue_on(period.report_date),
+        "done": DONE,
+        # 本月未报送: open, entered before the month began, no progress update in the month
+        "missing_report": OPEN & Q(Exists(raised_before)) & ~Q(Exists(reported)),
+    }
+
+
+def state_figure(name, scope, period, category=None):
+    return states(scope, period, category).filter(conditions(period)[name])
+
+
+def overdue(scope, period, category=None):
+    return state_figure("overdue", scope, period, category)
+
+
+def missing_report(scope, period, category=None):
+    return state_figure("missing_report", scope, period, category)
+
+
+STATE_FIGURES = ("total", "open", "overdue", "done", "missing_report")
+
+
+# the month's flows: every log entry of the month that moved an item into or out of the open set ------------
+
+FLOW_FIGURES = ("raised", "reopened", "moved_in", "closed", "moved_out", "archived")
+
+
+def flows(scope, period):
+    """Item ids per flow; opening + raised + reopened + moved_in − closed − moved_out − archived = open."""
+    entries = (ItemTransition.objects.filter(happened_at__gte=period.opening_moment, happened_at__lt=period.moment)
+               .filter(Q(org_path__startswith=scope.path) | Q(previous__org_path__startswith=scope.path))
+               .order_by("happened_at", "id")
+               .values_list("item_id", "previous_id", "to_status", "org_path", "archived", "previous__to_status",
+                            "previous__org_path", "previous__archived"))
+    result = {name: [] for name in FLOW_FIGURES}
+    for item_id, previous_id, status, path, archived, was_status, was_path, was_archived in entries:
+        now_open = _counted_open(scope, status, path, archived)
+        was_open = previous_id is not None and _counted_open(scope, was_status, was_path, was_archived)
+        if now_open == was_open:
+            continue
+        result[_flow(scope, previous_id, status, path, archived, was_status, was_path, now_open)].append(item_id)
+    return result
+
+
+def _counted_open(scope, status, path, archived):
+    return status != Status.CLOSED and path.startswith(scope.path) and not archived
+
+
+def _flow(scope, previous_id, status, path, archived, was_status, was_path, now_open):
+    if now_open:
+        if previous_id is None:
+            return "raised"
+        return "reopened" if was_status == Status.CLOSED and was_path.startswith(scope.path) else "moved_in"
+    if archived:
+        return "archived"
+    return "closed" if status == Status.CLOSED and path.startswith(scope.path) else "moved_out"
+
+
+LABELS = {
+    "total": gettext_lazy("问题总数"), "open": gettext_lazy("未销号"), "overdue": gettext_lazy("逾期"),
+    "done": gettext_lazy("已销号"), "missing_report": gettext_lazy("本月未报送"),
+    "raised": gettext_lazy("本月新增"), "reopened": gettext_lazy("重新整改(回头看未通过、回潮)"),
+    "moved_in": gettext_lazy("转入"), "closed": gettext_lazy("本月销号"), "moved_out": gettext_lazy("转出"),
+    "archived": gettext_lazy("归档"),
+}
+
+
+def figure_items(name, scope, period, category=None):
+    """The items behind one figure: what its card, chart element or report line opens."""
+    if name in STATE_FIGURES:
+        ids = state_figure(name, scope, period, category).values("item_id")
+    elif name in FLOW_FIGURES:
+        ids = flows(scope, period)[name]
+    else:
+        raise ValueError(_("未知的统计口径。"))
+    return RectificationItem.objects.filter(pk__in=ids)
+
+
+@dataclass
+class MonthFigures:
+    period: Period
+    total: int
+    open: int
+    overdue: int
+    done: int
+    missing_report: int
+    opening: int
+    flows: dict
+
+    @property
+    def completion_rate(self):
+        return round(100 * self.done / self.total, 1) if self.total else None
+
+    @property
+    def raised(self):
+        return self.flows["raised"]
+
+    @property
+    def closed(self):
+        return self.flows["closed"]
+
+    @property
+    def balances(self):
+        f = self.flows
+        return (self.opening + f["raised"] + f["reopened"] + f["moved_in"] - f["closed"] - f["moved_out"]
+                - f["archived"]) == self.open
+
+    def flow_rows(self):
+        """The flow table: opening, each flow with its sign, closing."""
+        signs = {"raised": "+", "reopened": "+", "moved_in": "+", "closed": "−", "moved_out": "−", "archived": "−"}
+        rows = [(_("上月末未销号"), "", self.opening, None)]
+        rows += [(LABELS[name], signs[name], self.flows[name], name) for name in FLOW_FIGURES]
+        rows.append((_("本月末未销号"), "=", self.open, "open"))
+        return rows
+
+
+def month_figures(scope, period, opening=None):
+    """Every figure of the month in three queries (``opening``, the open count at the previous month's end,
+    may be passed on by a caller walking the months in order)."""
+    counts = states(scope, period).aggregate(**{name: Count("id", filter=condition)
+                                                for name, condition in conditions(period).items()})
+    if opening is None:
+        opening = states_at(period.opening_moment).filter(org_path__startswith=scope.path).filter(OPEN).count()
+    return MonthFigures(period=period, opening=opening, **counts,
+                        flows={name: len(ids) for name, ids in flows(scope, period).items()})
+
+
+def month_series(scope, periods):
+    """``month_figures`` of consecutive months, oldest first, each opening where the one before closed."""
+    series = []
+    for period in periods:
+        series.append(month_figures(scope, period, opening=series[-1].open if series else None))
+    return series
+
+
+def _grouped(rows, period, key):
+    table = conditions(period)
+    return rows.values(key).annotate(**{name: Count("id", filter=table[name])
+                                        for name in ("total", "open", "done", "overdue")}).order_by(key)
+
+
+def _rate(row):
+    return round(100 * row["done"] / row["total"], 1) if row["total"] else None
+
+
+def by_unit(scope, period):
+    """Per child organisation of the scope (listed by code; the scope's own items under the scope itself)."""
+    width = len(scope.path) + Organization.steplen
+    rows = _grouped(states(scope, period).annotate(unit=Substr("org_path", 1, width)), period, "unit")
+    units = {o.path: o for o in Organization.objects.filter(path__startswith=scope.path, depth__lte=scope.depth + 1)}
+    table = []
+    for row in rows:
+        unit = units.get(row["unit"], scope)
+        table.append({**row, "code": unit.code, "name": unit.name, "rate": _rate(row)})
+    return sorted(table, key=lambda r: (-r["total"], r["code"]))
+
+
+def by_category(scope, period):
+    rows = _grouped(states(scope, period), period, "category_id")
+    names = dict(ProblemCategory.objects.values_list("pk", "name"))
+    table = [{**row, "category": row["category_id"] or "none", "code": "",
+              "name": names.get(row["category_id"], _("未分类")), "rate": _rate(row)} for row in rows]
+    return sorted(table, key=lambda r: (-r["total"], str(r["name"])))
+
+
+def missing_by_org(scope, period, limit):
+    """Organisations with items missing the month's update, by code (never merged by name)."""
+    rows = (missing_report(scope, period).values("org__code", "org__name").annotate(n=Count("id"))
+            .order_by("-n", "org__code"))
+    return [(r["org__code"], r["org__name"], r["n"]) for r in rows[:limit]]
