@@ -201,13 +201,14 @@ def _create(user, records):
         if items[-1].status == Status.CLOSED:
             closed.add(key)
     items = bulk_create_with_history(items, RectificationItem, batch_size=BATCH, default_user=user)
-    log = []
+    chains = []
     for item, record in zip(items, records, strict=True):
-        log.append(ItemTransition(item=item, action="raise", from_status="", to_status=Status.PENDING, actor=user))
+        chain = [ItemTransition(item=item, action="raise", from_status="", to_status=Status.PENDING, actor=user)]
         if item.status != Status.PENDING:
-            log.append(ItemTransition(item=item, action="import", from_status=Status.PENDING, to_status=item.status,
-                                      actor=user, comment=record["progress"] or ""))
-    ItemTransition.objects.bulk_create(log, batch_size=BATCH)
+            chain.append(ItemTransition(item=item, action="import", from_status=Status.PENDING,
+                                        to_status=item.status, actor=user, comment=record["progress"] or ""))
+        chains.append([entry.snapshot(item) for entry in chain])
+    ItemTransition.bulk_append(chains, batch_size=BATCH)
 
 
 def _update(user, updates):
@@ -222,7 +223,7 @@ def _update(user, updates):
         item.updated_at = now
     bulk_update_with_history([item for item, _w, _c in updates], RectificationItem,
                              [*PLAN_FIELDS, "version", "updated_at"], batch_size=BATCH, default_user=user)
-    ItemTransition.objects.bulk_create([
+    ItemTransition.bulk_extend([
         ItemTransition(item=item, action="edit", from_status=item.status, to_status=item.status, cycle=item.cycle,
                        actor=user, comment=changes) for item, _w, changes in updates], batch_size=BATCH)
 

@@ -292,6 +292,19 @@ class ItemTransition(models.Model):
                     layer.append(entry)
             cls.objects.bulk_create(layer, batch_size=batch_size)
 
+    @classmethod
+    def bulk_extend(cls, entries, batch_size=5000):
+        """Append one entry to each of many existing items' chains at once (bulk imports); the caller holds
+        the items locked. Each entry's item must come with its problem and organisation."""
+        newest = cls.objects.filter(item_id__in=[e.item_id for e in entries]).values("item_id").annotate(
+            last=models.Max("id")).values("last")
+        previous = {entry.item_id: entry for entry in cls.objects.filter(id__in=newest)}
+        for entry in entries:
+            entry.snapshot(entry.item)
+            entry.previous = previous.get(entry.item_id)
+            entry.hash = entry.compute_hash(entry.previous.hash if entry.previous else "")
+        cls.objects.bulk_create(entries, batch_size=batch_size)
+
 
 def _plain(value):
     if isinstance(value, datetime.date):

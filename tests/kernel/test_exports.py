@@ -66,7 +66,7 @@ def test_the_monthly_report(world):
     b.save()
     world.branch.name = PAYLOADS[0]
     world.branch.save()
-    built = builder_for("monthly").build(world.county, "2026-09", lambda percent: None)
+    built = builder_for("monthly").build(world.county, "2026-10", lambda percent: None)
     assert_text_only(built.xlsx, [PAYLOADS[0], PAYLOADS[1], PAYLOADS[3]])
 
 
