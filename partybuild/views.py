@@ -55,7 +55,7 @@ def _dashboard(user, root):
                     key=lambda pair: -pair[1])
     figures = _ledger_figures(root)
     if latest:
-        ranked = latest.results.select_related("org").order_by("-total", "org__path")
+        ranked = latest.results.filter(rated=True).select_related("org").order_by("-total", "org__path")
         top = list(ranked[:5])
         ends = top + [r for r in list(ranked.reverse()[:5])[::-1] if r not in top]
         figures["charts"] = {**figures["charts"], "grades": [{"name": g, "value": n} for g, n in grades],

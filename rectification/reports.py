@@ -45,7 +45,8 @@ class MonthFigures:
 
 
 def items_in(scope):
-    return RectificationItem.objects.unarchived().filter(problem__org__path__startswith=scope.path)
+    """The scope's items as reports show them: problems withheld until an assessment's publication left out."""
+    return RectificationItem.objects.unarchived().released().filter(problem__org__path__startswith=scope.path)
 
 
 def month_figures(scope, month):
@@ -59,8 +60,8 @@ def month_figures(scope, month):
         if status != Status.CLOSED:
             opened += 1
             overdue += bool(deadline and deadline < end)
-    log = ItemTransition.objects.filter(item__problem__org__path__startswith=scope.path,
-                                        happened_at__gte=_moment(start), happened_at__lt=_moment(end))
+    log = ItemTransition.objects.released().filter(item__problem__org__path__startswith=scope.path,
+                                                   happened_at__gte=_moment(start), happened_at__lt=_moment(end))
     raised = log.filter(action__in=["raise", "import"], from_status="").values("item").distinct().count()
     closed = log.filter(to_status=Status.CLOSED).values("item").distinct().count()
     return MonthFigures(existing, raised, closed, opened, overdue)

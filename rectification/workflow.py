@@ -38,7 +38,7 @@ TRANSITIONS = {t.action: t for t in [
 
 #: actions that are logged but do not come from the table (no permission check of their own)
 LOG_ONLY_ACTIONS = {"raise": _("提出问题"), "supervise": _("督办"), "import": _("导入"), "edit": _("修改整改方案"),
-                    "follow_up": _("回头看通过")}
+                    "follow_up": _("回头看通过"), "release": _("考核结果发布，问题下达")}
 
 #: actions offered as buttons on the item page (reopen happens through a follow-up check)
 BUTTON_ACTIONS = ("start", "submit", "accept", "return")
