@@ -11,6 +11,8 @@ import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from partybuild.kernel.ranking import rank_by
+
 ADVANCED, STANDARD, LAGGING = "先进", "达标", "后进"
 
 
@@ -32,14 +34,11 @@ def mean_score(points, drop_extremes=False):
 def rank(scores: dict, *, drop_extremes=False, top_share=33, bottom_share=33) -> list[Standing]:
     """``scores`` maps a stop key to the list of its participants' points; returns best first."""
     means = {key: mean_score(points, drop_extremes) for key, points in scores.items() if points}
-    ordered = sorted(means.items(), key=lambda pair: -pair[1])
-    count = len(ordered)
+    count = len(means)
     top = max(1, math.ceil(count * top_share / 100)) if count else 0
     bottom_start = count - max(1, math.ceil(count * bottom_share / 100)) + 1 if count else 0
-    result, previous, current_rank = [], None, 0
-    for position, (key, value) in enumerate(ordered, start=1):
-        if value != previous:
-            current_rank, previous = position, value
+    result = []
+    for current_rank, (key, value) in rank_by(means.items(), key=lambda pair: pair[1]):
         standing = ADVANCED if current_rank <= top else LAGGING if current_rank >= bottom_start else STANDARD
         result.append(Standing(key, value, current_rank, standing))
     return result

@@ -171,7 +171,7 @@ def send_daily(today=None):
     today = today or timezone.localdate()
     sent = 0
     for assignment in RoleAssignment.objects.select_related("user", "org"):
-        items = RectificationItem.objects.unarchived()
+        items = RectificationItem.objects.unarchived().released()
         items = items.filter(problem__org__path__startswith=assignment.org.path) if assignment.recursive \
             else items.filter(problem__org=assignment.org)
         if role_may(assignment.role, OWN):

@@ -62,15 +62,15 @@ def _dashboard(user, root):
     grades = []
     if latest:
         results_url = reverse("scoring:results", args=[latest.pk])
-        grades = [(grade, n, f"{results_url}?{urlencode({'org': root.code, 'grade': grade})}")
+        grades = [(grade, n, f"{results_url}?{urlencode({'grade': grade})}")
                   for grade, n in scoring_queries.grade_counts(latest, root)]
-        ranked = latest.results.select_related("org").order_by("-total", "org__path")
+        ranked = latest.results.filter(rated=True).select_related("org").order_by("-total", "org__path")
         top = list(ranked[:5])
         ends = top + [r for r in list(ranked.reverse()[:5])[::-1] if r not in top]
         figures["charts"] = {**figures["charts"], "grades": [{"name": g, "value": n, "url": url}
                                                              for g, n, url in grades],
                              "ranked": [r.org.name for r in ends], "totals": [float(r.total) for r in ends],
-                             "ranked_urls": [f"{results_url}?{urlencode({'org': r.org.code})}" for r in ends],
+                             "ranked_urls": [f"{results_url}?{urlencode({'q': r.org.code})}" for r in ends],
                              "results_url": results_url}
     overdue_replies = Notice.objects.visible_to(user).reply_overdue(timezone.localdate()).count()
     return {"root": root, "month": timezone.localdate().strftime("%Y-%m"), **figures, "latest": latest,

@@ -84,9 +84,11 @@ class Period:
 
 
 def states_at(moment):
-    """The newest log entry of every item before ``moment`` (items archived by then drop out)."""
+    """The newest log entry of every item before ``moment`` (items archived by then drop out, and so do problems
+    still withheld until an assessment's publication)."""
     later = ItemTransition.objects.filter(previous=OuterRef("pk"), happened_at__lt=moment)
-    return ItemTransition.objects.filter(happened_at__lt=moment).exclude(Exists(later)).filter(archived=False)
+    return ItemTransition.objects.released().filter(happened_at__lt=moment).exclude(Exists(later)).filter(
+        archived=False)
 
 
 def states(scope, period, category=None):
@@ -137,7 +139,8 @@ FLOW_FIGURES = ("raised", "reopened", "moved_in", "closed", "moved_out", "archiv
 
 def flows(scope, period):
     """Item ids per flow; opening + raised + reopened + moved_in − closed − moved_out − archived = open."""
-    entries = (ItemTransition.objects.filter(happened_at__gte=period.opening_moment, happened_at__lt=period.moment)
+    entries = (ItemTransition.objects.released()
+               .filter(happened_at__gte=period.opening_moment, happened_at__lt=period.moment)
                .filter(Q(org_path__startswith=scope.path) | Q(previous__org_path__startswith=scope.path))
                .order_by("happened_at", "id")
                .values_list("item_id", "previous_id", "to_status", "org_path", "archived", "previous__to_status",

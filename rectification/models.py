@@ -20,6 +20,7 @@ from simple_history.models import HistoricalRecords
 
 from orgs.models import Organization
 from partybuild.kernel.dates import add_months, local_midnight
+from partybuild.kernel.policy import scope_of
 from partybuild.kernel.querysets import ScopedQuerySet
 from partybuild.kernel.uploads import RandomName
 
@@ -54,7 +55,33 @@ class ProblemCategory(models.Model):
         return f"{self.dimension.name} · {self.name}"
 
 
-class ProblemQuerySet(ScopedQuerySet):
+class WithheldQuerySet(ScopedQuerySet):
+    """Rows of problems withheld until an assessment is published (``Problem.withheld_for``) reach only those who
+    may read that assessment's unpublished results (``scoring.results`` over its scope); ``visible_to``,
+    ``for_action`` and ``editable_by`` all apply it."""
+
+    @property
+    def _withheld_lookup(self):
+        return self.org_lookup.removesuffix("org") + "withheld_for"
+
+    def released(self):
+        """Rows nobody withholds any more (what reports, notices and notifications are built from)."""
+        return self.filter(**{f"{self._withheld_lookup}__isnull": True})
+
+    def released_to(self, user):
+        """A subquery, not a join: querysets locked with ``select_for_update`` stay lockable."""
+        readers = Organization.objects.filter(scope_of(user).q("", action="scoring.results")).values("pk")
+        return self.filter(Q(**{f"{self._withheld_lookup}__isnull": True})
+                           | Q(**{f"{self._withheld_lookup}__in": readers}))
+
+    def visible_to(self, user):
+        return super().visible_to(user).released_to(user)
+
+    def for_action(self, user, action):
+        return super().for_action(user, action).released_to(user)
+
+
+class ProblemQuerySet(WithheldQuerySet):
     edit_action = "ledger.work"
     archived_lookup = "archived"
 
@@ -87,6 +114,9 @@ class Problem(models.Model):
     origin_id = models.PositiveBigIntegerField(null=True, blank=True)
     origin = GenericForeignKey("origin_type", "origin_id")
     archived = models.BooleanField(_("已归档"), default=False)
+    #: raised from an unpublished assessment: only staff and leaders of this scope see it until publication
+    withheld_for = models.ForeignKey(Organization, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name=_("发布前仅此范围的组织部门可见"))
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     history = HistoricalRecords()
@@ -106,7 +136,7 @@ class Problem(models.Model):
         return self.description[:40]
 
 
-class ItemQuerySet(ScopedQuerySet):
+class ItemQuerySet(WithheldQuerySet):
     org_lookup = "problem__org"
     edit_action = "ledger.work"
     archived_lookup = "problem__archived"
@@ -204,7 +234,7 @@ class Milestone(models.Model):
         return self.title
 
 
-class TransitionQuerySet(ScopedQuerySet):
+class TransitionQuerySet(WithheldQuerySet):
     org_lookup = "item__problem__org"
     archived_lookup = "item__problem__archived"
 
@@ -312,7 +342,7 @@ def _plain(value):
     return value
 
 
-class ProgressQuerySet(ScopedQuerySet):
+class ProgressQuerySet(WithheldQuerySet):
     org_lookup = "item__problem__org"
     edit_action = "ledger.work"
     archived_lookup = "item__problem__archived"
@@ -342,7 +372,7 @@ class ProgressUpdate(models.Model):
         return f"{self.item_id} {self.month:%Y-%m}"
 
 
-class EvidenceQuerySet(ScopedQuerySet):
+class EvidenceQuerySet(WithheldQuerySet):
     org_lookup = "update__item__problem__org"
     archived_lookup = "update__item__problem__archived"
 
@@ -375,7 +405,7 @@ class Evidence(StoredFile):
         verbose_name_plural = _("佐证材料")
 
 
-class FollowUpQuerySet(ScopedQuerySet):
+class FollowUpQuerySet(WithheldQuerySet):
     org_lookup = "item__problem__org"
     archived_lookup = "item__problem__archived"
 

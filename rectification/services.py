@@ -5,6 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from partybuild.kernel.dates import month_start
 from partybuild.kernel.errors import ServiceError
@@ -54,6 +55,51 @@ def raise_problem(*, org, description, source, raised_by=None, found_on=None, ca
     entry = _log(item, "raise", "", raised_by)
     emit("item_raised", item=item, actor=raised_by, entry=entry)
     return problem
+
+
+@transaction.atomic
+def raise_problems(rows, *, source, raised_by, found_on, withheld_for=None) -> int:
+    """Many problems at once, in a constant number of queries (an assessment's close over thousands of
+    organisations). ``rows``: dicts with org_id, origin, description, category and the item's plan fields.
+    Idempotent per (origin, organisation) like ``raise_problem``; returns how many were created."""
+    if not rows:
+        return 0
+    origin_type = ContentType.objects.get_for_model(rows[0]["origin"])
+    existing = set(Problem.objects.filter(origin_type=origin_type, origin_id__in=[r["origin"].pk for r in rows])
+                   .values_list("origin_id", "org_id"))
+    rows = [r for r in rows if (r["origin"].pk, r["org_id"]) not in existing]
+    problems = bulk_create_with_history([
+        Problem(org_id=r["org_id"], description=r["description"], source=source, raised_by=raised_by,
+                category=r["category"], found_on=found_on, origin_type=origin_type, origin_id=r["origin"].pk,
+                withheld_for=withheld_for) for r in rows], Problem, batch_size=2000, default_user=raised_by)
+    closed_before = set(RectificationItem.objects.filter(
+        problem__org_id__in=[r["org_id"] for r in rows], status=Status.CLOSED, problem__category__isnull=False)
+        .values_list("problem__org_id", "problem__category_id"))
+    plan_fields = set(PLAN_FIELDS)
+    items = bulk_create_with_history([
+        RectificationItem(problem=problem, is_recurrence=(problem.org_id, problem.category_id) in closed_before,
+                          **{k: v for k, v in row.items() if k in plan_fields})
+        for problem, row in zip(problems, rows, strict=True)],
+        RectificationItem, batch_size=2000, default_user=raised_by)
+    ItemTransition.objects.bulk_create([ItemTransition(item=item, action="raise", to_status=item.status,
+                                                       actor=raised_by) for item in items], batch_size=2000)
+    return len(items)
+
+
+@transaction.atomic
+def release_problems(problems, *, actor, deadline, comment) -> int:
+    """Hand withheld problems to their organisations (an assessment's publication): the deadline runs from
+    now, and the release is logged on every item."""
+    items = RectificationItem.objects.filter(problem__in=problems.filter(withheld_for__isnull=False))
+    ids = list(items.values_list("pk", flat=True))
+    items = RectificationItem.objects.filter(pk__in=ids)
+    items.update(deadline=deadline)
+    Problem.objects.filter(item__in=ids).update(withheld_for=None)
+    ItemTransition.objects.bulk_create([ItemTransition(item_id=pk, action="release", from_status=status,
+                                                       to_status=status, cycle=cycle, actor=actor, comment=comment)
+                                        for pk, status, cycle in items.values_list("pk", "status", "cycle")],
+                                       batch_size=2000)
+    return len(ids)
 
 
 def _log(item, action, from_status, actor, comment=""):

@@ -40,7 +40,8 @@ TRANSITIONS = {t.action: t for t in [
 LOG_ONLY_ACTIONS = {"raise": _("提出问题"), "supervise": _("督办"), "import": _("导入"), "edit": _("修改整改方案"),
                     "follow_up": _("回头看通过"), "extend_request": _("申请延期"), "extend_approve": _("同意延期"),
                     "extend_refuse": _("不同意延期"), "correct": _("更正问题类别或组织"), "archive": _("归档"),
-                    "supervise_reply": _("督办书面反馈")}
+                    "supervise_reply": _("督办书面反馈"),
+                    "release": _("考核结果发布，问题下达")}
 
 #: actions offered as buttons on the item page (reopen happens through a follow-up check)
 BUTTON_ACTIONS = ("start", "submit", "accept", "return")

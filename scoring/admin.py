@@ -1,19 +1,30 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Assessment, AssessmentTarget, Indicator, Rater, Result, Scheme, Score
+from .models import (
+    Assessment,
+    AssessmentTarget,
+    Consequence,
+    Indicator,
+    Plaque,
+    Rater,
+    Result,
+    Scheme,
+    Score,
+    SheetDecision,
+)
 
 
 class IndicatorInline(admin.TabularInline):
     model = Indicator
     extra = 0
-    fields = ["code", "name", "parent", "kind", "max_points", "order"]
+    fields = ["code", "name", "parent", "kind", "max_points", "consequence", "problem_category", "guidance", "order"]
     raw_id_fields = ["parent"]
 
 
 @admin.register(Scheme)
 class SchemeAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "year", "version", "grading", "bonus_cap", "in_use"]
+    list_display = ["name", "year", "version", "grading", "basis", "bonus_cap", "in_use"]
     inlines = [IndicatorInline]
 
     def has_change_permission(self, request, obj=None):
@@ -36,8 +47,18 @@ class AssessmentAdmin(SimpleHistoryAdmin):
 
 admin.site.register(AssessmentTarget, list_display=["assessment", "org", "peer_group"],
                     raw_id_fields=["assessment", "org"])
-admin.site.register(Score, SimpleHistoryAdmin, list_display=["assessment", "org", "indicator", "rater", "points"],
-                    raw_id_fields=["assessment", "org", "indicator", "rater", "entered_by"])
+admin.site.register(Score, SimpleHistoryAdmin, list_display=["assessment", "org", "indicator", "rater", "member",
+                                                            "points"],
+                    raw_id_fields=["assessment", "org", "indicator", "rater", "member", "entered_by"])
+admin.site.register(SheetDecision, list_display=["assessment", "org", "rater", "member", "count", "reason",
+                                                 "decided_by", "decided_at"],
+                    raw_id_fields=["assessment", "org", "rater", "member", "decided_by"])
+admin.site.register(Plaque, SimpleHistoryAdmin, list_display=["org", "title", "grade", "year", "named_on", "removed_on",
+                                                             "removal_reason"],
+                    list_filter=["title", "grade", "year"], search_fields=["org__name", "org__code"],
+                    raw_id_fields=["org", "assessment", "named_by", "removed_by"])
+admin.site.register(Consequence, list_display=["assessment", "org", "kind", "basis", "decided_by", "decided_at"],
+                    list_filter=["kind"], raw_id_fields=["assessment", "org", "decided_by"])
 admin.site.register(Result, SimpleHistoryAdmin, list_display=["assessment", "org", "peer_group", "total", "rank",
                                                              "grade"],
-                    list_filter=["grade", "veto", "bottom_three"], raw_id_fields=["assessment", "org"])
+                    list_filter=["rated", "grade", "veto", "bottom_three"], raw_id_fields=["assessment", "org"])

@@ -5,7 +5,8 @@ from orgs.models import Level, Organization, Sector
 from orgs.queries import people_who_may
 from partybuild.kernel.forms import DateInput, OrgCodeField
 
-from .models import Assessment, Scheme
+from . import engine, queries
+from .models import Assessment, Indicator, Scheme
 
 
 class AssessmentForm(forms.Form):
@@ -17,9 +18,11 @@ class AssessmentForm(forms.Form):
                                        widget=forms.CheckboxSelectMultiple)
     sectors = forms.MultipleChoiceField(label=_("只考核这些领域"), required=False, choices=Sector.choices,
                                         widget=forms.CheckboxSelectMultiple)
-    raters = forms.CharField(label=_("评分主体(每行：名称 权重 评分人用户名，多个用户名用逗号分隔)"),
+    raters = forms.CharField(label=_("评分主体(每行：名称 权重 评分人用户名，多个用户名用逗号分隔；"
+                                     "可再加“去高低”表示去掉一个最高分和一个最低分，“简表:评分表名称”表示只打该表)"),
                              widget=forms.Textarea(attrs={"rows": 3}),
-                             initial="述职评分 4 staff\n评议 3 leader\n年度考核 3 inspector")
+                             initial="述职评议 4 staff 简表:党组织书记抓党建述职评议表\n"
+                                     "评议 3 daibiao1,daibiao2,daibiao3 去高低\n年度考核 3 staff,inspector")
     closes_on = forms.DateField(label=_("考核截止日期(整改台账按此日统计)"), widget=DateInput())
     self_assessment = forms.BooleanField(label=_("先由各组织自评(自评分只作对照，不计入总分)"), required=False)
     previous = forms.ModelChoiceField(label=_("上一期(用于名次比较)"), required=False,
@@ -38,22 +41,150 @@ class AssessmentForm(forms.Form):
             parts = line.split()
             if not parts:
                 continue
-            if len(parts) != 3 or not parts[1].isdigit() or int(parts[1]) <= 0:
+            if len(parts) < 3 or not parts[1].isdigit() or int(parts[1]) <= 0:
                 raise forms.ValidationError(_("第%(n)s行应为“名称 权重 用户名”，权重为正整数。") % {"n": number})
+            options = self._rater_options(number, parts[3:])
             names = [n.strip() for n in parts[2].split(",") if n.strip()]
             unknown = [n for n in names if n not in people]
             if unknown:
                 raise forms.ValidationError(_("第%(n)s行：找不到用户 %(u)s。") % {
                     "n": number, "u": "、".join(unknown)})
-            raters.append((parts[0], int(parts[1]), [people[n] for n in names]))
+            raters.append((parts[0], int(parts[1]), [people[n] for n in names], options))
         if not raters:
             raise forms.ValidationError(_("至少要有一个评分主体。"))
         return raters
 
+    def _rater_options(self, number, words):
+        options = {}
+        for word in words:
+            if word == TRIMMED:
+                options["trimmed"] = True
+            elif word.startswith(FORM_PREFIX):
+                name = word.removeprefix(FORM_PREFIX)
+                options["form"] = Scheme.objects.filter(name=name).order_by("-year", "-version").first()
+                if options["form"] is None:
+                    raise forms.ValidationError(_("第%(n)s行：找不到评分表“%(f)s”。") % {"n": number, "f": name})
+            else:
+                raise forms.ValidationError(_("第%(n)s行：看不懂“%(w)s”。") % {"n": number, "w": word})
+        return options
 
-class CellForm(forms.Form):
-    org = forms.IntegerField()
-    indicator = forms.IntegerField()
-    points = forms.DecimalField(max_digits=5, decimal_places=1, error_messages={"invalid": _("请输入数字。")})
-    reason = forms.CharField(required=False, max_length=300)
-    correction_reason = forms.CharField(required=False, max_length=300)
+
+TRIMMED, FORM_PREFIX = "去高低", "简表:"
+
+
+class ResultFilterForm(forms.Form):
+    q = forms.CharField(label=_("组织名称或编码"), required=False)
+    group = forms.ChoiceField(label=_("排名分组"), required=False)
+    area = forms.ModelChoiceField(label=_("所属地区"), required=False, queryset=Organization.objects.none(),
+                                  empty_label=_("全部"))
+    grade = forms.ChoiceField(label=_("等次"), required=False)
+    mine = forms.BooleanField(label=_("只看本组织"), required=False)
+
+    def __init__(self, *args, assessment, **kwargs):
+        super().__init__(*args, **kwargs)
+        groups = assessment.targets.order_by("peer_group").values_list("peer_group", flat=True).distinct()
+        self.fields["group"].choices = [("", _("全部"))] + [(g, g) for g in groups]
+        self.fields["area"].queryset = queries.areas(assessment)
+        self.fields["grade"].choices = [("", _("全部"))] + [
+            (g, g) for g in [*assessment.scheme.grading_rule.labels, engine.UNRATED]]
+        for name, field in self.fields.items():
+            select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = "form-check-input" if name == "mine" else (
+                "form-select form-select-sm" if select else "form-control form-control-sm")
+
+
+class SheetDecisionForm(forms.Form):
+    org = forms.IntegerField(widget=forms.HiddenInput)
+    rater = forms.IntegerField(widget=forms.HiddenInput)
+    member = forms.IntegerField(widget=forms.HiddenInput)
+    count = forms.ChoiceField(label=_("处理"), choices=[("count", _("按已填分数计入")), ("leave", _("不计入(按缺评)"))])
+    reason = forms.CharField(label=_("理由"), max_length=200)
+
+
+class PlaqueForm(forms.Form):
+    org = OrgCodeField(label=_("组织编码"))
+    title = forms.CharField(label=_("称号"), max_length=40)
+    grade = forms.CharField(label=_("等次"), max_length=8)
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    reason = forms.CharField(label=_("理由"), max_length=200)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].organisations = Organization.objects.for_action(user, "scoring.manage")
+
+
+class RemovalForm(forms.Form):
+    reason = forms.CharField(label=_("摘牌理由"), max_length=200)
+
+
+
+
+def _numbers(text, label):
+    try:
+        parts = [part.strip() for part in text.replace("，", ",").split(",") if part.strip()]
+        return [float(part) if "." in part else int(part) for part in parts]
+    except ValueError:
+        raise forms.ValidationError(_("%(f)s应为用逗号分隔的数字。") % {"f": label}) from None
+
+
+class SchemeSettingsForm(forms.ModelForm):
+    """The scheme's rules as a person edits them; lists are typed as comma-separated text."""
+
+    sectors = forms.MultipleChoiceField(label=_("适用领域(不选为不限)"), required=False, choices=Sector.choices,
+                                        widget=forms.CheckboxSelectMultiple)
+    thresholds = forms.CharField(label=_("分数线(由高到低，逗号分隔；不填用默认)"), required=False)
+    shares = forms.CharField(label=_("各等次比例%(好、较好、一般，逗号分隔)"), required=False)
+    plaque_grades = forms.CharField(label=_("命名授牌的等次(逗号分隔，不填为最高等次)"), required=False)
+
+    class Meta:
+        model = Scheme
+        fields = ["sectors", "grading", "basis", "thresholds", "shares", "advanced_cap", "advanced_needs_pass",
+                  "bonus_cap", "deductions_in_block", "overdue_deduction", "rectify_months", "plaque_title",
+                  "plaque_grades"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("thresholds", "shares", "plaque_grades"):
+            self.initial[name] = ",".join(str(v) for v in getattr(self.instance, name) or [])
+
+    def clean_thresholds(self):
+        return _numbers(self.cleaned_data["thresholds"], _("分数线"))
+
+    def clean_shares(self):
+        return _numbers(self.cleaned_data["shares"], _("比例"))
+
+    def clean_plaque_grades(self):
+        return [g.strip() for g in self.cleaned_data["plaque_grades"].replace("，", ",").split(",") if g.strip()]
+
+    def settings(self):
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class IndicatorRowForm(forms.Form):
+    pk = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    code = forms.CharField(label=_("编号"), max_length=12, required=False)
+    parent = forms.CharField(label=_("上级编号"), max_length=12, required=False)
+    name = forms.CharField(label=_("指标"), max_length=200, required=False)
+    kind = forms.ChoiceField(label=_("类型"), choices=Indicator.Kind.choices, required=False)
+    max_points = forms.DecimalField(label=_("分值"), max_digits=5, decimal_places=1, min_value=0, required=False)
+    consequence = forms.ChoiceField(label=_("否决后果"), choices=list(engine.CONSEQUENCES.items()), required=False)
+    guidance = forms.CharField(label=_("评分标准"), required=False, widget=forms.Textarea(attrs={"rows": 1}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = "form-select form-select-sm" if select else "form-control form-control-sm"
+            field.widget.attrs["aria-label"] = field.label
+
+    def clean(self):
+        data = super().clean()
+        if data.get("code") and not (data.get("name") and data.get("kind")):
+            raise forms.ValidationError(_("编号 %(c)s：请填写指标名称和类型。") % {"c": data["code"]})
+        if data.get("code") and data.get("kind") != Indicator.Kind.GROUP and not data.get("max_points"):
+            raise forms.ValidationError(_("编号 %(c)s：计分、加分、扣分和一票否决指标须有大于 0 的分值。") % {
+                "c": data["code"]})
+        return data
+
+
+IndicatorRows = forms.formset_factory(IndicatorRowForm, extra=3)

@@ -1,6 +1,7 @@
 """Assessment schemes (考核细则), assessments, scores and their computed, rankable results."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -12,23 +13,37 @@ from partybuild.kernel.policy import scope_of
 from partybuild.kernel.querysets import ScopedQuerySet
 from partybuild.kernel.uploads import RandomName
 
-from .engine import GRADINGS
+from . import engine
 
 
 class Scheme(models.Model):
     """A versioned indicator tree; once an assessment uses it, it is never edited in place."""
 
     class Grading(models.TextChoices):
-        FOUR_GRADES = "four_grades", _("好/较好/一般/较差(≥90/≥80/≥60)")
-        TWO_TIERS = "two_tiers", _("先进/达标(前20%为先进)")
-        THREE_CLASSES = "three_classes", _("一类/二类/三类(≥85/≥70)")
-        STARS = "stars", _("一至五星(≥90/≥80/≥70/≥60)")
+        FOUR_GRADES = "four_grades", _("好/较好/一般/较差")
+        TWO_TIERS = "two_tiers", _("两档制：先进/达标/不达标")
+        THREE_CLASSES = "three_classes", _("一类/二类/三类")
+        STARS = "stars", _("一至五星/不定星")
+
+    class Basis(models.TextChoices):
+        THRESHOLDS = "thresholds", _("按分数线")
+        SHARES = "shares", _("按组内比例(仅四个等次)")
 
     name = models.CharField(_("名称"), max_length=100)
     year = models.PositiveSmallIntegerField(_("年度"))
     version = models.PositiveSmallIntegerField(_("版本"), default=1)
     sectors = models.JSONField(_("适用领域"), default=list, blank=True)
     grading = models.CharField(_("评定等次"), max_length=16, choices=Grading.choices, default=Grading.FOUR_GRADES)
+    basis = models.CharField(_("定等方式"), max_length=12, choices=Basis.choices, default=Basis.THRESHOLDS)
+    thresholds = models.JSONField(_("分数线(由高到低，不填用默认)"), default=list, blank=True)
+    shares = models.JSONField(_("各等次比例%(由高到低)"), default=list, blank=True)
+    advanced_cap = models.DecimalField(_("先进比例上限%(两档制，不填不限)"), max_digits=4, decimal_places=1,
+                                       null=True, blank=True)
+    advanced_needs_pass = models.BooleanField(_("先进须上一期达标(两档制)"), default=False)
+    deductions_in_block = models.BooleanField(_("扣分在所属维度内扣完为止"), default=False)
+    rectify_months = models.PositiveSmallIntegerField(_("整改期限(月)"), default=3)
+    plaque_title = models.CharField(_("命名称号(如“五个好”村党支部)"), max_length=40, blank=True)
+    plaque_grades = models.JSONField(_("命名授牌的等次(不填为最高等次)"), default=list, blank=True)
     bonus_cap = models.DecimalField(_("加分上限"), max_digits=5, decimal_places=1, null=True, blank=True)
     overdue_deduction = models.DecimalField(_("每个逾期或未销号整改事项扣分"), max_digits=4, decimal_places=1,
                                             default=0)
@@ -46,8 +61,32 @@ class Scheme(models.Model):
         return f"{self.name}({self.year}年 第{self.version}版)"
 
     @property
-    def grading_rule(self):
-        return GRADINGS[self.grading]
+    def grading_rule(self) -> engine.Grading:
+        by_shares = self.grading == self.Grading.FOUR_GRADES and self.basis == self.Basis.SHARES
+        return engine.Grading(
+            self.grading, engine.LABELS[self.grading],
+            thresholds=() if by_shares else tuple(self.thresholds or engine.DEFAULT_THRESHOLDS[self.grading]),
+            shares=tuple(self.shares) if by_shares else (),
+            advanced_cap=self.advanced_cap if self.grading == self.Grading.TWO_TIERS else None,
+            advanced_needs_pass=self.advanced_needs_pass and self.grading == self.Grading.TWO_TIERS)
+
+    @property
+    def plaque_labels(self):
+        return list(self.plaque_grades or self.grading_rule.labels[:1])
+
+    def clean(self):
+        labels = engine.LABELS[self.grading]
+        if self.thresholds and (len(self.thresholds) != len(labels) - 1
+                                or list(self.thresholds) != sorted(self.thresholds, reverse=True)):
+            raise ValidationError({"thresholds": _("分数线应有 %(n)s 个，由高到低。") % {"n": len(labels) - 1}})
+        if self.basis == self.Basis.SHARES:
+            if self.grading != self.Grading.FOUR_GRADES:
+                raise ValidationError({"basis": _("只有“好/较好/一般/较差”可以按比例定等。")})
+            if len(self.shares) != 3 or sum(self.shares) > 100 or min(self.shares) < 0:
+                raise ValidationError({"shares": _("按比例定等须填写好、较好、一般三个比例，合计不超过 100。")})
+        unknown = set(self.plaque_grades) - set(labels)
+        if unknown:
+            raise ValidationError({"plaque_grades": _("没有这些等次：%(g)s。") % {"g": "、".join(sorted(unknown))}})
 
 
 class Indicator(models.Model):
@@ -67,6 +106,10 @@ class Indicator(models.Model):
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
     max_points = models.DecimalField(_("分值"), max_digits=5, decimal_places=1, default=0)
     guidance = models.TextField(_("评分标准"), blank=True)
+    consequence = models.CharField(_("否决后果"), max_length=12, choices=list(engine.CONSEQUENCES.items()),
+                                   default=engine.NOT_TOP, blank=True)
+    problem_category = models.ForeignKey("rectification.ProblemCategory", on_delete=models.PROTECT, null=True,
+                                         blank=True, related_name="+", verbose_name=_("失分时的问题类别"))
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     class Meta:
@@ -139,6 +182,10 @@ class Rater(models.Model):
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="rater_roles", verbose_name=_("评分人"))
     #: 自评: each organisation's secretary scores it first; weight 0, shown beside the others, never counted
     is_self = models.BooleanField(_("自评"), default=False)
+    #: a body may score on its own small form (e.g. 述职评议 on one 0–100 score) instead of the whole tree
+    form = models.ForeignKey("Scheme", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                             verbose_name=_("评分表(不填为考核细则的全部指标)"))
+    trimmed = models.BooleanField(_("去掉一个最高分和一个最低分(3人及以上)"), default=False)
 
     class Meta:
         verbose_name = _("评分主体")
@@ -179,6 +226,9 @@ class Score(models.Model):
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
     rater = models.ForeignKey(Rater, on_delete=models.PROTECT, related_name="scores")
+    #: whose sheet the score is on (a panel member; the secretary for 自评)
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("评分人"))
     points = models.DecimalField(_("得分"), max_digits=5, decimal_places=1)
     reason = models.CharField(_("理由"), max_length=300, blank=True)
     evidence = models.FileField(_("佐证"), upload_to=RandomName("scoring/evidence"), blank=True)
@@ -190,8 +240,8 @@ class Score(models.Model):
     class Meta:
         verbose_name = _("评分")
         verbose_name_plural = _("评分")
-        constraints = [models.UniqueConstraint(fields=["assessment", "org", "indicator", "rater"],
-                                               name="one_score_per_cell")]
+        constraints = [models.UniqueConstraint(fields=["assessment", "org", "indicator", "rater", "member"],
+                                               name="one_score_per_member_cell")]
 
     def __str__(self):
         return f"{self.org} {self.indicator.code} {self.points}"
@@ -215,8 +265,12 @@ class Result(models.Model):
     ledger_deduction = models.DecimalField(_("整改扣分"), max_digits=5, decimal_places=2, default=0)
     ledger_items = models.JSONField(_("扣分的整改事项"), default=list)
     veto = models.BooleanField(_("一票否决"), default=False)
+    vetoes = models.JSONField(_("否决事项"), default=list)
+    rated = models.BooleanField(_("已评"), default=True)
+    grade_note = models.CharField(_("定等说明"), max_length=100, blank=True)
     missing_raters = models.JSONField(_("缺评主体"), default=list)
-    rank = models.PositiveIntegerField(_("名次"))
+    incomplete_sheets = models.JSONField(_("未填完且未处理的评分表([评分主体, 评分人])"), default=list)
+    rank = models.PositiveIntegerField(_("名次"), null=True, blank=True)
     group_size = models.PositiveIntegerField(_("组内数量"))
     grade = models.CharField(_("等次"), max_length=8)
     rank_change = models.IntegerField(_("名次变化"), null=True, blank=True)
@@ -234,4 +288,98 @@ class Result(models.Model):
         constraints = [models.UniqueConstraint(fields=["assessment", "org"], name="one_result_per_org")]
 
     def __str__(self):
-        return f"{self.org} {self.total} 第{self.rank}名"
+        return f"{self.org} {self.total} 第{self.rank}名" if self.rated else f"{self.org} {engine.UNRATED}"
+
+
+
+class SheetDecision(models.Model):
+    """Staff's reasoned decision, at closing, on one incomplete sheet: count it as entered or leave it out."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="sheet_decisions")
+    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    rater = models.ForeignKey(Rater, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    count = models.BooleanField(_("按已填分数计入"))
+    reason = models.CharField(_("理由"), max_length=200)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("决定时间"), default=timezone.now)
+
+    objects = ScoreQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("未填完评分表的处理")
+        verbose_name_plural = _("未填完评分表的处理")
+        constraints = [models.UniqueConstraint(fields=["assessment", "org", "rater", "member"],
+                                               name="one_decision_per_sheet")]
+
+    def __str__(self):
+        return f"{self.org} {self.rater.name} {'计入' if self.count else '按缺评'}"
+
+
+class PlaqueQuerySet(ScopedQuerySet):
+    org_lookup = "org"
+
+    def active(self):
+        return self.filter(removed_on__isnull=True)
+
+
+class Plaque(models.Model):
+    """The plaque register (命名授牌 / 摘牌): named from published results, removed with a reason."""
+
+    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="plaques", verbose_name=_("党组织"))
+    title = models.CharField(_("称号"), max_length=40)
+    grade = models.CharField(_("等次"), max_length=8)
+    year = models.PositiveSmallIntegerField(_("命名年度"))
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                   verbose_name=_("依据的考核"))
+    named_on = models.DateField(_("命名日期"), default=timezone.localdate)
+    named_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("命名人"))
+    removed_on = models.DateField(_("摘牌日期"), null=True, blank=True)
+    removed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("摘牌决定人"))
+    removal_reason = models.CharField(_("摘牌理由"), max_length=200, blank=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    history = HistoricalRecords()
+    objects = PlaqueQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("命名授牌")
+        verbose_name_plural = _("命名授牌登记")
+        ordering = ["org__path", "-year", "-id"]
+        constraints = [models.UniqueConstraint(fields=["org", "title"], condition=Q(removed_on__isnull=True),
+                                               name="one_active_plaque_per_title")]
+
+    def __str__(self):
+        return f"{self.org} {self.year}年 {self.title}({self.grade})"
+
+
+class Consequence(models.Model):
+    """A consequence of a published ranking (seed 003): who it hit, who decided it and when."""
+
+    class Kind(models.TextChoices):
+        NO_HONOURS = "no_honours", _("各类评优一票否决")
+        ADMONITION = "admonition", _("诫勉谈话")
+        RESHUFFLE = "reshuffle", _("领导班子调整")
+        DISMISSAL = "dismissal", _("负责人免职")
+        PLAQUE_REMOVED = "plaque_removed", _("摘牌")
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="consequences")
+    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("党组织"))
+    kind = models.CharField(_("处理"), max_length=16, choices=Kind.choices)
+    basis = models.CharField(_("依据"), max_length=200)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("决定人"))
+    decided_at = models.DateTimeField(_("决定时间"), default=timezone.now)
+
+    objects = ResultQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("考核结果运用")
+        verbose_name_plural = _("考核结果运用")
+        ordering = ["kind", "org__path"]
+        constraints = [models.UniqueConstraint(fields=["assessment", "org", "kind"], name="one_consequence_each")]
+
+    def __str__(self):
+        return f"{self.org} {self.get_kind_display()}"

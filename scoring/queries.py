@@ -2,9 +2,13 @@
 
 from collections import defaultdict
 
-from django.db.models import Count
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q
 
-from .models import Indicator, Result, Score
+from orgs.models import Organization
+
+from .engine import UNRATED
+from .models import Consequence, Indicator, Plaque, Rater, Result, Score
 
 
 def indicator_tree(scheme):
@@ -18,47 +22,91 @@ def indicator_tree(scheme):
     return tree + ([(None, extras)] if extras else [])
 
 
-def dimension_names(scheme):
-    return list(scheme.indicators.filter(kind=Indicator.Kind.GROUP).order_by("order").values_list("name", flat=True))
+def block_names(assessment):
+    """The subtotal columns of an assessment: the scheme's blocks, then the raters' own forms."""
+    names = list(assessment.scheme.indicators.filter(kind=Indicator.Kind.GROUP).order_by("order")
+                 .values_list("name", flat=True))
+    forms = Rater.objects.filter(assessment=assessment, form__isnull=False).values_list("form__name", flat=True)
+    return names + [name for name in dict.fromkeys(forms) if name not in names]
 
 
-def ranking_rows(assessment, scope_org=None, grade=None):
-    """Results in rank order per peer group (one query), optionally only the subtree of ``scope_org`` and one
-    grade."""
-    rows = Result.objects.filter(assessment=assessment).select_related("org").order_by("peer_group", "rank",
-                                                                                         "org__path")
-    if grade:
-        rows = rows.filter(grade=grade)
+def ranking_rows(assessment, scope_org=None):
+    """Results in rank order per peer group, 缺评 last (one query), optionally only the subtree of ``scope_org``."""
+    rows = Result.objects.filter(assessment=assessment).select_related("org").order_by(
+        "peer_group", "-rated", "rank", "org__path")
     return rows.filter(org__path__startswith=scope_org.path) if scope_org else rows
 
 
+def areas(assessment):
+    """The organisations right under the assessment's root (counties of a city, townships of a county)."""
+    root = assessment.root
+    return Organization.objects.filter(path__startswith=root.path, depth=root.depth + 1).order_by("path")
+
+
+def filtered_results(assessment, *, group="", area=None, grade="", text="", orgs=None):
+    """The results page's filters: peer group, area (an organisation under the root), grade, name or code, and
+    ``orgs`` (a queryset: e.g. the user's own organisations)."""
+    rows = ranking_rows(assessment, area)
+    if group:
+        rows = rows.filter(peer_group=group)
+    if grade == UNRATED:
+        rows = rows.filter(rated=False)
+    elif grade:
+        rows = rows.filter(grade=grade, rated=True)
+    if text:
+        rows = rows.filter(Q(org__name__contains=text) | Q(org__code=text))
+    if orgs is not None:
+        rows = rows.filter(org__in=orgs)
+    return rows
+
+
 def grade_counts(assessment, scope_org=None):
-    """[(grade, number of organisations)], largest first: the same rows the results page lists per grade."""
+    """[(grade, number of organisations)], largest first: the same rows the results page lists per grade
+    (缺评 counted under its own name)."""
     rows = ranking_rows(assessment, scope_org).order_by().values_list("grade").annotate(n=Count("id"))
     return sorted(rows, key=lambda pair: (-pair[1], pair[0]))
 
 
 def score_sheet(assessment, result):
-    """Every item × rater of one organisation, for the explanation page."""
-    raters = list(assessment.raters.all())
-    scores = {(s.indicator_id, s.rater_id): s for s in
-              Score.objects.filter(assessment=assessment, org=result.org)}
-    lines = [(group, [(item, [scores.get((item.pk, r.pk)) for r in raters]) for item in items])
-             for group, items in indicator_tree(assessment.scheme)]
+    """Every item × (rater, member) sheet of one organisation, for the explanation page."""
+    raters = list(assessment.raters.select_related("form"))
+    scores = list(Score.objects.filter(assessment=assessment, org=result.org))
+    members = get_user_model().objects.in_bulk({s.member_id for s in scores})
+    columns = sorted({(s.rater_id, s.member_id) for s in scores},
+                     key=lambda pair: ([r.pk for r in raters].index(pair[0]), pair[1]))
+    by_rater = {r.pk: r for r in raters}
+    headers = [(by_rater[rater], members[member]) for rater, member in columns]
+    cells = {(s.indicator_id, s.rater_id, s.member_id): s for s in scores}
+    schemes = [assessment.scheme] + list(dict.fromkeys(r.form for r in raters if r.form))
+    lines = [(group, [(item, [cells.get((item.pk, rater, member)) for rater, member in columns])
+                      for item in items])
+             for scheme in schemes for group, items in indicator_tree(scheme)]
     rater_totals = [(r, result.rater_totals.get(str(r.pk))) for r in raters]
-    return {"raters": raters, "lines": lines, "rater_totals": rater_totals}
+    return {"raters": raters, "headers": headers, "lines": lines, "rater_totals": rater_totals,
+            "blocks": [(name, result.subtotals.get(name)) for name in block_names(assessment)
+                       if name in result.subtotals]}
+
+
+def incomplete_sheets(assessment):
+    """[(result, rater, member)] of the sheets closing still needs a decision on."""
+    results = list(assessment.results.exclude(incomplete_sheets=[]).select_related("org"))
+    pairs = [(result, rater, member) for result in results for rater, member in result.incomplete_sheets]
+    raters = Rater.objects.in_bulk({rater for _r, rater, _m in pairs})
+    members = get_user_model().objects.in_bulk({member for _r, _ra, member in pairs if member})
+    return [(result, raters[rater], members.get(member)) for result, rater, member in pairs]
 
 
 def dynamic_management(assessment):
-    """Multi-year lists of a finished assessment against its previous period (动态管理) and its 红黑榜."""
-    rows = list(ranking_rows(assessment))
-    top = assessment.scheme.grading_rule.labels[0]
+    """The consequences of a published assessment (seed 003's words), its plaques and its 红黑榜."""
+    rows = [r for r in ranking_rows(assessment) if r.rated]
+    consequences = defaultdict(list)
+    for consequence in Consequence.objects.filter(assessment=assessment).select_related("org", "decided_by"):
+        consequences[consequence.kind].append(consequence)
     return {
-        "named": [r for r in rows if r.grade == top and r.previous_grade and r.previous_grade != top],
-        "withdrawn": [r for r in rows if r.previous_grade == top and r.grade != top],
-        "warned": [r for r in rows if r.bottom_three and not r.bottom_three_twice],
-        "reshuffle": [r for r in rows if r.bottom_three_twice],
+        "consequences": [(label, consequences.get(kind, [])) for kind, label in Consequence.Kind.choices],
+        "named": Plaque.objects.filter(assessment=assessment).select_related("org", "named_by"),
+        "provisional_warned": [r for r in rows if r.bottom_three and not r.bottom_three_twice],
+        "provisional_twice": [r for r in rows if r.bottom_three_twice],
         "red": [r for r in rows if r.rank <= 3],
         "black": [r for r in rows if r.group_size > 3 and r.rank > r.group_size - 3],
-        "top_grade": top,
     }

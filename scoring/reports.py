@@ -11,9 +11,9 @@ from partybuild.kernel import charts, xlsx
 from partybuild.kernel.pdf import merge_numbered, render_pdf
 from partybuild.kernel.reports import Built, ReportBuilder, register
 
-from .engine import TIE_RULE
+from .engine import TIE_RULE, UNRATED
 from .models import Assessment
-from .queries import dimension_names, ranking_rows
+from .queries import block_names, ranking_rows
 
 
 def published_over(scope):
@@ -53,7 +53,7 @@ class RankingReport(ReportBuilder):
         progress(30)
         pdf = self._render(assessment, scope, rows, sections=_by_group(rows))
         progress(90)
-        return Built(pdf=pdf, xlsx=_workbook(rows, dimension_names(assessment.scheme)))
+        return Built(pdf=pdf, xlsx=_workbook(rows, block_names(assessment)))
 
     def parts(self, scope, period):
         assessment = published(period, scope)
@@ -68,7 +68,7 @@ class RankingReport(ReportBuilder):
         assessment = published(period, scope)
         rows = list(ranking_rows(assessment, part))
         return render_pdf("reports/ranking_part.html", {
-            "part": part, "groups": _by_group(rows), "dimensions": dimension_names(assessment.scheme)},
+            "part": part, "groups": _by_group(rows), "dimensions": block_names(assessment)},
             title=_("%(a)s排名通报") % {"a": assessment.name}, scope=part.name, period=assessment.period,
             numbered=False)
 
@@ -76,13 +76,13 @@ class RankingReport(ReportBuilder):
         assessment = published(period, scope)
         rows = list(ranking_rows(assessment, scope))
         cover = self._render(assessment, scope, rows, sections={}, numbered=False)
-        return Built(pdf=merge_numbered([cover, *part_pdfs]), xlsx=_workbook(rows, dimension_names(assessment.scheme)))
+        return Built(pdf=merge_numbered([cover, *part_pdfs]), xlsx=_workbook(rows, block_names(assessment)))
 
     def _render(self, assessment, scope, rows, sections, numbered=True):
         grades = Counter(row.grade for row in rows)
-        labels = assessment.scheme.grading_rule.labels
+        labels = [*assessment.scheme.grading_rule.labels, UNRATED]
         context = {"assessment": assessment, "groups": sections, "count": len(rows), "tie_rule": TIE_RULE,
-                   "dimensions": dimension_names(assessment.scheme),
+                   "rule": assessment.scheme.grading_rule.describe(), "dimensions": block_names(assessment),
                    "grades": [(label, grades.get(label, 0)) for label in labels],
                    "grade_chart": charts.bar_chart([(label, grades.get(label, 0)) for label in labels])}
         return render_pdf("reports/ranking.html", context, title=_("%(a)s排名通报") % {"a": assessment.name},
@@ -97,14 +97,20 @@ def _by_group(rows):
 
 
 def _workbook(rows, dimensions):
+    """Every figure as the pages show it: for a rated organisation the block subtotals + 加分 − 扣分 − 整改扣分
+    add up to 总分; an unrated one (缺评) has no rank, no figures and no grade but 缺评."""
     columns = [xlsx.Column("排名分组", "group"), xlsx.Column("名次", "rank"), xlsx.Column("组织编码", "code"),
                xlsx.Column("党组织", "name"), xlsx.Column("总分", "total")]
     columns += [xlsx.Column(d, f"d{i}") for i, d in enumerate(dimensions)]
-    columns += [xlsx.Column("等次", "grade"), xlsx.Column("名次变化", "change"), xlsx.Column("一票否决", "veto"),
-                xlsx.Column("后三名", "bottom")]
-    records = ({"group": r.peer_group, "rank": r.rank, "code": r.org.code, "name": r.org.name, "total": float(r.total),
-                **{f"d{i}": float(r.subtotals.get(d, 0)) for i, d in enumerate(dimensions)},
-                "grade": r.grade, "change": r.rank_change, "veto": r.veto,
-                "bottom": _("连续两期") if r.bottom_three_twice else (_("是") if r.bottom_three else "")}
+    columns += [xlsx.Column("加分", "bonus"), xlsx.Column("扣分", "deduction"), xlsx.Column("整改扣分", "ledger"),
+                xlsx.Column("等次", "grade"), xlsx.Column("定等说明", "note"), xlsx.Column("名次变化", "change"),
+                xlsx.Column("一票否决", "veto"), xlsx.Column("后三名", "bottom")]
+    records = ({"group": r.peer_group, "code": r.org.code, "name": r.org.name, "grade": r.grade, "note": r.grade_note,
+                **({"rank": r.rank, "total": float(r.total), "bonus": float(r.bonus), "deduction": float(r.deduction),
+                    "ledger": float(r.ledger_deduction),
+                    **{f"d{i}": float(r.subtotals.get(d, 0)) for i, d in enumerate(dimensions)},
+                    "change": r.rank_change, "veto": "、".join(r.vetoes) if r.veto else "",
+                    "bottom": _("连续两期") if r.bottom_three_twice else (_("是") if r.bottom_three else "")}
+                   if r.rated else {})}
                for r in rows)
     return xlsx.write_rows(_("排名"), columns, records)

@@ -1,4 +1,7 @@
-"""Writes of the assessment app: schemes, assessments, scores, computation, closing and publishing."""
+"""Writes of the assessment app: schemes, assessments, scores, computation, closing and publishing.
+
+Closing and publishing work in bulk (a constant number of queries whatever the number of organisations).
+"""
 
 from decimal import Decimal
 
@@ -8,21 +11,42 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from orgs.models import Organization
+from partybuild.kernel.dates import add_months
 from partybuild.kernel.errors import ServiceError
 from partybuild.kernel.policy import can, require
 from partybuild.kernel.uploads import check_evidence
-from rectification.models import Problem
+from rectification.models import Problem, ProblemCategory
 from rectification.queries import items_for_assessment
-from rectification.services import raise_problem
+from rectification.services import raise_problems, release_problems
 
 from . import engine
-from .models import Assessment, AssessmentTarget, Indicator, Rater, Result, Scheme, Score
+from .models import (
+    Assessment,
+    AssessmentTarget,
+    Consequence,
+    Indicator,
+    Plaque,
+    Rater,
+    Result,
+    Scheme,
+    Score,
+    SheetDecision,
+)
 
 RESULT_FIELDS = ["peer_group", "total", "subtotals", "rater_totals", "bonus", "deduction", "ledger_deduction",
-                 "ledger_items", "veto", "missing_raters", "rank", "group_size", "grade", "rank_change",
-                 "previous_grade", "bottom_three", "bottom_three_twice"]
+                 "ledger_items", "veto", "vetoes", "rated", "grade_note", "missing_raters", "incomplete_sheets",
+                 "rank", "group_size", "grade", "rank_change", "previous_grade", "bottom_three",
+                 "bottom_three_twice"]
+LOW_GRADE_CATEGORY = "考核等次偏低"
+OTHER_BLOCK = "其他"
 
 
+class CellErrors(ServiceError):
+    """A refused sheet (grid page or Excel import): ``errors`` maps each refused cell to its Chinese message."""
+
+    def __init__(self, errors):
+        super().__init__(_("有 %(n)s 个分数不符合要求，整张评分表都没有保存。") % {"n": len(errors)})
+        self.errors = errors
 
 
 @transaction.atomic
@@ -41,6 +65,70 @@ def copy_scheme(scheme) -> Scheme:
     return scheme
 
 
+def block_overflows(rows):
+    """Why an indicator tree cannot be used: {block code: Chinese sentence} for the blocks whose score items add
+    up to more than the block. ``rows``: dicts with code, parent (code), kind, name and max_points."""
+    blocks = {r["code"]: r for r in rows if r["kind"] == Indicator.Kind.GROUP}
+    sums = {}
+    for row in rows:
+        if row["kind"] == Indicator.Kind.SCORE and row["parent"] in blocks:
+            sums[row["parent"]] = sums.get(row["parent"], 0) + (row["max_points"] or 0)
+    return {code: _("“%(b)s”满分 %(m)s 分，其下计分指标合计 %(s)s 分，超出了维度分值。") % {
+        "b": blocks[code]["name"], "m": blocks[code]["max_points"], "s": total}
+        for code, total in sums.items() if total > (blocks[code]["max_points"] or 0)}
+
+
+def indicator_rows(scheme):
+    return [{"pk": i.pk, "code": i.code, "parent": i.parent.code if i.parent_id else "", "name": i.name,
+             "kind": i.kind, "max_points": i.max_points, "guidance": i.guidance, "consequence": i.consequence}
+            for i in scheme.indicators.select_related("parent").order_by("order", "id")]
+
+
+@transaction.atomic
+def update_scheme(user, scheme, *, settings, rows) -> Scheme:
+    """The scheme editor: settings and indicator rows (existing ones by ``pk``, new ones without) in one go.
+    Refused for a scheme in use (copy it as a new version) and for a tree whose items exceed their block."""
+    require(user, "scoring.manage", message=_("只有组织部干部可以修改考核细则。"))
+    scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
+    if scheme.in_use:
+        raise ServiceError(_("该细则已被考核使用，不能修改；请复制为新版本后再改。"))
+    codes = [row["code"] for row in rows]
+    duplicates = sorted({code for code in codes if codes.count(code) > 1})
+    if duplicates:
+        raise ServiceError(_("编号重复：%(c)s。") % {"c": "、".join(duplicates)})
+    kinds = {row["code"]: row["kind"] for row in rows}
+    orphans = [row["code"] for row in rows if row["parent"] and kinds.get(row["parent"]) != Indicator.Kind.GROUP]
+    if orphans:
+        raise ServiceError(_("这些指标的上级编号不存在或不是“维度”：%(c)s。") % {"c": "、".join(orphans)})
+    problems = block_overflows(rows)
+    if problems:
+        raise ServiceError(" ".join(problems.values()))
+    for name, value in settings.items():
+        setattr(scheme, name, value)
+    scheme.full_clean()
+    scheme.save()
+    existing = {i.pk: i for i in scheme.indicators.all()}
+    saved = {}
+    for order, row in enumerate(sorted(rows, key=lambda r: _depth(r["code"], rows)), start=1):  # parents first
+        indicator = existing.get(row.get("pk")) or Indicator(scheme=scheme)
+        for name in ("code", "name", "kind", "max_points", "guidance"):
+            setattr(indicator, name, row[name] if row[name] is not None else "")
+        indicator.consequence = row.get("consequence") or engine.NOT_TOP
+        indicator.parent = saved.get(row["parent"])
+        indicator.order = indicator.order if indicator.pk else len(existing) + order
+        indicator.save()
+        saved[indicator.code] = indicator
+    return scheme
+
+
+def _depth(code, rows):
+    parents = {row["code"]: row["parent"] for row in rows}
+    depth = 0
+    while parents.get(code) and depth <= len(rows):
+        code, depth = parents[code], depth + 1
+    return depth
+
+
 def peer_group_of(org):
     return f"{org.get_level_display()}·{org.get_sector_display()}"
 
@@ -48,62 +136,84 @@ def peer_group_of(org):
 @transaction.atomic
 def create_assessment(user, *, scheme, name, period, root, raters, closes_on, levels=(), sectors=(),
                       previous=None, self_assessment=False) -> Assessment:
-    """``raters``: [(name, weight, [users])]. Targets: the subtree's organisations matching the filters."""
+    """``raters``: [(name, weight, [users]) or (name, weight, [users], {"form": scheme, "trimmed": bool})].
+    Targets: the subtree's organisations matching the filters and the scheme's 适用领域."""
     require(user, "scoring.manage", root)
-    if not raters or any(weight <= 0 for _n, weight, _m in raters):
+    if not raters or any(spec[1] <= 0 for spec in raters):
         raise ServiceError(_("至少要有一个评分主体，且权重都要大于 0。"))
+    problems = block_overflows(indicator_rows(scheme))
+    if problems:
+        raise ServiceError(" ".join(problems.values()))
     orgs = Organization.objects.subtree_of(root).exclude(pk=root.pk).filter(is_active=True)
     orgs = orgs.filter(level__in=levels) if levels else orgs
     orgs = orgs.filter(sector__in=sectors) if sectors else orgs
-    orgs = list(orgs)
+    orgs = list(orgs.filter(sector__in=scheme.sectors) if scheme.sectors else orgs)
     if not orgs:
-        raise ServiceError(_("所选范围和条件下没有被考核组织。"))
+        raise ServiceError(_("所选范围和条件下没有适用该考核细则(适用领域)的被考核组织。"))
     assessment = Assessment.objects.create(scheme=scheme, name=name, period=period, root=root, closes_on=closes_on,
                                            previous=previous, created_by=user)
-    for rater_name, weight, members in raters:
-        Rater.objects.create(assessment=assessment, name=rater_name, weight=weight).members.set(members)
+    for rater_name, weight, members, *options in raters:
+        Rater.objects.create(assessment=assessment, name=rater_name, weight=weight,
+                             **(options[0] if options else {})).members.set(members)
     if self_assessment:
         Rater.objects.create(assessment=assessment, name=_("自评"), weight=0, is_self=True)
     AssessmentTarget.objects.bulk_create([AssessmentTarget(assessment=assessment, org=org,
                                                            peer_group=peer_group_of(org)) for org in orgs],
                                          batch_size=2000)
-    Scheme.objects.filter(pk=scheme.pk).update(in_use=True)
+    Scheme.objects.filter(pk__in=[scheme.pk] + [spec[3]["form"].pk for spec in raters
+                                                 if len(spec) > 3 and spec[3].get("form")]).update(in_use=True)
     return assessment
 
 
-def may_score(user, rater, org=None):
-    """Staff of the assessment's scope; a rater body's members for the targets inside their own (writing) scope;
-    for 自评, the organisation's own secretary. Membership of a rater body never widens anyone's scope."""
-    if rater.is_self:
-        own = Organization.objects.for_action(user, "ledger.own").filter(
-            pk__in=rater.assessment.targets.values("org"))
-        return own.filter(pk=org.pk).exists() if org else own.exists()
-    if can(user, "scoring.manage", rater.assessment):
-        return True
-    if not rater.members.filter(pk=user.pk).exists():
-        return False
-    return can(user, "scoring.rate", org) if org else can(user, "scoring.rate")
+def rater_items(rater):
+    """The items a rater scores: its own small form, or the assessment's whole scheme."""
+    scheme_id = rater.form_id or rater.assessment.scheme_id
+    return Indicator.objects.filter(scheme_id=scheme_id).exclude(kind=Indicator.Kind.GROUP).order_by("order", "id")
 
 
 def scorable_targets(user, rater):
-    """The targets whose row ``user`` fills in on ``rater``'s grid."""
-    targets = rater.assessment.targets.select_related("org")
+    """The targets ``user`` may score for ``rater``: never outside the user's own scope (a rater's membership
+    does not widen it); staff of the assessment's scope may score every target; 自评: the secretary's own."""
+    targets = rater.assessment.targets.all()
     if rater.is_self:
         return targets.filter(org__in=Organization.objects.for_action(user, "ledger.own"))
     if can(user, "scoring.manage", rater.assessment):
         return targets
+    if not rater.members.filter(pk=user.pk).exists():
+        return targets.none()
     return targets.filter(org__in=Organization.objects.for_action(user, "scoring.rate"))
 
 
+def may_score(user, rater, org=None):
+    targets = scorable_targets(user, rater)
+    return targets.filter(org=org).exists() if org else targets.exists()
+
+
+def _sheet_owner(user, rater, member):
+    """Whose sheet: a panel member's (staff of the scope may enter it on their behalf), else the user's own."""
+    if member is None or member == user:
+        return user
+    if not can(user, "scoring.manage", rater.assessment):
+        raise ServiceError(_("只有组织部干部可以代评分人录入。"))
+    if not rater.members.filter(pk=member.pk).exists():
+        raise ServiceError(_("%(u)s不是“%(r)s”的评分人。") % {"u": member, "r": rater.name})
+    return member
+
+
 @transaction.atomic
-def enter_score(user, *, rater, org, indicator, points, reason="", evidence=None, correction_reason="") -> Score:
+def enter_score(user, *, rater, org, indicator, points, reason="", evidence=None, correction_reason="",
+                member=None) -> Score:
     """One cell of the grid. After publication only staff may correct, with a reason kept in the history."""
     assessment = Assessment.objects.select_for_update().get(pk=rater.assessment_id)
-    _check_cell(user, assessment, rater, org, indicator, points, reason, correction_reason)
+    member = _sheet_owner(user, rater, member)
+    _check_state(user, assessment, rater, org, correction_reason)
+    message = cell_refusal(rater, indicator, points, reason)
+    if message:
+        raise ServiceError(message)
     if evidence:
         check_evidence(evidence)
     score, _created = Score.objects.get_or_create(
-        assessment=assessment, org=org, indicator=indicator, rater=rater,
+        assessment=assessment, org=org, indicator=indicator, rater=rater, member=member,
         defaults={"points": points, "reason": reason, "entered_by": user})
     score.points, score.reason, score.entered_by = points, reason, user
     if evidence:
@@ -115,40 +225,121 @@ def enter_score(user, *, rater, org, indicator, points, reason="", evidence=None
     return score
 
 
-def _check_cell(user, assessment, rater, org, indicator, points, reason, correction_reason):
+@transaction.atomic
+def save_sheet(user, *, rater, cells, member=None, correction_reason="") -> int:
+    """Several cells of one member's sheet at once (the grid page, an Excel sheet): all or nothing.
+
+    ``cells``: {(org, indicator): (points or None, reason)}; None clears nothing and is skipped. Raises
+    CellErrors naming every refused cell."""
+    assessment = Assessment.objects.select_for_update().get(pk=rater.assessment_id)
+    member = _sheet_owner(user, rater, member)
+    allowed = set(scorable_targets(user, rater).values_list("org_id", flat=True))
+    errors = {}
+    for (org, indicator), (points, reason) in cells.items():
+        if points is None:
+            continue
+        message = (_("该组织不是本次考核的对象或不在您的范围内。") if org.pk not in allowed
+                   else cell_refusal(rater, indicator, points, reason))
+        if message:
+            errors[(org, indicator)] = message
+    if errors:
+        raise CellErrors(errors)
+    if cells:
+        _check_state(user, assessment, rater, next(iter(cells))[0], correction_reason)
+    existing = {(s.org_id, s.indicator_id): s for s in Score.objects.filter(
+        assessment=assessment, rater=rater, member=member, org__in={org for org, _i in cells})}
+    to_create, to_update = [], []
+    for (org, indicator), (points, reason) in cells.items():
+        if points is None:
+            continue
+        score = existing.get((org.pk, indicator.pk))
+        if score is None:
+            to_create.append(Score(assessment=assessment, org=org, indicator=indicator, rater=rater, member=member,
+                                   points=points, reason=reason, entered_by=user))
+        elif (score.points, score.reason) != (points, reason):
+            score.points, score.reason, score.entered_by = points, reason, user
+            to_update.append(score)
+    bulk_create_with_history(to_create, Score, batch_size=2000, default_user=user,
+                             default_change_reason=correction_reason or None)
+    bulk_update_with_history(to_update, Score, ["points", "reason", "entered_by"], batch_size=2000,
+                             default_user=user, default_change_reason=correction_reason or None)
+    if assessment.status != Assessment.Status.SCORING:
+        compute(assessment)
+    return len(to_create) + len(to_update)
+
+
+def _check_state(user, assessment, rater, org, correction_reason):
+    if not assessment.targets.filter(org=org).exists():
+        raise ServiceError(_("该组织不是本次考核的对象。"))
     if assessment.status == Assessment.Status.SCORING:
         if not may_score(user, rater, org):
-            raise ServiceError(_("您不是该评分主体的评分人。"))
+            raise ServiceError(_("您不是该评分主体的评分人，或该组织不在您的范围内。"))
     else:
         require(user, "scoring.manage", assessment.root)
         if not correction_reason.strip():
             raise ServiceError(_("考核已结束，修改分数必须说明更正理由。"))
-    if indicator.scheme_id != assessment.scheme_id or indicator.kind == Indicator.Kind.GROUP:
-        raise ServiceError(_("该指标不属于本次考核。"))
-    if not assessment.targets.filter(org=org).exists():
-        raise ServiceError(_("该组织不是本次考核的对象。"))
+
+
+def cell_refusal(rater, indicator, points, reason):
+    """Why one cell may not take these points (a Chinese sentence), or None."""
+    if indicator.scheme_id != (rater.form_id or rater.assessment.scheme_id) or indicator.kind == Indicator.Kind.GROUP:
+        return _("该指标不在“%(r)s”的评分表中。") % {"r": rater.name}
     if not Decimal(0) <= points <= indicator.max_points:
-        raise ServiceError(_("得分应在 0 到 %(max)s 之间。") % {"max": indicator.max_points})
-    if indicator.needs_reason and points > 0 and not reason.strip():
-        raise ServiceError(_("扣分和一票否决必须填写理由。"))
+        return _("得分应在 0 到 %(max)s 之间。") % {"max": indicator.max_points}
+    if indicator.needs_reason and points > 0 and not (reason or "").strip():
+        return _("扣分和一票否决必须填写理由。")
+    return None
 
 
-def compute(assessment, ledger=None) -> int:
-    """(Re)compute every result of the assessment from its scores; returns how many were written."""
+@transaction.atomic
+def decide_sheet(user, assessment, *, org, rater, member, count, reason) -> SheetDecision:
+    """Staff decide, with a reason, how an incomplete sheet counts: as entered, or the sheet is left out."""
+    require(user, "scoring.manage", assessment.root)
+    if assessment.status != Assessment.Status.SCORING:
+        raise ServiceError(_("考核已经结束。"))
+    if not reason.strip():
+        raise ServiceError(_("请说明理由。"))
+    decision, _created = SheetDecision.objects.update_or_create(
+        assessment=assessment, org=org, rater=rater, member=member,
+        defaults={"count": count, "reason": reason.strip(), "decided_by": user, "decided_at": timezone.now()})
+    compute(assessment)
+    return decision
+
+
+def _engine_items(assessment, raters):
+    """Engine items of the scheme and of the raters' own forms, and each rater's required score items."""
+    scheme_ids = {assessment.scheme_id} | {r.form_id for r in raters if r.form_id}
+    indicators = list(Indicator.objects.filter(scheme_id__in=scheme_ids).exclude(kind=Indicator.Kind.GROUP)
+                      .select_related("parent", "scheme"))
+    forms = {r.form_id for r in raters if r.form_id}
+    items = [engine.Item(i.pk, i.parent.name if i.parent else (i.scheme.name if i.scheme_id in forms else None),
+                         i.kind, i.max_points, i.consequence or engine.NOT_TOP) for i in indicators]
+    required = {}
+    for scheme_id in scheme_ids:
+        required[scheme_id] = frozenset(i.pk for i in indicators
+                                        if i.scheme_id == scheme_id and i.kind == Indicator.Kind.SCORE)
+    return items, required, {i.pk: i.name for i in indicators if i.kind == Indicator.Kind.VETO}
+
+
+def compute(assessment, ledger=None) -> list:
+    """(Re)compute every result of the assessment from its scores; returns the engine's results."""
     scheme = assessment.scheme
-    indicators = scheme.indicators.exclude(kind=Indicator.Kind.GROUP).select_related("parent")
-    items = [engine.Item(i.pk, i.parent.name if i.parent else i.name, i.kind, i.max_points) for i in indicators]
-    raters = {r.pk: r.weight for r in assessment.raters.all()}
+    raters = list(assessment.raters.all())
+    items, required, veto_names = _engine_items(assessment, raters)
+    engine_raters = {r.pk: engine.Rater(Decimal(r.weight), required[r.form_id or scheme.pk], r.trimmed)
+                     for r in raters}
     targets = dict(assessment.targets.values_list("org_id", "peer_group"))
-    entries = [engine.Entry(*row) for row in
-               assessment.scores.values_list("org_id", "indicator_id", "rater_id", "points").iterator()]
+    entries = [engine.Entry(*row) for row in assessment.scores.values_list(
+        "org_id", "indicator_id", "rater_id", "points", "member_id").iterator(chunk_size=10000)]
+    decisions = {(org, rater, member): count for org, rater, member, count in
+                 assessment.sheet_decisions.values_list("org_id", "rater_id", "member_id", "count")}
     ledger = ledger if ledger is not None else _stored_ledger(assessment)
     results = engine.compute(
-        items, raters, targets, entries, bonus_cap=scheme.bonus_cap, grading=scheme.grading_rule,
+        items, engine_raters, targets, entries, bonus_cap=scheme.bonus_cap, grading=scheme.grading_rule,
         extra_deductions={org: scheme.overdue_deduction * len(found) for org, found in ledger.items()},
-        previous=_previous(assessment))
-    _store(assessment, results, ledger)
-    return len(results)
+        previous=_previous(assessment), deductions_in_block=scheme.deductions_in_block, decisions=decisions)
+    _store(assessment, results, ledger, veto_names)
+    return results
 
 
 def _stored_ledger(assessment):
@@ -163,21 +354,24 @@ def _previous(assessment):
     return {org: engine.Previous(rank, grade, bottom) for org, rank, grade, bottom in rows}
 
 
-def _store(assessment, results, ledger):
+def _store(assessment, results, ledger, veto_names):
     existing = {r.org_id: r for r in assessment.results.all()}
     sizes = {}
     for result in results:
-        sizes[result.group] = sizes.get(result.group, 0) + 1
+        sizes[result.group] = sizes.get(result.group, 0) + result.rated
     to_create, to_update = [], []
     for result in results:
         row = existing.get(result.org) or Result(assessment=assessment, org_id=result.org)
         values = {
             "peer_group": result.group, "total": result.total, "bonus": result.bonus,
-            "subtotals": {k: str(v) for k, v in result.subtotals.items()},
+            "subtotals": {str(k or OTHER_BLOCK): str(v) for k, v in result.subtotals.items()},
             "rater_totals": {str(k): str(v) for k, v in result.rater_totals.items()},
             "deduction": result.deduction, "ledger_deduction": result.extra_deduction,
             "ledger_items": ledger.get(result.org, []), "veto": result.veto,
-            "missing_raters": list(result.missing_raters), "rank": result.rank, "group_size": sizes[result.group],
+            "vetoes": [veto_names[v] for v in result.vetoes], "rated": result.rated, "grade_note": result.grade_note,
+            "missing_raters": list(result.missing_raters),
+            "incomplete_sheets": [list(sheet) for sheet in result.incomplete],
+            "rank": result.rank, "group_size": sizes[result.group],
             "grade": result.grade, "rank_change": result.rank_change, "previous_grade": result.previous_grade,
             "bottom_three": result.bottom_three, "bottom_three_twice": result.bottom_three_twice}
         for name, value in values.items():
@@ -200,33 +394,137 @@ def _ledger_at_close(assessment):
             for org, items in found.items()}
 
 
-LOW_GRADES = {"一般", "较差"}
-
-
 @transaction.atomic
 def close(user, assessment) -> Assessment:
-    """End scoring: apply the ledger deductions, compute, and raise problems for the low grades."""
+    """End scoring: apply the ledger deductions, compute, and raise (withheld) problems for the low grades.
+
+    Refused while an incomplete sheet has no decision (count as entered / leave out as 缺评)."""
     require(user, "scoring.manage", assessment.root)
-    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    assessment = Assessment.objects.select_for_update().select_related("scheme", "root").get(pk=assessment.pk)
     if assessment.status != Assessment.Status.SCORING:
         raise ServiceError(_("考核已经结束。"))
-    compute(assessment, ledger=_ledger_at_close(assessment))
+    results = compute(assessment, ledger=_ledger_at_close(assessment))
+    undecided = sum(len(r.incomplete) for r in results)
+    if undecided:
+        raise ServiceError(_("还有 %(n)s 张未填完的评分表没有处理：请逐张决定按已填分数计入或按缺评处理，并说明理由。")
+                           % {"n": undecided})
     assessment.status = Assessment.Status.CLOSED
     assessment.save()
-    lowest = assessment.scheme.grading_rule.fallback
-    for result in assessment.results.filter(grade__in=LOW_GRADES | {lowest}).select_related("org"):
-        raise_problem(org=result.org, source=Problem.Source.ASSESSMENT, raised_by=user,
-                      found_on=assessment.closes_on, origin=result,
-                      description=_("在“%(a)s”中得分%(t)s，评定为“%(g)s”，须分析原因、制定措施、限期整改。") % {
-                          "a": assessment.name, "t": result.total, "g": result.grade})
+    _raise_low_grade_problems(user, assessment)
     return assessment
+
+
+def _raise_low_grade_problems(user, assessment):
+    """One problem per organisation graded low, withheld until publication, with a category and a deadline."""
+    scheme = assessment.scheme
+    low = scheme.grading_rule.needs_rectification
+    blocks = {i.name: i for i in scheme.indicators.filter(kind=Indicator.Kind.GROUP, max_points__gt=0)}
+    default = ProblemCategory.objects.filter(name=LOW_GRADE_CATEGORY).first()
+    rows = []
+    for result in assessment.results.filter(rated=True, grade__in=low):
+        weakest = min(blocks.values(), key=lambda b: Decimal(result.subtotals.get(b.name, 0)) / b.max_points,
+                      default=None)
+        rows.append({
+            "org_id": result.org_id, "origin": result,
+            "category": (weakest.problem_category if weakest and weakest.problem_category_id else default),
+            "description": _("在“%(a)s”中得分%(t)s，评定为“%(g)s”%(w)s，须分析原因、制定措施、限期整改。") % {
+                "a": assessment.name, "t": result.total, "g": result.grade,
+                "w": _("，失分最多的是“%(b)s”") % {"b": weakest.name} if weakest else ""},
+            "deadline": add_months(timezone.localdate(), scheme.rectify_months)})
+    raise_problems(rows, source=Problem.Source.ASSESSMENT, raised_by=user, found_on=assessment.closes_on,
+                   withheld_for=assessment.root)
 
 
 @transaction.atomic
 def publish(user, assessment) -> Assessment:
+    """Publish: results, problems raised at close, plaques (命名/摘牌) and the consequences of the ranking."""
     require(user, "scoring.manage", assessment.root)
+    assessment = Assessment.objects.select_for_update().select_related("scheme").get(pk=assessment.pk)
     if assessment.status != Assessment.Status.CLOSED:
         raise ServiceError(_("请先结束评分，再发布结果。"))
     assessment.status, assessment.published_at = Assessment.Status.PUBLISHED, timezone.now()
     assessment.save()
+    from_results = Problem.objects.filter(origin_type__app_label="scoring", origin_type__model="result",
+                                          origin_id__in=assessment.results.values("pk"))
+    release_problems(from_results, actor=user,
+                     deadline=add_months(timezone.localdate(), assessment.scheme.rectify_months),
+                     comment=_("“%(a)s”结果已发布") % {"a": assessment.name})
+    _plaques_from_results(user, assessment)
+    _consequences(user, assessment)
     return assessment
+
+
+def _plaques_from_results(user, assessment):
+    """Name (命名授牌) organisations whose grade earns the scheme's plaque; remove (摘牌) those that lost it.
+    An organisation left 缺评 keeps what it holds."""
+    scheme = assessment.scheme
+    title = scheme.plaque_title or scheme.name
+    earning = set(scheme.plaque_labels)
+    today = timezone.localdate()
+    results = {r.org_id: r for r in assessment.results.filter(rated=True)}
+    held = {p.org_id: p for p in Plaque.objects.active().filter(title=title, org_id__in=list(results))}
+    to_remove, to_name, removed_orgs = [], [], []
+    for org_id, result in results.items():
+        plaque = held.get(org_id)
+        if plaque and plaque.grade == result.grade:
+            continue
+        if plaque:
+            plaque.removed_on, plaque.removed_by = today, user
+            plaque.removal_reason = _("“%(a)s”评定为“%(g)s”") % {"a": assessment.name, "g": result.grade}
+            to_remove.append(plaque)
+            if result.grade not in earning:
+                removed_orgs.append(result)
+        if result.grade in earning:
+            to_name.append(Plaque(org_id=org_id, title=title, grade=result.grade, year=assessment.closes_on.year,
+                                  assessment=assessment, named_on=today, named_by=user,
+                                  note=_("依据“%(a)s”结果命名") % {"a": assessment.name}))
+    bulk_update_with_history(to_remove, Plaque, ["removed_on", "removed_by", "removal_reason"], batch_size=2000,
+                             default_user=user)
+    bulk_create_with_history(to_name, Plaque, batch_size=2000, default_user=user)
+    Consequence.objects.bulk_create([
+        Consequence(assessment=assessment, org_id=r.org_id, kind=Consequence.Kind.PLAQUE_REMOVED, decided_by=user,
+                    basis=_("“%(t)s”：本期评定为“%(g)s”，未达到命名标准") % {"t": title, "g": r.grade})
+        for r in removed_orgs], ignore_conflicts=True)
+
+
+def _consequences(user, assessment):
+    """Seed 003: bottom three → 各类评优一票否决 and 诫勉谈话; two periods running → 领导班子调整 and 负责人免职."""
+    rows = []
+    for result in assessment.results.filter(rated=True, bottom_three=True):
+        basis = _("%(g)s组第%(r)s名(共%(n)s个)，排名后三位") % {
+            "g": result.peer_group, "r": result.rank, "n": result.group_size}
+        kinds = [Consequence.Kind.NO_HONOURS, Consequence.Kind.ADMONITION]
+        if result.bottom_three_twice:
+            basis += _("，连续两期")
+            kinds = [Consequence.Kind.NO_HONOURS, Consequence.Kind.RESHUFFLE, Consequence.Kind.DISMISSAL]
+        rows += [Consequence(assessment=assessment, org_id=result.org_id, kind=kind, basis=basis, decided_by=user)
+                 for kind in kinds]
+    Consequence.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+
+
+def _plaque_scope(user, org):
+    require(user, "scoring.manage", org, _("只有本范围的组织部干部可以命名或摘牌。"))
+
+
+@transaction.atomic
+def name_plaque(user, *, org, title, grade, year, reason) -> Plaque:
+    """Name an organisation by hand (e.g. after a re-check), with a reason kept in the register."""
+    _plaque_scope(user, org)
+    if not reason.strip() or not title.strip() or not grade.strip():
+        raise ServiceError(_("请填写称号、等次和理由。"))
+    if Plaque.objects.active().filter(org=org, title=title).exists():
+        raise ServiceError(_("该组织已持有“%(t)s”牌匾，请先摘牌再重新命名。") % {"t": title})
+    return Plaque.objects.create(org=org, title=title, grade=grade, year=year, named_by=user, note=reason.strip())
+
+
+@transaction.atomic
+def remove_plaque(user, plaque, *, reason) -> Plaque:
+    """摘牌 by hand, with a reason; the register keeps the plaque with who removed it and when."""
+    _plaque_scope(user, plaque.org)
+    if plaque.removed_on:
+        raise ServiceError(_("该牌匾已经摘除。"))
+    if not reason.strip():
+        raise ServiceError(_("摘牌必须说明理由。"))
+    plaque.removed_on, plaque.removed_by, plaque.removal_reason = timezone.localdate(), user, reason.strip()
+    plaque.save()
+    return plaque

@@ -1,29 +1,38 @@
-from collections import defaultdict
+from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orgs.models import Organization
 from partybuild.kernel import audit, xlsx
 from partybuild.kernel.errors import ServiceError
-from partybuild.kernel.imports import import_views
+from partybuild.kernel.imports import ImportForm, import_views
 from partybuild.kernel.pages import run_service
 from partybuild.kernel.policy import can, require
 from partybuild.kernel.uploads import download
 
-from . import engine, queries, services
+from . import engine, queries, services, sheets
 from . import excel as scheme_excel
-from .forms import AssessmentForm, CellForm
-from .models import Assessment, Indicator, Result, Scheme, Score
+from .forms import (
+    AssessmentForm,
+    IndicatorRows,
+    PlaqueForm,
+    RemovalForm,
+    ResultFilterForm,
+    SchemeSettingsForm,
+    SheetDecisionForm,
+)
+from .models import Assessment, Plaque, Rater, Result, Scheme, Score
 
 GRID_ROWS = 20
+RESULT_ROWS = 50
 
 
 def schemes(request):
@@ -32,7 +41,29 @@ def schemes(request):
 
 def scheme_detail(request, pk):
     scheme = get_object_or_404(Scheme, pk=pk)
-    return render(request, "scoring/scheme.html", {"scheme": scheme, "indicators": queries.indicator_tree(scheme)})
+    return render(request, "scoring/scheme.html", {
+        "scheme": scheme, "indicators": queries.indicator_tree(scheme), "rule": scheme.grading_rule.describe(),
+        "problems": services.block_overflows(services.indicator_rows(scheme)).values(),
+        "sectors": [label for value, label in Organization._meta.get_field("sector").choices
+                    if value in scheme.sectors]})
+
+
+def scheme_edit(request, pk):
+    """The scheme editor outside the admin: rules, blocks, items, points and 评分标准 in one page."""
+    require(request.user, "scoring.manage")
+    scheme = get_object_or_404(Scheme, pk=pk)
+    if scheme.in_use:
+        messages.error(request, _("该细则已被考核使用，不能修改；请复制为新版本后再改。"))
+        return redirect("scoring:scheme", scheme.pk)
+    form = SchemeSettingsForm(request.POST or None, instance=Scheme.objects.get(pk=scheme.pk))
+    rows = IndicatorRows(request.POST or None, initial=services.indicator_rows(scheme), prefix="rows")
+    if request.method == "POST" and form.is_valid() and rows.is_valid():
+        entered = [row for row in rows.cleaned_data if row.get("code")]
+        saved = run_service(request, lambda: services.update_scheme(request.user, scheme, settings=form.settings(),
+                                                                    rows=entered), _("考核细则已保存。"))
+        if saved:
+            return redirect("scoring:scheme", scheme.pk)
+    return render(request, "scoring/scheme_edit.html", {"scheme": scheme, "form": form, "rows": rows})
 
 
 def scheme_export(request, pk):
@@ -44,8 +75,8 @@ def scheme_export(request, pk):
 def scheme_copy(request, pk):
     require(request.user, "scoring.manage")
     copy = services.copy_scheme(get_object_or_404(Scheme, pk=pk))
-    messages.success(request, _("已复制为第%(v)s版，可在管理后台修改。") % {"v": copy.version})
-    return redirect("scoring:scheme", copy.pk)
+    messages.success(request, _("已复制为第%(v)s版，可以修改。") % {"v": copy.version})
+    return redirect("scoring:scheme_edit", copy.pk)
 
 
 def assessments(request):
@@ -70,11 +101,14 @@ def _assessment(request, pk):
 
 def assessment_detail(request, pk):
     assessment = _assessment(request, pk)
-    raters = assessment.raters.prefetch_related("members")
+    raters = assessment.raters.prefetch_related("members").select_related("form")
+    staff = can(request.user, "scoring.manage", assessment)
     return render(request, "scoring/assessment.html", {
         "assessment": assessment, "raters": raters, "target_count": assessment.targets.count(),
         "scorable": [r for r in raters if services.may_score(request.user, r)],
         "may_read_results": _may_read_results(request.user, assessment),
+        "incomplete": queries.incomplete_sheets(assessment) if staff and assessment.status == "scoring" else [],
+        "decision_form": SheetDecisionForm(), "rule": assessment.scheme.grading_rule.describe(),
     })
 
 
@@ -82,70 +116,179 @@ def _may_read_results(user, assessment):
     return assessment.status == Assessment.Status.PUBLISHED or can(user, "scoring.results", assessment)
 
 
-def grid(request, pk, rater_pk):
+def _rater_sheet(request, pk, rater_pk):
+    """The assessment, the rater and whose sheet (a member chosen by staff, else the user's own)."""
     assessment = _assessment(request, pk)
-    rater = get_object_or_404(assessment.raters, pk=rater_pk)
+    rater = get_object_or_404(assessment.raters.select_related("assessment"), pk=rater_pk)
     if not services.may_score(request.user, rater):
         raise PermissionDenied
-    items = list(assessment.scheme.indicators.exclude(kind=Indicator.Kind.GROUP).order_by("order"))
-    targets = services.scorable_targets(request.user, rater)
+    member_pk = request.POST.get("member") or request.GET.get("member")
+    member = request.user
+    if member_pk and member_pk != str(request.user.pk):
+        member = get_object_or_404(rater.members.all(), pk=member_pk)
+        if not can(request.user, "scoring.manage", assessment):
+            raise PermissionDenied
+    return assessment, rater, member
+
+
+def grid(request, pk, rater_pk, errors=None, posted=None):
+    assessment, rater, member = _rater_sheet(request, pk, rater_pk)
+    items = list(services.rater_items(rater))
+    targets = services.scorable_targets(request.user, rater).select_related("org").order_by("peer_group",
+                                                                                         "org__path")
+    text = request.GET.get("q", "").strip()
+    if text:
+        targets = targets.filter(org__name__contains=text)
     page = Paginator(targets, GRID_ROWS).get_page(request.GET.get("page"))
-    scores = Score.objects.filter(assessment=assessment, rater=rater, org__in=[t.org_id for t in page])
+    scores = Score.objects.filter(assessment=assessment, rater=rater, member=member,
+                                  org__in=[t.org_id for t in page])
     cells = {(s.org_id, s.indicator_id): s for s in scores}
-    rows = [(target, [(item, cells.get((target.org_id, item.pk))) for item in items]) for target in page]
-    return render(request, "scoring/grid.html", {"assessment": assessment, "rater": rater, "items": items,
-                                                 "rows": rows, "page": page})
+    errors, posted = errors or {}, posted or {}
+    rows = [(target, [(item, cells.get((target.org_id, item.pk)), errors.get((target.org_id, item.pk)),
+                       posted.get((target.org_id, item.pk))) for item in items]) for target in page]
+    staff = can(request.user, "scoring.manage", assessment)
+    return render(request, "scoring/grid.html", {
+        "assessment": assessment, "rater": rater, "member": member, "items": items, "rows": rows, "page": page,
+        "members": rater.members.all() if staff else [], "error_count": len(errors), "q": text,
+        "query": f"member={member.pk}&q={text}"}, status=200)
+
+
+def _posted_cells(request, assessment, rater):
+    """The grid's inputs ``p-<org>-<item>`` (points) and ``r-<org>-<item>`` (reason): ({cell: (points, reason)},
+    {cell: error}, {cell: raw text}) with cells as (org, indicator); blank inputs are skipped."""
+    items = {i.pk: i for i in services.rater_items(rater)}
+    keys = []
+    for key, raw in request.POST.items():
+        parts = key.split("-")
+        if parts[0] == "p" and len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit() and raw.strip():
+            keys.append((int(parts[1]), int(parts[2]), raw.strip(), key))
+    orgs = Organization.objects.in_bulk({org for org, _i, _r, _k in keys})
+    cells, errors, posted = {}, {}, {}
+    for org_pk, item_pk, raw, key in keys:
+        if org_pk not in orgs or item_pk not in items:
+            errors[(org_pk, item_pk)] = _("该指标或组织不在本评分表中。")
+            continue
+        posted[(org_pk, item_pk)] = raw
+        try:
+            points = Decimal(raw)
+        except InvalidOperation:
+            errors[(org_pk, item_pk)] = _("请输入数字。")
+            continue
+        if not points.is_finite():
+            errors[(org_pk, item_pk)] = _("请输入数字。")
+            continue
+        cells[(orgs[org_pk], items[item_pk])] = (points, request.POST.get("r" + key[1:], "").strip())
+    return cells, errors, posted
 
 
 @require_POST
 def cell(request, pk, rater_pk):
-    """Save one cell of the grid (htmx): answers the cell again with its saved value or the Chinese error."""
-    assessment = _assessment(request, pk)
-    rater = get_object_or_404(assessment.raters, pk=rater_pk)
-    if not services.may_score(request.user, rater):
-        raise PermissionDenied
-    form = CellForm(request.POST)
-    if not form.is_valid():
-        return _cell_status(request, _("请输入数字。"), status=400)
-    data = form.cleaned_data
-    target = get_object_or_404(services.scorable_targets(request.user, rater), org_id=data["org"])
-    indicator = get_object_or_404(assessment.scheme.indicators, pk=data["indicator"])
+    """Save one cell (htmx). Always answers 200 with the cell's status: saved, or the Chinese refusal shown in
+    place (htmx does not swap error responses, so a refusal must never come back as a 4xx)."""
+    assessment, rater, member = _rater_sheet(request, pk, rater_pk)
+    cells, errors, _posted = _posted_cells(request, assessment, rater)
+    if errors or len(cells) != 1:
+        return _cell_status(request, next(iter(errors.values()), _("请输入数字。")), ok=False)
+    (org, indicator), (points, reason) = next(iter(cells.items()))
     try:
-        services.enter_score(request.user, rater=rater, org=target.org, indicator=indicator, points=data["points"],
-                             reason=data["reason"], correction_reason=data["correction_reason"],
-                             evidence=request.FILES.get("evidence"))
+        services.enter_score(request.user, rater=rater, org=org, indicator=indicator, points=points,
+                             reason=reason, member=member, correction_reason=request.POST.get("correction_reason", ""),
+                             evidence=request.FILES.get(f"e-{org.pk}-{indicator.pk}"))
     except ServiceError as exc:
-        return _cell_status(request, str(exc), status=400)
-    except ValidationError as exc:
-        return _cell_status(request, exc.messages[0], status=400)
-    if assessment.status != Assessment.Status.SCORING:
-        audit.record(request, audit.Action.CORRECTED, audit.describe(assessment), org=target.org.name,
-                     indicator=indicator.code, points=str(data["points"]), reason=data["correction_reason"])
-    return _cell_status(request, _("已保存"))
+        return _cell_status(request, str(exc), ok=False)
+    except ValidationError as exc:  # an evidence file refused by the upload checks
+        return _cell_status(request, exc.messages[0], ok=False)
+    _audit_corrections(request, assessment, cells)
+    return _cell_status(request, _("已保存"), ok=True)
 
 
-def _cell_status(request, message, status=200):
-    return render(request, "scoring/_cell_status.html", {"message": message, "ok": status == 200}, status=status)
+def _audit_corrections(request, assessment, cells):
+    """Scores changed after closing are corrections: each goes to the audit trail with its reason."""
+    if assessment.status == Assessment.Status.SCORING:
+        return
+    for (org, indicator), (points, _reason) in cells.items():
+        audit.record(request, audit.Action.CORRECTED, audit.describe(assessment), org=org.name,
+                     indicator=indicator.code, points=str(points), reason=request.POST.get("correction_reason", ""))
+
+
+def _cell_status(request, message, ok):
+    return render(request, "scoring/_cell_status.html", {"message": message, "ok": ok})
+
+
+@require_POST
+def sheet_save(request, pk, rater_pk):
+    """The whole grid page at once: all or nothing; refused cells show their error in place."""
+    assessment, rater, member = _rater_sheet(request, pk, rater_pk)
+    cells, errors, posted = _posted_cells(request, assessment, rater)
+    if not errors:
+        try:
+            saved = services.save_sheet(request.user, rater=rater, cells=cells, member=member,
+                                        correction_reason=request.POST.get("correction_reason", ""))
+        except services.CellErrors as exc:
+            errors = {(org.pk, item.pk): message for (org, item), message in exc.errors.items()}
+        except ServiceError as exc:
+            messages.error(request, str(exc))
+            return grid(request, pk, rater_pk, posted=posted)
+        else:
+            _audit_corrections(request, assessment, cells)
+            messages.success(request, _("已保存本页 %(n)s 个分数。") % {"n": saved})
+            return redirect(f"{request.path.rsplit('save/', 1)[0]}grid/?member={member.pk}"
+                            f"&page={request.POST.get('page', 1)}")
+    messages.error(request, _("有 %(n)s 个分数不符合要求，本页都没有保存，请按格中的提示修改。") % {"n": len(errors)})
+    return grid(request, pk, rater_pk, errors=errors, posted=posted)
+
+
+def sheet_export(request, pk, rater_pk):
+    _assessment_, rater, member = _rater_sheet(request, pk, rater_pk)
+    response = HttpResponse(sheets.export(request.user, rater, member), content_type=xlsx.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="sheet-{rater.pk}-{member.pk}.xlsx"'
+    return response
+
+
+def sheet_import(request, pk, rater_pk):
+    assessment, rater, member = _rater_sheet(request, pk, rater_pk)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved, errors = sheets.import_sheet(request.user, rater, member, form.cleaned_data["file"],
+                                                request.POST.get("correction_reason", ""))
+        except xlsx.SheetError as exc:
+            form.add_error("file", str(exc))
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if not errors:
+                if assessment.status != Assessment.Status.SCORING:
+                    audit.record(request, audit.Action.CORRECTED, audit.describe(assessment), rater=rater.name,
+                                 imported=saved, reason=request.POST.get("correction_reason", ""))
+                messages.success(request, _("已导入 %(n)s 个分数。") % {"n": saved})
+                return redirect(f"{request.path.rsplit('import/', 1)[0]}grid/?member={member.pk}")
+    return render(request, "scoring/sheet_import.html", {"assessment": assessment, "rater": rater,
+                                                         "member": member, "form": form, "errors": errors})
 
 
 def results(request, pk):
     assessment = _assessment(request, pk)
     if not _may_read_results(request.user, assessment):
         raise PermissionDenied
-    code, grade = request.GET.get("org", "").strip(), request.GET.get("grade", "").strip()
-    rows = queries.ranking_rows(assessment, Organization.objects.filter(code=code).first() if code else None,
-                                grade=grade)
-    groups = defaultdict(list)
-    for row in rows:
-        groups[row.peer_group].append(row)
+    form = ResultFilterForm(request.GET or None, assessment=assessment)
+    filters = form.cleaned_data if form.is_valid() else {}
+    own = Organization.objects.for_action(request.user, "ledger.own") if filters.get("mine") else None
+    rows = queries.filtered_results(assessment, group=filters.get("group", ""), area=filters.get("area"),
+                                    grade=filters.get("grade", ""), text=filters.get("q", ""), orgs=own)
+    page = Paginator(rows, RESULT_ROWS).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(request, "scoring/results.html", {
-        "assessment": assessment, "groups": dict(groups), "org_code": code, "tie_rule": engine.TIE_RULE,
-        "dimensions": queries.dimension_names(assessment.scheme), "query": urlencode({"org": code, "grade": grade}),
-        "grade": grade, "count": len(rows)})
+        "assessment": assessment, "page": page, "form": form, "query": query.urlencode(),
+        "tie_rule": engine.TIE_RULE, "rule": assessment.scheme.grading_rule.describe(),
+        "blocks": queries.block_names(assessment),
+        "has_own": can(request.user, "ledger.own")})
 
 
 def dynamic(request, pk):
-    """命名/摘牌, 约谈 and 调整班子 lists, and the 红黑榜 of a finished assessment."""
+    """The consequences (各类评优一票否决, 诫勉谈话, 领导班子调整, 负责人免职, 摘牌), plaques and 红黑榜."""
     assessment = _assessment(request, pk)
     if not _may_read_results(request.user, assessment) or assessment.status == Assessment.Status.SCORING:
         raise PermissionDenied
@@ -160,6 +303,7 @@ def sheet(request, pk, org_pk):
     if not _may_read_results(request.user, assessment):
         raise PermissionDenied
     return render(request, "scoring/sheet.html", {"assessment": assessment, "result": result,
+                                                  "rule": assessment.scheme.grading_rule.describe(),
                                                   **queries.score_sheet(assessment, result)})
 
 
@@ -172,10 +316,31 @@ def score_evidence(request, pk):
 
 
 @require_POST
+def decide(request, pk):
+    """Staff's reasoned decision on one incomplete sheet before closing."""
+    assessment = _assessment(request, pk)
+    require(request.user, "scoring.manage", assessment)
+    form = SheetDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择处理方式并说明理由。"))
+        return redirect("scoring:assessment", assessment.pk)
+    data = form.cleaned_data
+    target = get_object_or_404(assessment.targets.select_related("org"), org_id=data["org"])
+    rater = get_object_or_404(Rater, assessment=assessment, pk=data["rater"])
+    member = get_object_or_404(get_user_model(), pk=data["member"])
+    run_service(request, lambda: services.decide_sheet(request.user, assessment, org=target.org, rater=rater,
+                                                       member=member, count=data["count"] == "count",
+                                                       reason=data["reason"]),
+                _("已记录处理决定。"))
+    return redirect("scoring:assessment", assessment.pk)
+
+
+@require_POST
 def close(request, pk):
     assessment = _assessment(request, pk)
     require(request.user, "scoring.manage", assessment)
-    run_service(request, lambda: services.close(request.user, assessment), _("评分已结束，结果已计算。"))
+    run_service(request, lambda: services.close(request.user, assessment),
+                _("评分已结束，结果已计算(发布前仅组织部门可见)。"))
     return redirect("scoring:assessment", assessment.pk)
 
 
@@ -183,11 +348,47 @@ def close(request, pk):
 def publish(request, pk):
     assessment = _assessment(request, pk)
     require(request.user, "scoring.manage", assessment)
-    if run_service(request, lambda: services.publish(request.user, assessment), _("结果已发布。")):
+    if run_service(request, lambda: services.publish(request.user, assessment),
+                   _("结果已发布，整改问题已下达，命名和处理已登记。")):
         audit.record(request, audit.Action.PUBLISHED, audit.describe(assessment))
     return redirect("scoring:assessment", assessment.pk)
 
 
+def plaques(request):
+    """The plaque register (命名授牌 / 摘牌) over the user's scope."""
+    rows = Plaque.objects.visible_to(request.user).select_related("org", "named_by", "removed_by")
+    text = request.GET.get("q", "").strip()
+    if text:
+        rows = rows.filter(org__name__contains=text)
+    if request.GET.get("removed"):
+        rows = rows.filter(removed_on__isnull=False)
+    page = Paginator(rows, RESULT_ROWS).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "scoring/plaques.html", {
+        "page": page, "q": text, "query": query.urlencode(), "form": PlaqueForm(user=request.user),
+        "removal_form": RemovalForm(), "may_manage": can(request.user, "scoring.manage")})
+
+
+@require_POST
+def plaque_new(request):
+    require(request.user, "scoring.manage")
+    form = PlaqueForm(request.POST, user=request.user)
+    if form.is_valid():
+        run_service(request, lambda: services.name_plaque(request.user, **form.cleaned_data), _("已命名。"))
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("scoring:plaques")
+
+
+@require_POST
+def plaque_remove(request, pk):
+    plaque = get_object_or_404(Plaque.objects.visible_to(request.user), pk=pk)
+    require(request.user, "scoring.manage", plaque)
+    form = RemovalForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    run_service(request, lambda: services.remove_plaque(request.user, plaque, reason=reason), _("已摘牌。"))
+    return redirect("scoring:plaques")
 
 
 scheme_import, scheme_import_confirm = import_views(

@@ -1,9 +1,9 @@
 from django.db import migrations
 
-from scoring.schemes import load
-
 
 class Migration(migrations.Migration):
+    """Seeding the schemes moved to 0004_seed_rules: it needs the fields added there."""
+
     dependencies = [("scoring", "0001_scoring")]
 
-    operations = [migrations.RunPython(load, migrations.RunPython.noop)]
+    operations = []

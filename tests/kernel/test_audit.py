@@ -96,7 +96,7 @@ def test_an_import_is_recorded_once_with_file_size_and_outcome(world, login):
 
 def test_publication_and_a_correction_are_recorded(world, login):
     from scoring import services
-    from tests.scoring.test_assessments import full_marks, indicator
+    from tests.scoring.helpers import full_marks, indicator
 
     assessment = assessment_for(world)
     full_marks(assessment, world.branch)
@@ -107,7 +107,7 @@ def test_publication_and_a_correction_are_recorded(world, login):
     assert only(Action.PUBLISHED).target.endswith(str(assessment))
     rater = assessment.raters.get(name="述职评分")
     client.post(f"/scoring/{assessment.pk}/raters/{rater.pk}/cell/", {
-        "org": world.branch.pk, "indicator": indicator("1.1").pk, "points": "6", "correction_reason": "复核"})
+        f"p-{world.branch.pk}-{indicator('1.1').pk}": "6", "correction_reason": "复核"})
     corrected = only(Action.CORRECTED)
     assert corrected.details == {"org": world.branch.name, "indicator": "1.1", "points": "6", "reason": "复核"}
 

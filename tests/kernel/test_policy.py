@@ -30,7 +30,8 @@ def test_roles_and_actions_are_declared_once():
 
 def test_a_rater_scores_only_inside_their_own_scope(world, login):
     """The township inspector rates 评议 for the whole county: the grid shows town A's villages only, and a
-    score for a village of town B or of another county is refused without being stored."""
+    score for a village of town B or of another county is refused in place (the grid's cells always answer 200:
+    htmx swaps nothing else) without being stored."""
     assessment = assessment_for(world)
     rater = assessment.raters.get(name="评议")
     client = login(world.users["inspector"])
@@ -38,10 +39,10 @@ def test_a_rater_scores_only_inside_their_own_scope(world, login):
     assert {t.org for t, _cells in grid.context["rows"]} == {world.branch, world.sibling}
     indicator = indicator_of(assessment)
     for org in (world.far_branch, world.foreign_branch):
-        answer = client.post(cell_url(assessment, rater), {"org": org.pk, "indicator": indicator.pk, "points": "1"})
-        assert answer.status_code == 404, org
-    ok = client.post(cell_url(assessment, rater), {"org": world.branch.pk, "indicator": indicator.pk, "points": "1"})
-    assert ok.status_code == 200
+        answer = client.post(cell_url(assessment, rater), {f"p-{org.pk}-{indicator.pk}": "1"})
+        assert answer.status_code == 200 and 'data-ok="0"' in answer.content.decode(), org
+    ok = client.post(cell_url(assessment, rater), {f"p-{world.branch.pk}-{indicator.pk}": "1"})
+    assert ok.status_code == 200 and "已保存" in ok.content.decode()
     assert list(Score.objects.values_list("org", flat=True)) == [world.branch.pk]
 
 
@@ -51,8 +52,7 @@ def test_a_read_only_leader_never_scores_even_as_a_rater_member(world, login):
     rater.members.add(world.users["leader"])
     client = login(world.users["leader"])
     assert client.get(f"/scoring/{assessment.pk}/raters/{rater.pk}/grid/").status_code == 403
-    answer = client.post(cell_url(assessment, rater), {
-        "org": world.branch.pk, "indicator": indicator_of(assessment).pk, "points": "1"})
+    answer = client.post(cell_url(assessment, rater), {f"p-{world.branch.pk}-{indicator_of(assessment).pk}": "1"})
     assert answer.status_code == 403
     assert not Score.objects.exists()
 

@@ -62,7 +62,7 @@ def test_monthly_report_pdf_and_xlsx_in_chinese(world, tmp_path):
 
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
 def test_ranking_report_lists_every_organisation_once_in_rank_order(world, tmp_path):
-    assessment = published_for(world)
+    assessment = published_for(world, scored=True)
     built = builder_for("ranking").build(world.county, str(assessment.pk), lambda percent: None)
     sheet = load_workbook(io.BytesIO(built.xlsx)).active
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
@@ -211,7 +211,7 @@ def test_a_large_ranking_fans_out_per_child_scope_and_merges(world, settings, tm
 
 
 def test_dashboard_shows_the_grade_distribution_and_the_ends_of_the_ranking(world, login):
-    published_for(world)
+    published_for(world, scored=True)
     dashboard = login(world.users["leader"]).get("/").context["dashboard"]
     charts = dashboard["charts"]
     assert sum(g["value"] for g in charts["grades"]) == 3

@@ -4,6 +4,7 @@ from tests.scoring.helpers import assessment_for, published_for
 
 RESULT_READERS = frozenset({"admin", "staff", "leader"})
 SECRETARY = frozenset({"secretary"})
+RATERS = frozenset({"admin", "staff", "inspector"})
 
 
 def _root(w, side):
@@ -31,6 +32,14 @@ def sheet_kwargs(w, side):
     return {"pk": published_for(w, _root(w, side)).pk, "org_pk": _branch(w, side).pk}
 
 
+def plaque_pk(w, side):
+    from scoring.models import Plaque
+
+    plaque = Plaque.objects.create(org=_branch(w, side), title="“五个好”村党支部", grade="达标", year=2026,
+                                   named_by=w.users["admin"])
+    return {"pk": plaque.pk}
+
+
 def scheme_pk(w, side):
     return {"pk": Scheme.objects.first().pk}
 
@@ -42,7 +51,8 @@ def score_evidence_pk(w, side):
     assessment = published_for(w, _root(w, side))
     veto = Indicator.objects.get(scheme=assessment.scheme, code="E3")
     score = Score.objects.create(assessment=assessment, org=_branch(w, side), indicator=veto, points=1, reason="违纪",
-                                 rater=assessment.raters.first(), entered_by=w.users["admin"], evidence=photo())
+                                 rater=assessment.raters.first(), entered_by=w.users["admin"],
+                                 member=w.users["admin"], evidence=photo())
     return {"pk": score.pk}
 
 
@@ -54,12 +64,20 @@ CASES = {
     "scoring:scheme_import_confirm": Case(ok_status=405),
     "scoring:scheme": Case(scheme_pk, scoped=False),
     "scoring:scheme_export": Case(scheme_pk, scoped=False),
+    "scoring:scheme_edit": Case(scheme_pk, allowed=TREE_EDITORS, scoped=False),
     "scoring:scheme_copy": Case(scheme_pk, allowed=TREE_EDITORS, method="post", ok_status=302, scoped=False),
     # before publication a secretary does not see the assessment at all
     "scoring:assessment": Case(assessment_pk, hidden=SECRETARY),
-    "scoring:grid": Case(rater_kwargs, allowed=frozenset({"admin", "staff", "inspector"}), hidden=SECRETARY),
-    "scoring:cell": Case(rater_kwargs, allowed=frozenset({"admin", "staff", "inspector"}), hidden=SECRETARY,
-                         method="post", ok_status=400),  # an empty cell is answered with its Chinese error
+    "scoring:grid": Case(rater_kwargs, allowed=RATERS, hidden=SECRETARY),
+    "scoring:cell": Case(rater_kwargs, allowed=RATERS, hidden=SECRETARY,
+                         method="post"),  # an empty cell is answered (200) with its Chinese error
+    "scoring:sheet_save": Case(rater_kwargs, allowed=RATERS, hidden=SECRETARY, method="post", ok_status=302),
+    "scoring:sheet_export": Case(rater_kwargs, allowed=RATERS, hidden=SECRETARY),
+    "scoring:sheet_import": Case(rater_kwargs, allowed=RATERS, hidden=SECRETARY),
+    "scoring:decide": Case(assessment_pk, allowed=TREE_EDITORS, hidden=SECRETARY, method="post", ok_status=302),
+    "scoring:plaques": Case(),
+    "scoring:plaque_new": Case(allowed=TREE_EDITORS, method="post", ok_status=302),
+    "scoring:plaque_remove": Case(plaque_pk, allowed=TREE_EDITORS, method="post", ok_status=302),
     "scoring:results": Case(published_pk, allowed=EVERYONE),
     "scoring:dynamic": Case(published_pk, allowed=EVERYONE),
     "scoring:sheet": Case(sheet_kwargs, allowed=EVERYONE),

@@ -1,16 +1,29 @@
 from django.core.management import call_command
 
-from scoring.models import Assessment, Result
+from rectification.models import Problem
+from scoring.models import Assessment, Consequence, Plaque, Result
 
 
-def test_demo_has_a_published_assessment_and_one_in_progress_with_rank_changes(db):
+def test_demo_shows_every_rule(db):
     call_command("seed_demo")
-    published = Assessment.objects.get(status=Assessment.Status.PUBLISHED)
-    current = Assessment.objects.get(status=Assessment.Status.SCORING)
-    assert current.previous == published
-    assert published.results.count() == current.targets.count() == 168
-    assert Result.objects.filter(assessment=current).exclude(rank_change=None).exists()
-    assert set(published.results.values_list("grade", flat=True)) >= {"好", "较好", "一般"}
+    last, current = Assessment.objects.filter(status=Assessment.Status.PUBLISHED).order_by("closes_on")
+    scoring = Assessment.objects.get(status=Assessment.Status.SCORING)
+    assert current.previous == last and current.scheme.grading == "two_tiers"
+    assert set(last.results.values_list("grade", flat=True)) <= {"达标", "不达标"}  # standards climbed in turn
+    assert set(current.results.values_list("grade", flat=True)) >= {"先进", "达标", "不达标", "缺评"}
+    top = current.results.filter(rated=True).order_by("rank").first()
+    assert top.veto and top.grade == "不达标" and top.vetoes == ["计划生育一票否决"]
+    assert Plaque.objects.filter(assessment=current, grade="先进").exists()
+    assert Plaque.objects.filter(removed_on__isnull=False).exists()
+    assert Consequence.objects.filter(assessment=current, kind=Consequence.Kind.ADMONITION).exists()
+    released = Problem.objects.filter(source=Problem.Source.ASSESSMENT)
+    assert released.exists() and not released.filter(withheld_for__isnull=False).exists()
+    panel = scoring.raters.get(name="评议")
+    assert panel.members.count() == 3 and panel.trimmed
+    assert scoring.scheme.basis == "shares"
+    assert set(Result.objects.filter(assessment=scoring, rated=True).values_list("grade", flat=True)) == {
+        "好", "较好", "一般", "较差"}
+    assert Result.objects.filter(assessment=scoring).exclude(incomplete_sheets=[]).count() == 1
 
 
 def test_database_benchmark_builds_closes_and_publishes_an_assessment_of_every_branch(db, capsys):

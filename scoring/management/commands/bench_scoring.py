@@ -58,12 +58,15 @@ class Command(BaseCommand):
         from django.contrib.auth import get_user_model
 
         from orgs.models import BRANCH_KINDS, Organization
-        from scoring import services
+        from scoring import schemes, services
         from scoring.models import Assessment, Indicator, Scheme, Score
 
         staff = get_user_model().objects.get(username="staff")
         root = Organization.objects.get(depth=1)
-        scheme = Scheme.objects.filter(name__startswith="基层党建工作量化考核办法").order_by("-year").first()
+        seeded = Scheme.objects.filter(name=schemes.SCHEME_004["name"]).order_by("-year", "version").first()
+        scheme = services.copy_scheme(seeded)  # seed 004's 50 items, for branches of every sector
+        scheme.sectors = []
+        scheme.save()
         started = time.perf_counter()
         assessment = services.create_assessment(
             staff, scheme=scheme, name="性能测量：全部党支部考核", period="测量", root=root,
@@ -74,7 +77,7 @@ class Command(BaseCommand):
         items = list(scheme.indicators.filter(kind=Indicator.Kind.SCORE))
         raters = list(assessment.raters.all())
         scores = (Score(assessment=assessment, org_id=org, indicator=item, rater=rater, entered_by=staff,
-                        points=Decimal(rng.randint(10, 20)) / 10)
+                        member=staff, points=Decimal(rng.randint(10, 20)) / 10)
                   for org in assessment.targets.values_list("org_id", flat=True) for rater in raters for item in items)
         Score.objects.bulk_create(scores, batch_size=10000)
         loaded = time.perf_counter() - started
