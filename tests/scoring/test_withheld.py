@@ -7,11 +7,10 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from partybuild.kernel.dates import month_start
 from partybuild.models import Notification
 from partybuild.notifications import send_daily
+from rectification.figures import Period, month_figures
 from rectification.models import Problem, RectificationItem
-from rectification.reports import month_figures
 from scoring import services
 from scoring.models import Assessment
 from tests.rectification.test_pages import pdf_text
@@ -75,11 +74,11 @@ def test_an_inspector_and_a_township_leader_see_nothing_but_county_staff_and_lea
         assert WORDING not in login(user).get("/").content.decode()
     for user in (world.users["staff"], world.users["leader"]):
         assert WORDING in login(user).get("/rectification/").content.decode()
-    month = month_start(datetime.date.today())
-    assert month_figures(world.town_a, month).existing == 0  # dashboards and monthly reports: not yet
+    month = Period.current()
+    assert month_figures(world.town_a, month).total == 0  # dashboards and monthly reports: not yet
     services.publish(world.users["staff"], Assessment.objects.get(pk=closed.pk))
     assert WORDING in login(world.users["inspector"]).get("/rectification/").content.decode()
-    assert month_figures(world.town_a, month).existing == 1
+    assert month_figures(world.town_a, month).total == 1
 
 
 def test_withheld_items_are_not_editable_by_the_secretary_either(world, closed):
