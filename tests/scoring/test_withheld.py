@@ -7,14 +7,12 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from partybuild.kernel.dates import month_start
 from partybuild.models import Notification
 from partybuild.notifications import send_daily
+from rectification.figures import Period, month_figures
 from rectification.models import Problem, RectificationItem
-from rectification.reports import month_figures
 from scoring import services
 from scoring.models import Assessment
-from tests.rectification.test_pages import pdf_text
 from tests.scoring.helpers import ALL_SCORE_ITEMS, assessment_for, fill, full_marks
 
 WORDING = "评定为"
@@ -37,7 +35,7 @@ def secretary_texts(client, world, tmp_path):
         "home": client.get("/").content.decode(),
         "ledger": client.get("/rectification/").content.decode(),
         "overdue ledger": client.get("/rectification/?overdue=true").content.decode(),
-        "notice": pdf_text(client.get(f"/rectification/orgs/{world.branch.pk}/notice.pdf").content, tmp_path),
+        "notices": client.get("/rectification/notices/").content.decode(),
         "notifications": client.get("/reports/notifications/").content.decode(),
     }
     workbook = load_workbook(io.BytesIO(client.get("/rectification/export/").content))
@@ -61,7 +59,7 @@ def test_a_secretary_sees_no_score_or_grade_before_publication_and_everything_af
     services.publish(world.users["staff"], Assessment.objects.get(pk=closed.pk))
     send_daily(FAR_FUTURE + datetime.timedelta(days=1))
     texts = secretary_texts(client, world, tmp_path)
-    for name in ("home", "ledger", "notice", "export"):
+    for name in ("home", "ledger", "export"):
         assert WORDING in texts[name] and "45.00" in texts[name], name
     assert "逾期" in texts["notifications"]
     assert WORDING in client.get(f"/rectification/items/{problem.item.pk}/").content.decode()
@@ -75,11 +73,11 @@ def test_an_inspector_and_a_township_leader_see_nothing_but_county_staff_and_lea
         assert WORDING not in login(user).get("/").content.decode()
     for user in (world.users["staff"], world.users["leader"]):
         assert WORDING in login(user).get("/rectification/").content.decode()
-    month = month_start(datetime.date.today())
-    assert month_figures(world.town_a, month).existing == 0  # dashboards and monthly reports: not yet
+    month = Period.current()
+    assert month_figures(world.town_a, month).total == 0  # dashboards and monthly reports: not yet
     services.publish(world.users["staff"], Assessment.objects.get(pk=closed.pk))
     assert WORDING in login(world.users["inspector"]).get("/rectification/").content.decode()
-    assert month_figures(world.town_a, month).existing == 1
+    assert month_figures(world.town_a, month).total == 1
 
 
 def test_withheld_items_are_not_editable_by_the_secretary_either(world, closed):
