@@ -92,7 +92,8 @@ def states_at(moment):
 
 
 def states(scope, period, category=None):
-    rows = states_at(period.moment).filter(org_path__startswith=scope.path)
+    """The state rows under ``scope`` (None: the whole tree) for ``period``, optionally of one category."""
+    rows = states_at(period.moment).filter(org_path__startswith=scope.path if scope else "")
     if period.is_current:  # an archived problem is gone now, however it was archived
         rows = rows.filter(item__problem__archived=False)
     if category == "none":

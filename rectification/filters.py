@@ -4,8 +4,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Organization
-from partybuild.kernel.dates import month_start
 
+from . import figures
+from .figures import Period
 from .models import Problem, ProblemCategory, RectificationItem
 
 SORTS = {
@@ -49,7 +50,9 @@ class LedgerFilter(django_filters.FilterSet):
         return queryset.overdue_on(today) if value else queryset
 
     def filter_missing_report(self, queryset, name, value):
-        return queryset.missing_month_report(month_start(timezone.localdate())) if value else queryset
+        if not value:
+            return queryset
+        return queryset.filter(pk__in=figures.state_figure("missing_report", None, Period.current()).values("item_id"))
 
     def filter_subtree(self, queryset, name, value):
         org = Organization.objects.filter(code=value.strip()).first()

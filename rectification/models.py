@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from orgs.models import Organization
-from partybuild.kernel.dates import add_months, local_midnight
+from partybuild.kernel.dates import add_months
 from partybuild.kernel.policy import scope_of
 from partybuild.kernel.querysets import ScopedQuerySet
 from partybuild.kernel.uploads import RandomName
@@ -151,15 +151,6 @@ class ItemQuerySet(WithheldQuerySet):
         """Annotate ``reported_this_month``: a progress update exists for the calendar month."""
         updates = ProgressUpdate.objects.filter(item=OuterRef("pk"), month=month_start)
         return self.annotate(reported_this_month=Exists(updates))
-
-    def missing_month_report(self, month_start):
-        """Open items entered in the ledger before the month began (the month after they are raised is the
-        first that needs an update, whatever their 发现日期), without a progress update in that month."""
-        raised_before = ItemTransition.objects.filter(
-            item=OuterRef("pk"), previous__isnull=True,
-            happened_at__lt=local_midnight(month_start))
-        return (self.with_month_report(month_start).open()
-                .filter(Exists(raised_before), reported_this_month=False))
 
 
 class RectificationItem(models.Model):

@@ -7,7 +7,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 
 from partybuild.kernel.dates import add_months
 
-from .models import FollowUpCheck, ItemTransition, ProgressUpdate, RectificationItem
+from .models import FollowUpCheck, ProgressUpdate, RectificationItem
 
 Status = RectificationItem.Status
 
@@ -22,16 +22,6 @@ def items_for_assessment(org_ids, as_of):
     for item in items:
         by_org[item.problem.org_id].append(item)
     return dict(by_org)
-
-
-def with_status_as_of(items, moment):
-    """Annotate ``status_then``: the status each item had at ``moment`` (None if it did not exist yet).
-
-    Built only from the append-only transition log, so a past month can be rebuilt identically later.
-    """
-    last = (ItemTransition.objects.filter(item=OuterRef("pk"), happened_at__lte=moment)
-            .order_by("-happened_at", "-id"))
-    return items.annotate(status_then=Subquery(last.values("to_status")[:1]))
 
 
 def latest_progress(items):

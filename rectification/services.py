@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from orgs.models import Organization
 from partybuild.kernel.dates import month_start
 from partybuild.kernel.errors import ServiceError
 from partybuild.kernel.events import emit
@@ -81,8 +82,11 @@ def raise_problems(rows, *, source, raised_by, found_on, withheld_for=None) -> i
                           **{k: v for k, v in row.items() if k in plan_fields})
         for problem, row in zip(problems, rows, strict=True)],
         RectificationItem, batch_size=2000, default_user=raised_by)
-    ItemTransition.objects.bulk_create([ItemTransition(item=item, action="raise", to_status=item.status,
-                                                       actor=raised_by) for item in items], batch_size=2000)
+    paths = dict(Organization.objects.filter(pk__in={p.org_id for p in problems}).values_list("pk", "path"))
+    ItemTransition.bulk_append([[ItemTransition(
+        item=item, action="raise", to_status=item.status, cycle=item.cycle, actor=raised_by, org_id=problem.org_id,
+        org_path=paths[problem.org_id], category_id=problem.category_id, deadline=item.deadline)]
+        for problem, item in zip(problems, items, strict=True)], batch_size=2000)
     return len(items)
 
 
@@ -95,10 +99,10 @@ def release_problems(problems, *, actor, deadline, comment) -> int:
     items = RectificationItem.objects.filter(pk__in=ids)
     items.update(deadline=deadline)
     Problem.objects.filter(item__in=ids).update(withheld_for=None)
-    ItemTransition.objects.bulk_create([ItemTransition(item_id=pk, action="release", from_status=status,
-                                                       to_status=status, cycle=cycle, actor=actor, comment=comment)
-                                        for pk, status, cycle in items.values_list("pk", "status", "cycle")],
-                                       batch_size=2000)
+    ItemTransition.bulk_extend([ItemTransition(item=item, action="release", from_status=item.status,
+                                               to_status=item.status, cycle=item.cycle, actor=actor, comment=comment)
+                                for item in items.select_related("problem__org").select_for_update(of=("self",))],
+                               batch_size=2000)
     return len(ids)
 
 

@@ -1,5 +1,6 @@
 import datetime
 import io
+import subprocess
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -130,3 +131,11 @@ def current_ledger(world):
     reported = item_of(world.branch, category=ProblemCategory.objects.first())
     moved_to(reported, last_month)
     ProgressUpdate.objects.create(item=reported, month=this_month, text="进展", percent=30, author=secretary)
+
+
+def pdf_text(content, tmp_path):
+    """The text of a PDF as ``pdftotext -layout`` reads it (callers skip when poppler-utils is missing)."""
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(content)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout

@@ -4,8 +4,8 @@ from django.core.management import call_command
 from django.db.models import Count, F
 
 from orgs.models import Organization, RoleAssignment
-from partybuild.kernel.dates import add_months, month_start
-from rectification import queries
+from partybuild.kernel.dates import add_months
+from rectification import figures, queries
 from rectification.chain import first_breaks
 from rectification.figures import Period, month_figures
 from rectification.models import DeadlineExtension, ItemTransition, Notice, RectificationItem
@@ -20,7 +20,7 @@ def test_demo_ledger_has_every_state_and_the_awkward_cases(db):
     assert set(items.values_list("status", flat=True)) == set(Status.values)
     assert items.overdue_on(today).exists()
     assert items.filter(is_recurrence=True, cycle=2).exists()
-    assert items.missing_month_report(month_start(today)).exists()
+    assert figures.missing_report(Organization.objects.get(depth=1), Period.current()).exists()
     assert queries.follow_ups_due(items, today).exists()
     secretary_org = RoleAssignment.objects.get(user__username="secretary").org_id
     assert items.filter(problem__org_id=secretary_org, problem__origin_id__isnull=True).count() == 5
@@ -54,8 +54,9 @@ def test_demo_has_documents_replies_and_deadline_history(db):
 def test_demo_transition_log_agrees_with_the_items(db):
     call_command("seed_demo")
     now = datetime.datetime.now(datetime.UTC)
-    rebuilt = queries.with_status_as_of(RectificationItem.objects.all(), now)
-    assert not rebuilt.exclude(status_then=F("status")).exists()
+    latest = figures.states_at(now)
+    assert latest.count() == RectificationItem.objects.count()
+    assert not latest.exclude(to_status=F("item__status")).exists()
     latest = ItemTransition.objects.filter(next__isnull=True)
     assert not latest.exclude(deadline=F("item__deadline")).exclude(deadline=None, item__deadline=None).exists()
     assert not latest.exclude(org=F("item__problem__org")).exists()

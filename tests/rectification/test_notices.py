@@ -4,7 +4,6 @@ scope with the addressee's written reply, overdue replies on the staff's pages."
 import datetime
 import io
 import shutil
-import subprocess
 import threading
 
 import pytest
@@ -16,20 +15,13 @@ from orgs.models import Role
 from partybuild.kernel.errors import ServiceError
 from rectification import notices, services
 from rectification.models import Notice, NoticeSequence, Problem, RectificationItem
-from tests.rectification.helpers import item_of, notice_of, photo
+from tests.rectification.helpers import item_of, notice_of, pdf_text, photo
 
 Status = RectificationItem.Status
 LATER = timezone.localdate() + datetime.timedelta(days=20)
 YEAR = timezone.localdate().year
 
 needs_pdftotext = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
-
-
-def pdf_text(content, tmp_path):
-    path = tmp_path / "doc.pdf"
-    path.write_bytes(content)
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
 
 
 @needs_pdftotext

@@ -2,7 +2,8 @@ import datetime
 
 from django.utils import timezone
 
-from rectification import queries, services
+from rectification import figures, queries, services
+from rectification.figures import Period
 from rectification.models import ItemTransition, ProgressUpdate, RectificationItem
 from tests.rectification.helpers import item_of
 
@@ -31,7 +32,7 @@ def test_status_as_of_is_rebuilt_from_the_transition_log(world):
 
     def status_on(day):
         moment = timezone.make_aware(datetime.datetime.fromisoformat(day))
-        return queries.with_status_as_of(RectificationItem.objects.all(), moment).get().status_then
+        return figures.states_at(moment).values_list("to_status", flat=True).first()
 
     assert [status_on(d) for d in ["2026-01-01", "2026-01-20", "2026-02-20", "2026-04-01"]] == [
         None, Status.PENDING, Status.IN_PROGRESS, Status.SUBMITTED]
@@ -47,9 +48,10 @@ def test_open_items_without_this_months_update_are_flagged_from_the_month_after_
         happened_at=timezone.make_aware(datetime.datetime(2026, 11, 20)))
     ProgressUpdate.objects.create(item=reported, month=datetime.date(2026, 11, 1), text="进展", percent=10,
                                   author=world.users["secretary"])
-    missing = RectificationItem.objects.missing_month_report(datetime.date(2026, 11, 1))
-    assert list(missing) == [silent]
-    assert entered_late in RectificationItem.objects.missing_month_report(datetime.date(2026, 12, 1))
+    november = Period(datetime.date(2026, 11, 1))
+    december = Period(datetime.date(2026, 12, 1), datetime.date(2026, 12, 2))
+    assert list(figures.missing_report(world.county, november).values_list("item_id", flat=True)) == [silent.pk]
+    assert entered_late.pk in figures.missing_report(world.county, december).values_list("item_id", flat=True)
 
 
 def test_follow_ups_due_after_the_configured_months(world, settings):

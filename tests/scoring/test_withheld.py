@@ -13,7 +13,6 @@ from rectification.figures import Period, month_figures
 from rectification.models import Problem, RectificationItem
 from scoring import services
 from scoring.models import Assessment
-from tests.rectification.test_pages import pdf_text
 from tests.scoring.helpers import ALL_SCORE_ITEMS, assessment_for, fill, full_marks
 
 WORDING = "评定为"
@@ -36,7 +35,7 @@ def secretary_texts(client, world, tmp_path):
         "home": client.get("/").content.decode(),
         "ledger": client.get("/rectification/").content.decode(),
         "overdue ledger": client.get("/rectification/?overdue=true").content.decode(),
-        "notice": pdf_text(client.get(f"/rectification/orgs/{world.branch.pk}/notice.pdf").content, tmp_path),
+        "notices": client.get("/rectification/notices/").content.decode(),
         "notifications": client.get("/reports/notifications/").content.decode(),
     }
     workbook = load_workbook(io.BytesIO(client.get("/rectification/export/").content))
@@ -60,7 +59,7 @@ def test_a_secretary_sees_no_score_or_grade_before_publication_and_everything_af
     services.publish(world.users["staff"], Assessment.objects.get(pk=closed.pk))
     send_daily(FAR_FUTURE + datetime.timedelta(days=1))
     texts = secretary_texts(client, world, tmp_path)
-    for name in ("home", "ledger", "notice", "export"):
+    for name in ("home", "ledger", "export"):
         assert WORDING in texts[name] and "45.00" in texts[name], name
     assert "逾期" in texts["notifications"]
     assert WORDING in client.get(f"/rectification/items/{problem.item.pk}/").content.decode()
