@@ -14,7 +14,8 @@ from tests.permission import ROLES
 
 SKIPPED_NAMESPACES = {"admin"}
 SKIPPED_NAMES = {"login", "logout", "password_change", "password_change_done", "password_reset",
-                 "password_reset_done", "password_reset_confirm", "password_reset_complete", "healthz"}
+                 "password_reset_done", "password_reset_confirm", "password_reset_complete", "healthz",
+                 "readyz"}
 
 CASES = {name: case for module in app_modules("permission_cases", PROJECT_APPS, "tests.")
          for name, case in module.CASES.items()}

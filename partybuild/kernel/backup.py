@@ -1,5 +1,6 @@
-"""Backups that restore: a PostgreSQL dump (pg_dump custom format) and a tar of MEDIA_ROOT, with a
-manifest of sizes and SHA-256 checksums that restore verifies before it touches anything."""
+"""Backups that restore: a PostgreSQL dump (pg_dump custom format) and a tar of every stored file (read
+through Django's storage API: the media folder, or the S3 bucket when one is configured), with a manifest
+of sizes and SHA-256 checksums that restore verifies before it touches anything."""
 
 import hashlib
 import json
@@ -7,9 +8,12 @@ import os
 import shutil
 import subprocess
 import tarfile
+import time
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.utils import timezone
 
@@ -63,16 +67,45 @@ def backup(out):
     started = timezone.now()
     # the dump is one consistent snapshot; the files are packed after it, so every file the dump names exists
     _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={out / DUMP}"])
-    media = Path(settings.MEDIA_ROOT)
-    with tarfile.open(out / MEDIA, "w") as tar:
-        if media.exists():
-            for entry in sorted(media.iterdir()):
-                tar.add(entry, arcname=entry.name)
+    pack_files(out / MEDIA)
     manifest = {"created_at": started.isoformat(), "database": settings.DATABASES["default"]["NAME"],
                 "files": {name: {"bytes": (out / name).stat().st_size, "sha256": sha256(out / name)}
                           for name in (DUMP, MEDIA)}}
     (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2))
     return manifest
+
+
+def pack_files(path):
+    """Write every stored file into the tar at ``path``."""
+    with tarfile.open(path, "w") as tar:
+        for name in stored_files():
+            info = tarfile.TarInfo(name)
+            info.size, info.mtime = default_storage.size(name), time.time()
+            with default_storage.open(name, "rb") as stream:
+                tar.addfile(info, stream)
+
+
+def unpack_files(path):
+    """Store every file of the tar at ``path`` under its own name."""
+    with tarfile.open(path) as tar:
+        for member in tar:
+            if not member.isfile():
+                continue
+            # the storage refuses absolute names and '..'; a name it would change means a clash: stop
+            if default_storage.save(member.name, File(tar.extractfile(member))) != member.name:
+                raise BackupError(f"文件 {member.name} 无法按原名恢复。")
+
+
+def stored_files(folder=""):
+    """The names of every stored file, depth first (an absent media folder holds none)."""
+    try:
+        folders, files = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in sorted(files):
+        yield f"{folder}/{name}" if folder else name
+    for sub in sorted(folders):
+        yield from stored_files(f"{folder}/{sub}" if folder else sub)
 
 
 def verify(folder):
@@ -93,23 +126,25 @@ def verify(folder):
 
 
 def restore(folder, force=False):
-    """Bring a backup back into the configured database and MEDIA_ROOT, which must be empty unless ``force``."""
+    """Bring a backup back into the configured database and file storage, which must be empty unless ``force``."""
     _require_postgresql()
     folder = Path(folder)
     manifest = verify(folder)
-    media = Path(settings.MEDIA_ROOT)
     if not force:
         if connection.introspection.table_names():
             raise BackupError("数据库不是空的，未做任何恢复。请恢复到新建的空数据库，或加 --force 覆盖现有数据。")
-        if media.exists() and any(media.iterdir()):
-            raise BackupError(f"媒体目录 {media} 不是空的，未做任何恢复。请指定空目录，或加 --force 覆盖。")
+        if next(stored_files(), None) is not None:
+            raise BackupError(f"媒体目录(文件存储 {_storage_name()})不是空的，未做任何恢复。请指定空的目录或存储桶，"
+                              "或加 --force 覆盖。")
     connection.close()
     _run(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
           *(["--clean", "--if-exists"] if force else []), f"--dbname={_pg_env()['PGDATABASE']}", str(folder / DUMP)])
-    media.mkdir(parents=True, exist_ok=True)
-    if force:  # empty the folder, not remove it: it may be a mounted volume
-        for entry in media.iterdir():
-            shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
-    with tarfile.open(folder / MEDIA) as tar:
-        tar.extractall(media, filter="data")
+    if force:
+        for name in list(stored_files()):
+            default_storage.delete(name)
+    unpack_files(folder / MEDIA)
     return manifest
+
+
+def _storage_name():
+    return f"s3://{settings.S3_BUCKET}" if settings.S3_BUCKET else str(settings.MEDIA_ROOT)

@@ -1,17 +1,21 @@
+import io
 import json
 import os
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
 
 import psycopg2
 import pytest
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import connection
 
 from partybuild.kernel import backup
+from tests.partybuild.test_object_storage import object_store  # noqa: F401 (the moto bucket fixture)
 from tests.rectification.helpers import item_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -118,3 +122,30 @@ def test_sqlite_is_refused_with_a_chinese_explanation(tmp_path):
     result = manage("backup", "--out", str(tmp_path / "b"), database=f"sqlite:///{tmp_path / 'x.sqlite3'}",
                     media=tmp_path / "media")
     assert result.returncode != 0 and "只支持 PostgreSQL" in result.stderr
+
+
+@pytest.mark.usefixtures("object_store")
+def test_files_in_an_object_store_are_packed_and_restored_through_the_storage(tmp_path):
+    """With DJANGO_S3_BUCKET the files are not on this machine: the backup reads them through the storage API."""
+    assert default_storage.__class__.__name__ == "S3Storage"
+    default_storage.save("evidence/2026/a.jpg", ContentFile(b"jpeg"))
+    default_storage.save("reports/r.pdf", ContentFile(b"%PDF"))
+    tar = tmp_path / "media.tar"
+    backup.pack_files(tar)
+    for name in list(backup.stored_files()):
+        default_storage.delete(name)
+    assert list(backup.stored_files()) == []
+    backup.unpack_files(tar)
+    assert list(backup.stored_files()) == ["evidence/2026/a.jpg", "reports/r.pdf"]
+    assert default_storage.open("reports/r.pdf").read() == b"%PDF"
+
+
+def test_a_file_name_that_leaves_the_storage_is_refused(tmp_path, settings):
+    tar_path = tmp_path / "media.tar"
+    with tarfile.open(tar_path, "w") as tar:
+        info = tarfile.TarInfo("../outside.txt")
+        info.size = 1
+        tar.addfile(info, io.BytesIO(b"x"))
+    with pytest.raises(SuspiciousFileOperation):
+        backup.unpack_files(tar_path)
+    assert not (Path(settings.MEDIA_ROOT).parent / "outside.txt").exists()

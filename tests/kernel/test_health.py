@@ -107,3 +107,10 @@ def test_readyz_answers_503_when_the_database_and_redis_do_not_answer_at_all(tmp
     assert json.loads(body)["checks"] == {"database": "unavailable", "redis": "unavailable",
                                           "worker": "unavailable", "disk": "ok", "migrations": "unavailable"}
     assert "db-secret" not in body and "127.0.0.1" not in body
+
+
+def test_with_files_in_an_object_store_there_is_no_local_disk_to_check(db, client, settings):
+    settings.S3_BUCKET, settings.REDIS_URL = "partybuild-files", ""
+    settings.READYZ_MIN_FREE_MB = 10**12
+    status, checks, _body = readyz(client)
+    assert checks["disk"] == "skipped" and status == 200

@@ -6,6 +6,12 @@ from tests.partybuild.reports_helpers import ledger_history
 from tests.permission import EVERYONE, Case
 
 REPORTERS = frozenset({"admin", "staff", "leader"})
+#: the audit trail is also read by the 审计员 role, which the matrix's demo roles do not include
+ADMIN_ONLY = frozenset({"admin"})
+
+
+def user_pk(w, side):
+    return {"user_pk": w.users["secretary"].pk}
 
 
 def report_pk(fmt=None):
@@ -42,4 +48,9 @@ CASES = {
     "reports:notification_open": Case(notification_of_secretary, allowed=frozenset({"secretary"}),
                                       hidden=EVERYONE - {"secretary"}, scoped=False, method="post", ok_status=302),
     "reports:notifications_read": Case(allowed=EVERYONE, method="post", ok_status=302),
+    # operations pages (partybuild/kernel, routed under /ops/): the audit trail and a user's sessions
+    "kernel:audit": Case(allowed=ADMIN_ONLY),
+    "kernel:audit_export": Case(allowed=ADMIN_ONLY),
+    "kernel:sessions": Case(user_pk, allowed=ADMIN_ONLY, scoped=False),
+    "kernel:end_sessions": Case(user_pk, allowed=ADMIN_ONLY, scoped=False, method="post", ok_status=302),
 }
