@@ -6,7 +6,7 @@ import json
 from django.contrib.auth.decorators import login_not_required
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import inline_serializer
 from rest_framework import exceptions, generics, serializers, viewsets
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from partybuild.models import IdempotentRequest
 
-IDEMPOTENCY_HEADER = "Idempotency-Key"
+from .schema import IDEMPOTENCY_HEADER
 
 
 class NoLoginRedirect:
@@ -92,9 +92,8 @@ def idempotent(method):
             record.delete()
         return response
 
-    header = OpenApiParameter(IDEMPOTENCY_HEADER, str, OpenApiParameter.HEADER, required=False,
-                              description="同一用户、同一键的重复请求只执行一次，返回第一次的结果。")
-    return extend_schema(parameters=[header])(wrapper)
+    wrapper.idempotent = True  # documented by partybuild.api.schema
+    return wrapper
 
 
 def _claim(user, key, method, path):

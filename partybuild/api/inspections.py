@@ -51,7 +51,7 @@ class TargetOut(serializers.ModelSerializer):
     org = OrgBrief()
     round = serializers.PrimaryKeyRelatedField(read_only=True)
     round_name = serializers.CharField(source="round.name")
-    team = serializers.StringRelatedField()
+    team = serializers.CharField(read_only=True, allow_null=True)
     visited = serializers.BooleanField()
 
     class Meta:
@@ -78,7 +78,7 @@ class VisitEvidenceOut(serializers.ModelSerializer):
 
 class FindingOut(serializers.ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display")
-    category = serializers.StringRelatedField()
+    category = serializers.CharField(read_only=True, allow_null=True)
     evidence = VisitEvidenceOut(many=True)
 
     class Meta:

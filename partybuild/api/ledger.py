@@ -24,7 +24,7 @@ from .fields import Files, OrgBrief, file_url, user_name
 
 class ProblemBrief(serializers.ModelSerializer):
     org = OrgBrief()
-    category = serializers.StringRelatedField()
+    category = serializers.CharField(read_only=True, allow_null=True)
     source_label = serializers.CharField(source="get_source_display")
     severity_label = serializers.CharField(source="get_severity_display")
 
@@ -239,20 +239,19 @@ class ItemViewSet(ReadOnlyViewSet):
             raise Stale(exc, RectificationItem.objects.get(pk=item.pk).version) from exc
         return self._answer(item)
 
-    @extend_schema(methods=["get"], responses=ProgressOut(many=True), filters=False)
-    @extend_schema(methods=["post"], request={"multipart/form-data": ProgressIn},
-                   responses={201: ProgressOut, **WRITE_ERRORS})
-    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
+    @extend_schema(responses=ProgressOut(many=True), filters=False)
+    @action(detail=True, pagination_class=None, filter_backends=[])
     def progress(self, request, pk=None):
-        """GET: the item's monthly progress reports; POST: this month's report with evidence files."""
-        if request.method == "POST":
-            return self._report_progress(request)
+        """The item's monthly progress reports with their evidence files, newest first."""
         updates = ProgressUpdate.objects.filter(item=self.get_object()).select_related("author").prefetch_related(
             Prefetch("evidence", queryset=Evidence.objects.order_by("id")))
         return Response(ProgressOut(updates, many=True, context={"request": request}).data)
 
+    @extend_schema(request={"multipart/form-data": ProgressIn}, responses={201: ProgressOut, **WRITE_ERRORS})
+    @progress.mapping.post
     @idempotent
-    def _report_progress(self, request):
+    def report_progress(self, request, pk=None):
+        """This month's progress report with evidence files (the same checks as the page)."""
         item = self._editable()
         data = ProgressIn(data=request.data)
         data.is_valid(raise_exception=True)

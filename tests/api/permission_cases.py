@@ -8,14 +8,14 @@ from functools import partial
 
 from inspections.models import ChecklistTemplate
 from partybuild.models import Notification
-from tests.inspections.permission_cases import ROUND_READERS, pk_of, round_pk, tour_pk
-from tests.inspections.permission_cases import stop_pk as stop_kwargs
 from tests.inspections.helpers import evidence_of as visit_evidence_of
 from tests.inspections.helpers import finding_of, target_of, visit_of
+from tests.inspections.permission_cases import ROUND_READERS, pk_of, round_pk, tour_pk
+from tests.inspections.permission_cases import stop_pk as stop_kwargs
 from tests.partybuild.permission_cases import REPORTERS, report_pk, this_month
 from tests.permission import EVERYONE, Case, org_pk
-from tests.rectification.permission_cases import LEDGER_KEEPERS, evidence_pk, item_pk
 from tests.rectification.helpers import item_of
+from tests.rectification.permission_cases import LEDGER_KEEPERS, evidence_pk, item_pk
 from tests.scoring.permission_cases import RESULT_READERS, assessment_pk, published_pk, sheet_kwargs
 
 ApiCase = partial(Case, anonymous_status=401)
@@ -71,7 +71,8 @@ CASES = {
     "api:item-list": ApiCase(),
     "api:item-detail": ApiCase(item_pk()),
     "api:item-history": ApiCase(item_pk()),
-    "api:item-perform": ApiCase(item_pk(), allowed=LEDGER_KEEPERS, method="post", data={"action": "start", "version": 1}),
+    "api:item-perform": ApiCase(item_pk(), allowed=LEDGER_KEEPERS, method="post",
+                                data={"action": "start", "version": 1}),
     "api:item-plan": ApiCase(item_pk(), allowed=LEDGER_KEEPERS, method="put", json=True, data=PLAN),
     "api:item-progress": ApiCase(item_pk()),
     "api:item-progress#post": ApiCase(item_pk(), allowed=LEDGER_KEEPERS, method="post", ok_status=201,
