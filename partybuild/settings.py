@@ -270,6 +270,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "partybuild.api.schema.Schema",
     "EXCEPTION_HANDLER": "partybuild.api.errors.handle",
     "PAGE_SIZE": 50,
+    "COERCE_DECIMAL_TO_STRING": False,  # scores and means are JSON numbers
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
