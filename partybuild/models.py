@@ -1,5 +1,8 @@
 """The job machinery's state: one Report row per kind + scope + period (the browser polls it), and
-in-app notifications. Celery's result backend is not used: the row is the truth."""
+in-app notifications. Celery's result backend is not used: the row is the truth. Also the JSON API's
+personal tokens and idempotency keys (see partybuild/api)."""
+
+import datetime
 
 from django.conf import settings
 from django.db import models
@@ -132,7 +135,9 @@ class ApiToken(models.Model):
 
 
 class IdempotentRequest(models.Model):
-    """The first answer to an API write sent with an ``Idempotency-Key``: a replay gets it again."""
+    """The first answer to an API write sent with an ``Idempotency-Key``: a replay gets it again (for a week)."""
+
+    KEPT_FOR = datetime.timedelta(days=7)
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=100)
@@ -150,3 +155,8 @@ class IdempotentRequest(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.key}"
+
+    @classmethod
+    def forget_old(cls, now=None) -> int:
+        """Drop answers older than ``KEPT_FOR`` (run daily); returns how many."""
+        return cls.objects.filter(created_at__lt=(now or timezone.now()) - cls.KEPT_FOR).delete()[0]
