@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partybuild.kernel import audit
 from partybuild.kernel.errors import ServiceError
 
 from .models import ApiToken
@@ -36,6 +37,7 @@ def issue(user, *, name, days) -> tuple[ApiToken, str]:
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, name=name[:50], prefix=secret[:10], digest=digest(secret),
                                     expires_at=timezone.now() + datetime.timedelta(days=days))
+    audit.record(user, audit.Action.TOKEN_CREATED, str(token), days=days)
     return token, secret
 
 
@@ -46,6 +48,7 @@ def revoke(user, token) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        audit.record(user, audit.Action.TOKEN_REVOKED, str(token))
     return token
 
 

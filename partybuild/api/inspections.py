@@ -27,7 +27,9 @@ from inspections.models import (
     Visit,
     VisitEvidence,
 )
+from partybuild.kernel import audit
 from partybuild.kernel.policy import NotAllowed, require
+from partybuild.kernel.uploads import download_name
 from rectification.models import Problem, ProblemCategory
 
 from .base import ERROR, WRITE_ERRORS, GenericApi, ReadOnlyViewSet, idempotent
@@ -427,4 +429,6 @@ class InspectionEvidenceFile(GenericApi):
         evidence = get_object_or_404(VisitEvidence.objects.visible_to(request.user), pk=pk)
         wants_thumbnail = request.query_params.get("variant") == "thumbnail" and evidence.thumbnail
         stored = evidence.thumbnail if wants_thumbnail else evidence.file
-        return FileResponse(stored.open("rb"), filename=evidence.original_name)
+        if not wants_thumbnail:
+            audit.record(request, audit.Action.DOWNLOAD, audit.describe(evidence), file=evidence.original_name)
+        return FileResponse(stored.open("rb"), filename=download_name(evidence.original_name))

@@ -10,8 +10,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from orgs.models import Organization
+from partybuild.kernel import audit
 from partybuild.kernel.errors import ServiceError
 from partybuild.kernel.policy import NotAllowed, can, can_edit, require
+from partybuild.kernel.uploads import download_name
 from rectification import services
 from rectification.filters import LedgerFilter
 from rectification.models import Evidence, ItemTransition, Problem, ProblemCategory, ProgressUpdate, RectificationItem
@@ -264,4 +266,5 @@ class EvidenceFile(GenericApi):
     def get(self, request, pk):
         """A progress report's evidence file (only within the scope)."""
         evidence = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)
-        return FileResponse(evidence.file.open("rb"), filename=evidence.original_name)
+        audit.record(request, audit.Action.DOWNLOAD, audit.describe(evidence), file=evidence.original_name)
+        return FileResponse(evidence.file.open("rb"), filename=download_name(evidence.original_name))

@@ -10,8 +10,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from partybuild import tasks
+from partybuild.kernel import audit
 from partybuild.kernel.policy import require
 from partybuild.kernel.reports import all_builders, builder_for
+from partybuild.kernel.uploads import download_name
 from partybuild.models import Report
 from partybuild.report_views import report_scopes
 
@@ -91,6 +93,8 @@ class ReportViewSet(ReadOnlyViewSet):
         if wanted["period"] not in dict(builder_for(wanted["kind"]).periods(request.user, scope)):
             raise serializers.ValidationError({"period": [_("这个期间不可选。")]})
         report = tasks.request_report(request.user, kind=wanted["kind"], scope=scope, period=wanted["period"])
+        audit.record(request, audit.Action.REPORT_REQUESTED, builder_for(report.kind).label, report=report.pk,
+                     scope=scope.name, period=report.period)
         report = self.get_queryset().get(pk=report.pk)
         return Response(ReportOut(report, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
 
@@ -103,4 +107,7 @@ class ReportViewSet(ReadOnlyViewSet):
         stored = getattr(report, fmt)
         if report.status != Report.Status.DONE or not stored:
             raise Http404
-        return FileResponse(stored.open("rb"), as_attachment=fmt == "xlsx", filename=f"{report.title}.{fmt}")
+        audit.record(request, audit.Action.DOWNLOAD, f"{report.title}({fmt})", report=report.pk,
+                     scope=report.scope.name, period=report.period)
+        return FileResponse(stored.open("rb"), as_attachment=fmt == "xlsx",
+                            filename=download_name(f"{report.title}.{fmt}"))

@@ -10,6 +10,8 @@ from django.test import Client
 from django.utils import timezone
 
 from partybuild import tokens
+from partybuild.kernel import audit
+from partybuild.kernel.models import AuditEvent
 from partybuild.models import ApiToken, Notification, Report
 from rectification.models import ProgressUpdate, RectificationItem
 from scoring.models import Assessment
@@ -269,3 +271,7 @@ def test_a_report_is_requested_polled_and_downloaded(world, as_user):
     assert status["status"] == Report.Status.DONE and status["progress"] == 100
     download = api("get", status["downloads"]["pdf"].split("/api/v1/")[1])
     assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF")
+    trail = AuditEvent.objects.filter(user=world.users["leader"]).order_by("id").values_list("action", flat=True)
+    assert [a for a in trail if a in (audit.Action.REPORT_REQUESTED, audit.Action.DOWNLOAD)] == [
+        audit.Action.REPORT_REQUESTED, audit.Action.DOWNLOAD]
+    assert audit.Action.ACCESS_DENIED in trail  # the foreign county's 404 is on the trail like a page's

@@ -6,6 +6,8 @@ import re
 from django.utils import timezone
 
 from partybuild import tasks, tokens
+from partybuild.kernel import audit
+from partybuild.kernel.models import AuditEvent
 from partybuild.models import ApiToken, IdempotentRequest
 
 
@@ -43,6 +45,9 @@ def test_revoking_stops_the_token_at_once(world, login):
     page = client.post(f"/accounts/profile/tokens/{token.pk}/revoke/", follow=True).content.decode()
     assert "令牌“旧手机”已撤销" in page and "已撤销" in page
     assert client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {secret}").status_code == 401
+    trail = AuditEvent.objects.filter(user=world.users["secretary"], action__startswith="api_token.")
+    assert list(trail.order_by("id").values_list("action", flat=True)) == [audit.Action.TOKEN_CREATED,
+                                                                           audit.Action.TOKEN_REVOKED]
 
 
 def test_nobody_revokes_another_users_token(world, login):
