@@ -275,7 +275,7 @@ class TargetViewSet(ReadOnlyViewSet):
     @extend_schema(responses=TargetOut(many=True))
     @action(detail=False)
     def today(self, request):
-        """今日检查对象: the targets of the user's teams in active rounds, not yet visited first."""
+        """今日检查对象: the targets of the user's own teams in active rounds (``visited`` says which are done)."""
         targets = self.get_queryset().filter(round__status=Round.Status.ACTIVE, team__members=request.user)
         page = self.paginate_queryset(self.filter_queryset(targets))
         return self.get_paginated_response(TargetOut(page, many=True).data)

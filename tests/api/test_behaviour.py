@@ -3,10 +3,12 @@ throttling, cursor pages, dates with +08:00, and the same scope rules as the pag
 
 import datetime
 import hashlib
+import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.utils import timezone
 
 from partybuild import tokens
@@ -275,3 +277,23 @@ def test_a_report_is_requested_polled_and_downloaded(world, as_user):
     assert [a for a in trail if a in (audit.Action.REPORT_REQUESTED, audit.Action.DOWNLOAD)] == [
         audit.Action.REPORT_REQUESTED, audit.Action.DOWNLOAD]
     assert audit.Action.ACCESS_DENIED in trail  # the foreign county's 404 is on the trail like a page's
+
+
+def test_a_checklist_sent_as_multipart_keeps_each_lines_photo(client, world, as_user):
+    visit = visit_of(world, world.branch)
+    api = as_user(world.users["staff"])
+    checklist = api("get", "checklists/").json()["results"][0]
+    url = f"/api/v1/visits/{visit.pk}/checklists/{checklist['id']}/"
+    first = checklist["items"][0]["id"]
+    lines = [{"item": line["id"], "verdict": "fail" if line["id"] == first else "pass"} for line in checklist["items"]]
+
+    def put(fields):
+        return client.put(url, encode_multipart(BOUNDARY, fields), content_type=MULTIPART_CONTENT,
+                          HTTP_AUTHORIZATION=f"Token {api.secret}")
+
+    response = put({"answers": json.dumps(lines), f"photo_{first}": photo()})
+    assert response.status_code == 200
+    saved = {a["item"]: a for a in response.json()}
+    assert saved[first]["has_photo"] and not any(a["has_photo"] for pk, a in saved.items() if pk != first)
+    refused = put({"answers": "不是 JSON"})
+    assert refused.status_code == 400 and refused.json()["field"] == "answers"
