@@ -16,7 +16,15 @@ from partybuild.kernel.policy import NotAllowed, can, can_edit, require
 from partybuild.kernel.uploads import download_name
 from rectification import services
 from rectification.filters import LedgerFilter
-from rectification.models import Evidence, ItemTransition, Problem, ProblemCategory, ProgressUpdate, RectificationItem
+from rectification.models import (
+    DeadlineExtension,
+    Evidence,
+    ItemTransition,
+    Problem,
+    ProblemCategory,
+    ProgressUpdate,
+    RectificationItem,
+)
 from rectification.workflow import BUTTON_ACTIONS, TRANSITIONS, action_label
 
 from .base import ERROR, WRITE_ERRORS, GenericApi, ReadOnlyViewSet, idempotent
@@ -113,6 +121,33 @@ class PlanIn(serializers.Serializer):
     responsible_person = serializers.CharField(max_length=50, allow_blank=True)
     deadline = serializers.DateField(allow_null=True)
     kind = serializers.ChoiceField(choices=RectificationItem.Kind.choices)
+
+
+class ExtensionOut(serializers.ModelSerializer):
+    decision_label = serializers.CharField(source="get_decision_display")
+    requested_by = serializers.SerializerMethodField()
+    decided_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DeadlineExtension
+        fields = ["id", "item", "current_deadline", "proposed_deadline", "reason", "requested_by", "requested_at",
+                  "decision", "decision_label", "decided_by", "decided_at", "note"]
+
+    def get_requested_by(self, extension) -> str:
+        return user_name(extension.requested_by)
+
+    def get_decided_by(self, extension) -> str:
+        return user_name(extension.decided_by)
+
+
+class ExtensionIn(serializers.Serializer):
+    proposed_deadline = serializers.DateField(help_text="申请延至")
+    reason = serializers.CharField(max_length=2000, help_text="延期理由")
+
+
+class DecisionIn(serializers.Serializer):
+    approve = serializers.BooleanField(help_text="true 同意延期，false 不同意(须写明理由)")
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class EvidenceOut(serializers.ModelSerializer):
@@ -259,6 +294,41 @@ class ItemViewSet(ReadOnlyViewSet):
         data.is_valid(raise_exception=True)
         update = services.add_progress(request.user, item, **data.validated_data)
         return Response(ProgressOut(update, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+
+    @extend_schema(request=ExtensionIn, responses={201: ExtensionOut, **WRITE_ERRORS})
+    @action(detail=True, methods=["post"], filter_backends=[])
+    @idempotent
+    def extension(self, request, pk=None):
+        """延期申请: ask the issuing staff to move the item's deadline."""
+        item = self._editable()
+        data = ExtensionIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        extension = services.request_extension(request.user, item, **data.validated_data)
+        return Response(ExtensionOut(extension).data, status=status.HTTP_201_CREATED)
+
+
+class ExtensionViewSet(ReadOnlyViewSet):
+    """延期申请 on the items of the user's scope; staff above the organisation decide them."""
+
+    queryset = DeadlineExtension.objects.none()
+    serializer_class = ExtensionOut
+    filterset_fields = ["decision", "item"]
+    ordering_fields = ["id", "requested_at"]
+
+    def get_queryset(self):
+        return DeadlineExtension.objects.visible_to(self.request.user).select_related("requested_by", "decided_by")
+
+    @extend_schema(request=DecisionIn, responses={200: ExtensionOut, **WRITE_ERRORS})
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def decide(self, request, pk=None):
+        """Approve (the deadline moves, the item's version goes up) or refuse with a reason."""
+        extension = self.get_object()
+        require(request.user, "ledger.manage", extension)
+        data = DecisionIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        extension = services.decide_extension(request.user, extension, **data.validated_data)
+        return Response(ExtensionOut(self.get_queryset().get(pk=extension.pk)).data)
 
 
 class EvidenceFile(GenericApi):

@@ -13,9 +13,15 @@ from tests.inspections.helpers import finding_of, target_of, visit_of
 from tests.inspections.permission_cases import ROUND_READERS, pk_of, round_pk, tour_pk
 from tests.inspections.permission_cases import stop_pk as stop_kwargs
 from tests.partybuild.permission_cases import REPORTERS, report_pk, this_month
-from tests.permission import EVERYONE, Case, org_pk
-from tests.rectification.helpers import item_of
-from tests.rectification.permission_cases import LEDGER_KEEPERS, evidence_pk, item_pk
+from tests.permission import EVERYONE, TREE_EDITORS, Case, org_pk
+from tests.rectification.helpers import extension_of, item_of
+from tests.rectification.permission_cases import (
+    LEDGER_KEEPERS,
+    dated_item,
+    evidence_pk,
+    item_made_by_staff,
+    item_pk,
+)
 from tests.scoring.permission_cases import RESULT_READERS, assessment_pk, published_pk, sheet_kwargs
 
 ApiCase = partial(Case, anonymous_status=401)
@@ -78,6 +84,13 @@ CASES = {
     "api:item-progress#post": ApiCase(item_pk(), allowed=LEDGER_KEEPERS, method="post", ok_status=201,
                                       data={"text": "已补齐记录", "percent": 60}),
     "api:evidence": ApiCase(evidence_pk),
+    # 延期申请: the organisation asks, staff above it decide
+    "api:item-extension": ApiCase(dated_item, allowed=LEDGER_KEEPERS, method="post", ok_status=201,
+                                  data={"proposed_deadline": "2031-01-01", "reason": "村“两委”换届"}),
+    "api:extension-list": ApiCase(),
+    "api:extension-detail": ApiCase(item_made_by_staff(extension_of)),
+    "api:extension-decide": ApiCase(item_made_by_staff(extension_of), allowed=TREE_EDITORS, method="post",
+                                    data={"approve": True}, json=True),
     # inspections: a secretary sees no round or tour at all; a leader looks but does not record
     "api:round-list": ApiCase(allowed=ROUND_READERS),
     "api:round-detail": ApiCase(round_pk, allowed=ROUND_READERS, hidden=SECRETARY),

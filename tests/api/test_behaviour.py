@@ -297,3 +297,21 @@ def test_a_checklist_sent_as_multipart_keeps_each_lines_photo(client, world, as_
     assert saved[first]["has_photo"] and not any(a["has_photo"] for pk, a in saved.items() if pk != first)
     refused = put({"answers": "不是 JSON"})
     assert refused.status_code == 400 and refused.json()["field"] == "answers"
+
+
+def test_an_extension_is_requested_by_the_branch_and_decided_by_staff_above_it(world, as_user):
+    item = item_of(world.branch, status=Status.IN_PROGRESS, deadline=datetime.date(2030, 1, 1))
+    secretary, staff = as_user(world.users["secretary"]), as_user(world.users["staff"])
+    early = secretary("post", f"items/{item.pk}/extension/", {"proposed_deadline": "2029-12-31", "reason": "换届"})
+    assert early.status_code == 400 and "应晚于原整改时限" in early.json()["detail"]
+    asked = secretary("post", f"items/{item.pk}/extension/", {"proposed_deadline": "2030-06-30", "reason": "换届"})
+    assert asked.status_code == 201 and asked.json()["decision"] == "pending"
+    extension = asked.json()["id"]
+    assert secretary("post", f"extensions/{extension}/decide/", {"approve": True}).status_code == 403
+    bare = staff("post", f"extensions/{extension}/decide/", {"approve": False})
+    assert bare.status_code == 400 and bare.json()["detail"] == "不同意延期时请写明理由。"
+    decided = staff("post", f"extensions/{extension}/decide/", {"approve": True, "note": "同意"})
+    assert decided.status_code == 200 and decided.json()["decision"] == "approved"
+    moved = secretary("get", f"items/{item.pk}/").json()
+    assert moved["deadline"] == "2030-06-30" and moved["version"] == item.version + 1
+    assert [e["id"] for e in secretary("get", "extensions/", {"decision": "approved"}).json()["results"]] == [extension]

@@ -61,8 +61,11 @@ def test_a_secretary_reports_progress_and_applies_for_closing_then_staff_accepts
     assert refused["detail"] == "您的角色不能验收销号。"
 
     inbox = api.call("notifications_list", query={"read": "false"}, expect=200).json()["results"]
-    assert len(inbox) == 1 and "逾期" in inbox[0]["text"]
-    api.call("notifications_read_create", path={"id": inbox[0]["id"]}, expect=200)
+    overdue = next(n for n in inbox if "逾期" in n["text"])
+    assert api.call("notifications_read_create", path={"id": overdue["id"]}, expect=200).json()["read"]
+    unread = api.call("notifications_list", query={"read": "false"}, expect=200).json()["results"]
+    assert [n["id"] for n in unread] == [n["id"] for n in inbox if n["id"] != overdue["id"]]
+    api.call("notifications_read_all_create", expect=200)
     assert api.call("notifications_list", query={"read": "false"}, expect=200).json()["results"] == []
 
     staff = SchemaClient(client, token_from_profile_page(client, world.users["staff"]))
