@@ -1,5 +1,8 @@
 """The job machinery's state: one Report row per kind + scope + period (the browser polls it), and
-in-app notifications. Celery's result backend is not used: the row is the truth."""
+in-app notifications. Celery's result backend is not used: the row is the truth. Also the JSON API's
+personal tokens and idempotency keys (see partybuild/api)."""
+
+import datetime
 
 from django.conf import settings
 from django.db import models
@@ -96,3 +99,64 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.text
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self, now=None):
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
+
+
+class ApiToken(models.Model):
+    """A personal API token: only the SHA-256 of its secret is stored; the secret is shown once, at creation."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens",
+                             verbose_name=_("用户"))
+    name = models.CharField(_("名称"), max_length=50)
+    prefix = models.CharField(_("开头"), max_length=12)
+    digest = models.CharField(_("摘要"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    expires_at = models.DateTimeField(_("到期时间"))
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class IdempotentRequest(models.Model):
+    """The first answer to an API write sent with an ``Idempotency-Key``: a replay gets it again (for a week)."""
+
+    KEPT_FOR = datetime.timedelta(days=7)
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=300)
+    #: 0 while the first request is still being handled
+    status_code = models.PositiveSmallIntegerField(default=0)
+    body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("幂等请求")
+        verbose_name_plural = _("幂等请求")
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="one_idempotent_request_per_key")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.key}"
+
+    @classmethod
+    def forget_old(cls, now=None) -> int:
+        """Drop answers older than ``KEPT_FOR`` (run daily); returns how many."""
+        return cls.objects.filter(created_at__lt=(now or timezone.now()) - cls.KEPT_FOR).delete()[0]

@@ -165,6 +165,10 @@ def notify_many(rows):
 def connect():
     domain_event.connect(on_event, dispatch_uid="partybuild.notifications")
     post_save.connect(on_assessment_saved, sender=Assessment, dispatch_uid="partybuild.notifications.assessment")
+def mark_read(user, pk=None) -> int:
+    """Mark the user's notifications read (one of them, or all); returns how many changed."""
+    unread = Notification.objects.filter(user=user, read=False)
+    return (unread.filter(pk=pk) if pk is not None else unread).update(read=True)
 
 
 def send_daily(today=None):

@@ -16,6 +16,7 @@ from partybuild.kernel.policy import require
 from partybuild.kernel.reports import all_builders, builder_for
 from partybuild.kernel.uploads import download_name
 
+from . import notifications as notifications_service
 from . import tasks
 from .kernel import audit
 from .models import Notification, Report
@@ -115,14 +116,12 @@ def notifications(request):
 def notification_open(request, pk):
     """Mark one notification read and go where it points."""
     notification = get_object_or_404(Notification.objects.filter(user=request.user), pk=pk)
-    if not notification.read:
-        notification.read = True
-        notification.save(update_fields=["read"])
+    notifications_service.mark_read(request.user, notification.pk)
     return redirect(url_has_allowed_host_and_scheme(notification.url, None) and notification.url
                     or "reports:notifications")
 
 
 @require_POST
 def notifications_read(request):
-    Notification.objects.filter(user=request.user, read=False).update(read=True)
+    notifications_service.mark_read(request.user)
     return redirect("reports:notifications")

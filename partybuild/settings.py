@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "treebeard",
     "axes",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "partybuild.kernel",
     "partybuild",
     "orgs",
@@ -249,3 +252,48 @@ READYZ_MIN_FREE_MB = env.int("READYZ_MIN_FREE_MB", default=500)
 # An uploaded workbook must be confirmed within this time; after it, the upload is deleted (hourly beat task).
 IMPORT_CONFIRM_MINUTES = env.int("IMPORT_CONFIRM_MINUTES", default=60)
 RECTIFICATION_FOLLOW_UP_MONTHS = env.int("RECTIFICATION_FOLLOW_UP_MONTHS", default=3)
+
+# The JSON API (partybuild/api): token or session authentication, throttled per token, cursor-paginated.
+API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="120/min")
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["partybuild.api.auth.TokenAuthentication",
+                                       "rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["partybuild.api.auth.PerTokenThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "partybuild.api.pagination.Cursor",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend",
+                                "rest_framework.filters.OrderingFilter"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser", "rest_framework.parsers.MultiPartParser",
+                               "rest_framework.parsers.FormParser"],
+    "DEFAULT_SCHEMA_CLASS": "partybuild.api.schema.Schema",
+    "EXCEPTION_HANDLER": "partybuild.api.errors.handle",
+    "PAGE_SIZE": 50,
+    "COERCE_DECIMAL_TO_STRING": False,  # scores and means are JSON numbers
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "党建督考 API",
+    "DESCRIPTION": "PartyBuild JSON API v1: the same permission policy as the web pages. "
+                   "Authenticate with `Authorization: Token <secret>` (a token created on the profile page).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "ItemStatusEnum": "rectification.models.RectificationItem.Status",
+        "ItemKindEnum": "rectification.models.RectificationItem.Kind",
+        "RoundKindEnum": "inspections.models.Round.Kind",
+        "RoundStatusEnum": "inspections.models.Round.Status",
+        "FindingKindEnum": "inspections.models.Finding.Kind",
+        "TourKindEnum": "inspections.models.Tour.Kind",
+        "AssessmentStatusEnum": "scoring.models.Assessment.Status",
+        "ReportStatusEnum": "partybuild.models.Report.Status",
+        "OrgKindEnum": "orgs.models.Kind",
+    },
+}

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from partybuild.kernel.errors import ServiceError
 
 from . import jobs, notifications
+from .models import IdempotentRequest
 
 
 class ReportTask(Task):
@@ -86,5 +87,7 @@ def monthly_reports():
 
 @shared_task(acks_late=True)
 def daily_reminders():
-    """Beat, every morning: notify about overdue items and due follow-ups (idempotent per day)."""
+    """Beat, every morning: notify about overdue items and due follow-ups (idempotent per day); forget old
+    idempotency keys of the API."""
     notifications.send_daily()
+    IdempotentRequest.forget_old()

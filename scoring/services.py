@@ -171,6 +171,11 @@ def rater_items(rater):
     return Indicator.objects.filter(scheme_id=scheme_id).exclude(kind=Indicator.Kind.GROUP).order_by("order", "id")
 
 
+def may_read_results(user, assessment):
+    """Results and score sheets: everyone who sees a published assessment; before that staff and leaders."""
+    return assessment.status == Assessment.Status.PUBLISHED or can(user, "scoring.results", assessment)
+
+
 def scorable_targets(user, rater):
     """The targets ``user`` may score for ``rater``: never outside the user's own scope (a rater's membership
     does not widen it); staff of the assessment's scope may score every target; 自评: the secretary's own."""

@@ -106,14 +106,10 @@ def assessment_detail(request, pk):
     return render(request, "scoring/assessment.html", {
         "assessment": assessment, "raters": raters, "target_count": assessment.targets.count(),
         "scorable": [r for r in raters if services.may_score(request.user, r)],
-        "may_read_results": _may_read_results(request.user, assessment),
+        "may_read_results": services.may_read_results(request.user, assessment),
         "incomplete": queries.incomplete_sheets(assessment) if staff and assessment.status == "scoring" else [],
         "decision_form": SheetDecisionForm(), "rule": assessment.scheme.grading_rule.describe(),
     })
-
-
-def _may_read_results(user, assessment):
-    return assessment.status == Assessment.Status.PUBLISHED or can(user, "scoring.results", assessment)
 
 
 def _rater_sheet(request, pk, rater_pk):
@@ -270,7 +266,7 @@ def sheet_import(request, pk, rater_pk):
 
 def results(request, pk):
     assessment = _assessment(request, pk)
-    if not _may_read_results(request.user, assessment):
+    if not services.may_read_results(request.user, assessment):
         raise PermissionDenied
     form = ResultFilterForm(request.GET or None, assessment=assessment)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -290,7 +286,7 @@ def results(request, pk):
 def dynamic(request, pk):
     """The consequences (各类评优一票否决, 诫勉谈话, 领导班子调整, 负责人免职, 摘牌), plaques and 红黑榜."""
     assessment = _assessment(request, pk)
-    if not _may_read_results(request.user, assessment) or assessment.status == Assessment.Status.SCORING:
+    if not services.may_read_results(request.user, assessment) or assessment.status == Assessment.Status.SCORING:
         raise PermissionDenied
     return render(request, "scoring/dynamic.html", {"assessment": assessment,
                                                     **queries.dynamic_management(assessment)})
@@ -300,7 +296,7 @@ def sheet(request, pk, org_pk):
     assessment = _assessment(request, pk)
     result = get_object_or_404(Result.objects.visible_to(request.user).select_related("org"),
                                assessment=assessment, org_id=org_pk)
-    if not _may_read_results(request.user, assessment):
+    if not services.may_read_results(request.user, assessment):
         raise PermissionDenied
     return render(request, "scoring/sheet.html", {"assessment": assessment, "result": result,
                                                   "rule": assessment.scheme.grading_rule.describe(),
@@ -309,7 +305,8 @@ def sheet(request, pk, org_pk):
 
 def score_evidence(request, pk):
     score = get_object_or_404(Score.objects.visible_to(request.user).exclude(evidence=""), pk=pk)
-    if not _may_read_results(request.user, score.assessment) and not services.may_score(request.user, score.rater):
+    assessment = score.assessment
+    if not services.may_read_results(request.user, assessment) and not services.may_score(request.user, score.rater):
         raise PermissionDenied
     audit.record(request, audit.Action.DOWNLOAD, audit.describe(score), file=score.evidence.name)
     return FileResponse(score.evidence.open("rb"))

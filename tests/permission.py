@@ -1,6 +1,8 @@
 """Shared vocabulary of the permission matrix (see tests/test_permission_matrix.py).
 
-Each app lists its pages in ``tests/<app>/permission_cases.py`` as ``CASES = {url_name: Case(...)}``.
+Each app lists its pages in ``tests/<app>/permission_cases.py`` as ``CASES = {url_name: Case(...)}``; the
+API's routes are in ``tests/api/permission_cases.py``. A key ``"name#variant"`` walks the URL ``name`` once
+more (another method, or another object).
 """
 
 from collections.abc import Callable
@@ -26,6 +28,10 @@ class Case:
     ok_status: int = 200
     #: the POST data, or a function of the ``world`` fixture returning it
     data: dict | Callable = field(default_factory=dict)
+    #: send ``data`` as JSON (API writes)
+    json: bool = False
+    #: what a visitor who is not logged in gets: pages redirect to the login page, the API answers 401
+    anonymous_status: int = 302
 
     def data_for(self, world):
         return self.data(world) if callable(self.data) else self.data

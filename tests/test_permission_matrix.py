@@ -3,7 +3,7 @@
 Every named URL of the project's apps must have a case in ``tests/<app>/permission_cases.py``: a new
 page without one fails ``test_every_url_has_a_case``. Inside the scope the allowed roles get the
 case's status and every other role 403; outside it everybody but the administrator gets 404
-(existence is not told).
+(existence is not told). The API's routes are walked the same way (tests/api/permission_cases.py).
 """
 
 import pytest
@@ -17,7 +17,7 @@ SKIPPED_NAMES = {"login", "logout", "password_change", "password_change_done", "
                  "password_reset_done", "password_reset_confirm", "password_reset_complete", "healthz",
                  "readyz"}
 
-CASES = {name: case for module in app_modules("permission_cases", PROJECT_APPS, "tests.")
+CASES = {name: case for module in app_modules("permission_cases", [*PROJECT_APPS, "api"], "tests.")
          for name, case in module.CASES.items()}
 
 
@@ -38,12 +38,17 @@ def project_url_names():
 
 
 def test_every_url_has_a_case():
-    missing = sorted(set(project_url_names()) - set(CASES))
+    missing = sorted(set(project_url_names()) - {name.partition("#")[0] for name in CASES})
     assert not missing, f"URLs without a permission-matrix case: {missing}"
 
 
 def _url(world, name, case, side):
-    return reverse(name, kwargs=case.kwargs(world, side) if case.kwargs else None)
+    return reverse(name.partition("#")[0], kwargs=case.kwargs(world, side) if case.kwargs else None)
+
+
+def _send(client, world, name, case, side):
+    extra = {"content_type": "application/json"} if case.json else {}
+    return getattr(client, case.method)(_url(world, name, case, side), case.data_for(world), **extra)
 
 
 def _expected_inside(role, case):
@@ -56,6 +61,9 @@ def _expected_inside(role, case):
 def test_anonymous_visitors_are_sent_to_login(client, world, name):
     case = CASES[name]
     response = getattr(client, case.method)(_url(world, name, case, "own"))
+    if case.anonymous_status != 302:
+        assert response.status_code == case.anonymous_status, name
+        return
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
@@ -64,7 +72,7 @@ def test_anonymous_visitors_are_sent_to_login(client, world, name):
 def test_inside_the_scope(client, world, name, role):
     case = CASES[name]
     client.force_login(world.users[role])
-    response = getattr(client, case.method)(_url(world, name, case, "own"), case.data_for(world))
+    response = _send(client, world, name, case, "own")
     assert response.status_code == _expected_inside(role, case), (name, role)
 
 
@@ -73,6 +81,6 @@ def test_inside_the_scope(client, world, name, role):
 def test_outside_the_scope_is_not_found(client, world, name, role):
     case = CASES[name]
     client.force_login(world.users[role])
-    response = getattr(client, case.method)(_url(world, name, case, "foreign"), case.data_for(world))
+    response = _send(client, world, name, case, "foreign")
     expected = _expected_inside(role, case) if role == "admin" else 404
     assert response.status_code == expected, (name, role)

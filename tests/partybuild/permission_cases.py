@@ -1,6 +1,6 @@
 from django.utils import timezone
 
-from partybuild import tasks
+from partybuild import tasks, tokens
 from partybuild.models import Notification
 from tests.partybuild.reports_helpers import ledger_history
 from tests.permission import EVERYONE, Case
@@ -29,6 +29,10 @@ def notification_of_secretary(w, side):
     return {"pk": note.pk}
 
 
+def secretarys_token(w, side):
+    return {"pk": tokens.issue(w.users["secretary"], name="手机", days=30)[0].pk}
+
+
 def this_month():
     return f"monthly:{timezone.localdate():%Y-%m}"
 
@@ -53,4 +57,9 @@ CASES = {
     "kernel:audit_export": Case(allowed=ADMIN_ONLY),
     "kernel:sessions": Case(user_pk, allowed=ADMIN_ONLY, scoped=False),
     "kernel:end_sessions": Case(user_pk, allowed=ADMIN_ONLY, scoped=False, method="post", ok_status=302),
+    # the profile page and the user's own API tokens: another user's token does not exist for anybody else
+    "profile": Case(),
+    "token_new": Case(method="post", ok_status=302, data={"name": "我的手机", "days": 90}),
+    "token_revoke": Case(secretarys_token, hidden=EVERYONE - {"secretary"}, scoped=False, method="post",
+                         ok_status=302),
 }
