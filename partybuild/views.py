@@ -17,6 +17,8 @@ from rectification.models import ItemTransition, Notice, RectificationItem
 from scoring import queries as scoring_queries
 from scoring.models import Assessment
 
+from .models import Report
+
 
 def home(request):
     """A role-aware start page: the organisations in the user's scope with their key figures."""
@@ -73,8 +75,10 @@ def _dashboard(user, root):
                              "ranked_urls": [f"{results_url}?{urlencode({'q': r.org.code})}" for r in ends],
                              "results_url": results_url}
     overdue_replies = Notice.objects.visible_to(user).reply_overdue(timezone.localdate()).count()
+    ranking_report = (Report.objects.filter(kind="ranking", scope=root, period=str(latest.pk)).first()
+                      if latest else None)
     return {"root": root, "month": timezone.localdate().strftime("%Y-%m"), **figures, "latest": latest,
-            "grades": grades, "overdue_replies": overdue_replies}
+            "grades": grades, "overdue_replies": overdue_replies, "ranking_report": ranking_report}
 
 
 def _ledger_figures(root):

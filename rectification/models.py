@@ -363,6 +363,9 @@ class ProgressUpdate(models.Model):
         return f"{self.item_id} {self.month:%Y-%m}"
 
 
+IMAGE_EXTENSIONS = {"jpg", "jpeg", "png", "gif", "webp"}
+
+
 class EvidenceQuerySet(WithheldQuerySet):
     org_lookup = "update__item__problem__org"
     archived_lookup = "update__item__problem__archived"
@@ -394,6 +397,11 @@ class Evidence(StoredFile):
     class Meta:
         verbose_name = _("佐证材料")
         verbose_name_plural = _("佐证材料")
+
+    @property
+    def is_image(self):
+        """Shown as a thumbnail on the item page."""
+        return self.original_name.lower().rsplit(".", 1)[-1] in IMAGE_EXTENSIONS
 
 
 class FollowUpQuerySet(WithheldQuerySet):

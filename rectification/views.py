@@ -164,6 +164,11 @@ def _render_item(request, item, **forms):
         "notices": item.notices.select_related("reply", "superseded_by"),
         "milestones": item.milestones.all(),
         "milestone_form": MilestoneForm(),
+        # the secretary's next step first: this month's progress, then 申请销号
+        "progress_first": can(request.user, "ledger.own", item),
+        "waiting_acceptance": item.status == RectificationItem.Status.SUBMITTED
+        and services.refusal(request.user, item, "accept") is not None,
+        "reported_this_month": item.updates.filter(month=month_start(timezone.localdate())).first(),
     }
     return render(request, "rectification/item.html", context, status=200 if not forms else 400)
 
@@ -276,13 +281,17 @@ def item_progress(request, pk):
     item = _editable_item(request, pk)
     form = ProgressForm(request.POST, request.FILES)
     if form.is_valid():
+        earlier = item.updates.filter(month=month_start(timezone.localdate())).first()
         try:
-            services.add_progress(request.user, item, text=form.cleaned_data["text"],
-                                  percent=form.cleaned_data["percent"], files=form.cleaned_data["files"])
+            update = services.add_progress(request.user, item, text=form.cleaned_data["text"],
+                                           percent=form.cleaned_data["percent"], files=form.cleaned_data["files"])
         except (ServiceError, ValidationError) as exc:
             form.add_error(None, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
         else:
             messages.success(request, _("本月整改进展已报送。"))
+            if earlier and update.percent < earlier.percent:
+                messages.warning(request, _("注意：这次报送的完成进度(%(now)s%%)低于本月前一次报送的 %(before)s%%，"
+                                            "两次报送都已记录。") % {"now": update.percent, "before": earlier.percent})
             return redirect("rectification:item", item.pk)
     return _render_item(request, item, progress_form=form)
 
