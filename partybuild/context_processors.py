@@ -11,7 +11,8 @@ def navigation(request):
         return {}
     scope = scope_of(user)
     menu = menu_for(scope)
-    return {"scope": scope, "menu": menu, "section": section_of(menu, request.path)}
+    return {"scope": scope, "menu": menu, "section": section_of(menu, request.path),
+            "own_org_ids": scope.own_org_ids()}
 
 
 def section_of(menu, path):

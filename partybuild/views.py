@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.db.models import Max
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -33,6 +33,11 @@ def home(request):
         "dashboard": _dashboard(request.user, roots[0]) if leads and roots else None,
         "role_labels": scope.role_labels,
     })
+
+
+def start(request):
+    """Where a login lands: the start page of the user's role (the inspector's day, otherwise the home page)."""
+    return redirect(scope_of(request.user).start_page)
 
 
 @login_not_required
