@@ -32,13 +32,13 @@ def test_the_inspector_lands_on_today_after_login_and_the_others_on_home(world, 
 def test_the_round_page_offers_a_visit_only_to_who_may_record_it(world, login):
     inspection_round, team = round_for(world)
     target = RoundTarget.objects.create(round=inspection_round, org=world.branch, team=team)
-    new_visit = f"/inspections/targets/{target.pk}/visit/"
-    assert new_visit not in login(world.users["leader"]).get(f"/inspections/rounds/{inspection_round.pk}/").content.decode()
-    assert new_visit in login(world.users["staff"]).get(f"/inspections/rounds/{inspection_round.pk}/").content.decode()
-    assert new_visit in login(world.users["inspector"]).get(f"/inspections/rounds/{inspection_round.pk}/").content.decode()
+    new_visit, page = f"/inspections/targets/{target.pk}/visit/", f"/inspections/rounds/{inspection_round.pk}/"
+    assert new_visit not in login(world.users["leader"]).get(page).content.decode()
+    assert new_visit in login(world.users["staff"]).get(page).content.decode()
+    assert new_visit in login(world.users["inspector"]).get(page).content.decode()
     visit = Visit.objects.create(target=target, visited_on=datetime.date(2026, 11, 20), methods=["field"],
                                  recorded_by=world.users["staff"])
-    html = login(world.users["staff"]).get(f"/inspections/rounds/{inspection_round.pk}/").content.decode()
+    html = login(world.users["staff"]).get(page).content.decode()
     assert new_visit not in html and f"/inspections/visits/{visit.pk}/" in html
 
 
