@@ -47,10 +47,8 @@ def links_of(html, base):
 class CrawlResult:
     visited: dict = field(default_factory=dict)  # url → status
     broken: list = field(default_factory=list)  # (url, status, the page that linked it)
-
-    @property
-    def pages(self):
-        return [url for url, status in self.visited.items() if status == 200]
+    #: the HTML pages that opened (not downloads)
+    pages: list = field(default_factory=list)
 
 
 def crawl(client, start="/", per_kind=3, limit=250) -> CrawlResult:
@@ -68,6 +66,8 @@ def crawl(client, start="/", per_kind=3, limit=250) -> CrawlResult:
             continue
         if not response.get("Content-Type", "").startswith("text/html"):
             continue
+        if response.status_code == 200:
+            result.pages.append(url)
         for link in links_of(response.content.decode(), url):
             path = urlsplit(link).path
             if link in seen or path.startswith(SKIPPED_PREFIXES):
