@@ -200,6 +200,12 @@ class RectificationItem(models.Model):
     def is_overdue(self):
         return self.is_overdue_on(timezone.localdate())
 
+    @property
+    def days_overdue(self):
+        """How many days past the deadline an open item is (0 when it is not overdue)."""
+        today = timezone.localdate()
+        return (today - self.deadline).days if self.is_overdue_on(today) else 0
+
     def follow_up_due_on(self):
         if self.status != self.Status.CLOSED or not self.closed_on:
             return None

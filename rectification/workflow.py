@@ -50,6 +50,8 @@ LOG_ONLY_ACTIONS = {"raise": _("提出问题"), "supervise": _("督办"), "impor
 
 #: actions offered as buttons on the item page (reopen happens through a follow-up check)
 BUTTON_ACTIONS = ("start", "submit", "accept", "return")
+#: actions staff take on many items at once from the ledger list
+BULK_ACTIONS = ("accept", "return")
 
 
 def action_label(action):
