@@ -25,7 +25,7 @@ def _staff_scope(form, user, *fields):
 class RoundForm(forms.Form):
     name = forms.CharField(label=_("名称"), max_length=100, initial=_("2026年下半年基层党建专项考核"))
     kind = forms.ChoiceField(label=_("类型"), choices=Round.Kind.choices)
-    root = OrgCodeField(label=_("检查范围(组织编码，含全部下级)"))
+    root = OrgCodeField(label=_("检查范围(含全部下级)"), action="inspections.manage")
     levels = forms.MultipleChoiceField(label=_("只检查这些层级(不选为全部)"), required=False, choices=Level.choices,
                                        widget=forms.CheckboxSelectMultiple)
     sectors = forms.MultipleChoiceField(label=_("只检查这些领域(不选为全部)"), required=False, choices=Sector.choices,
@@ -117,7 +117,7 @@ class ChecklistForm(forms.Form):
 class TourForm(forms.Form):
     name = forms.CharField(label=_("名称"), max_length=100)
     kind = forms.ChoiceField(label=_("类型"), choices=Tour.Kind.choices)
-    root = OrgCodeField(label=_("范围(组织编码)"))
+    root = OrgCodeField(label=_("范围"), action="inspections.manage")
     held_on = forms.DateField(label=_("观摩日期"), widget=DateInput())
     stop_codes = forms.CharField(label=_("观摩路线(按顺序填写组织编码，每行一个)"),
                                  widget=forms.Textarea(attrs={"rows": 4}))

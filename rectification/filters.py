@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Organization
-from partybuild.kernel.forms import DateInput
+from partybuild.kernel.forms import DateInput, OrgPicker
 
 from . import figures
 from .figures import Period
@@ -40,7 +40,7 @@ class LedgerFilter(django_filters.FilterSet):
                                               widget=DateInput)
     deadline_to = django_filters.DateFilter(label=_("整改时限到"), field_name="deadline", lookup_expr="lte",
                                             widget=DateInput)
-    org = django_filters.CharFilter(label=_("组织编码(含下级)"), method="filter_subtree")
+    org = django_filters.CharFilter(label=_("党组织(含下级)"), method="filter_subtree", widget=OrgPicker())
     sort = django_filters.ChoiceFilter(label=_("排序"), method="filter_sort", empty_label=_("按时限"), choices=[
         ("-deadline", _("时限从晚到早")), ("found", _("发现日期从早到晚")), ("-found", _("发现日期从晚到早")),
         ("org", _("按组织")), ("status", _("按状态"))])

@@ -82,3 +82,16 @@
   document.addEventListener("DOMContentLoaded", function () { start(document); });
   document.addEventListener("htmx:load", function (event) { start(event.detail.elt); });
 })();
+
+// The organisation picker (kernel/_org_picker.html): a match clicked fills the hidden code and the search box.
+document.addEventListener("click", function (event) {
+  var choice = event.target.closest("[data-pick-code]");
+  if (!choice) {
+    return;
+  }
+  var picker = choice.closest(".pb-picker");
+  picker.querySelector("input[type=hidden]").value = choice.dataset.pickCode;
+  picker.querySelector("input[type=search]").value = choice.dataset.pickName;
+  picker.querySelector(".pb-pick-current").textContent = "已选：" + choice.dataset.pickName;
+  picker.querySelector(".pb-picks").innerHTML = "";
+});
