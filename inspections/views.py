@@ -300,4 +300,5 @@ def tour_export(request, pk):
     records = ({"rank": r, "code": stop.org.code, "name": stop.org.name, "mean": float(mean), "standing": standing}
                for stop, mean, r, standing in rows)
     audit.record(request, audit.Action.EXPORT, audit.describe(tour))
-    return download(xlsx.write_rows(tour.name, TOUR_COLUMNS, records), f"{tour.name}.xlsx", xlsx.XLSX_CONTENT_TYPE)
+    return download(xlsx.write_rows(tour.name, TOUR_COLUMNS, records, heading=f"{tour.name}结果"),
+                    f"{tour.name}.xlsx", xlsx.XLSX_CONTENT_TYPE)
