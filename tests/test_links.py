@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from tests.crawler import crawl, links_of
 
-DEMO_USERS = ("admin", "staff", "leader", "inspector", "secretary", "secretary2")
+DEMO_USERS = ("admin", "staff", "leader", "inspector", "secretary", "secretary2", "auditor")
 
 
 @pytest.mark.django_db
