@@ -25,6 +25,7 @@ def test_secretary_reports_with_a_photo_and_staff_accept(phone, world, tmp_path,
     assert Evidence.objects.get().update.item == item
 
     staff = browser.new_context(viewport={"width": 375, "height": 812}).new_page()
+    staff.on("dialog", lambda dialog: dialog.accept())  # 验收销号 asks first
     staff.goto(f"{live_server.url}/accounts/login/")
     staff.fill("input[name=username]", world.users["staff"].username)
     staff.fill("input[name=password]", "pw-test-123")
