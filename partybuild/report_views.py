@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from orgs.models import COMMITTEE_KINDS, Organization
 from partybuild.kernel.errors import ServiceError
 from partybuild.kernel.policy import require
-from partybuild.kernel.reports import REPORT_KINDS, all_builders, builder_for
+from partybuild.kernel.reports import all_builders, builder_for
 from partybuild.kernel.uploads import download_name
 
 from . import tasks
@@ -63,7 +63,9 @@ def request_report(request):
     scope_pk = request.POST.get("scope", "")
     scope = get_object_or_404(report_scopes(request.user), pk=scope_pk if scope_pk.isdigit() else 0)
     kind, _sep, period = request.POST.get("report", "").partition(":")
-    if kind not in REPORT_KINDS or period not in dict(builder_for(kind).periods(request.user, scope)):
+    # all_builders() loads the registry (REPORT_KINDS is empty until something has asked for a builder)
+    kinds = {builder.kind for builder in all_builders()}
+    if kind not in kinds or period not in dict(builder_for(kind).periods(request.user, scope)):
         raise Http404  # another county's assessment, or a period this report does not have
     try:
         report = tasks.request_report(request.user, kind=kind, scope=scope, period=period)
