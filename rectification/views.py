@@ -32,7 +32,7 @@ from .forms import (
     ProblemForm,
     ProgressForm,
 )
-from .models import DeadlineExtension, Evidence, Milestone, Problem, RectificationItem
+from .models import DeadlineExtension, Evidence, Milestone, Notice, Problem, RectificationItem
 from .workflow import BULK_ACTIONS, BUTTON_ACTIONS, TRANSITIONS
 
 PER_PAGE = 30
@@ -191,7 +191,9 @@ def _render_item(request, item, **forms):
         "can_follow_up": item.status == RectificationItem.Status.CLOSED
         and services.refusal(request.user, item, "reopen") is None,
         "comment_form": CommentForm(initial={"version": item.version}),
-        "notices": item.notices.select_related("reply", "superseded_by"),
+        # only the notices the user may open (a 督办 to the township is not the branch secretary's to read)
+        "notices": item.notices.filter(pk__in=Notice.objects.visible_to(request.user).values("pk"))
+        .select_related("reply", "superseded_by"),
         "milestones": item.milestones.all(),
         "milestone_form": MilestoneForm(),
         # the secretary's next step first: this month's progress, then 申请销号
