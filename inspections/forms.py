@@ -25,7 +25,7 @@ def _staff_scope(form, user, *fields):
 class RoundForm(forms.Form):
     name = forms.CharField(label=_("名称"), max_length=100, initial=_("2026年下半年基层党建专项考核"))
     kind = forms.ChoiceField(label=_("类型"), choices=Round.Kind.choices)
-    root = OrgCodeField(label=_("检查范围(组织编码，含全部下级)"))
+    root = OrgCodeField(label=_("检查范围(含全部下级)"), action="inspections.manage")
     levels = forms.MultipleChoiceField(label=_("只检查这些层级(不选为全部)"), required=False, choices=Level.choices,
                                        widget=forms.CheckboxSelectMultiple)
     sectors = forms.MultipleChoiceField(label=_("只检查这些领域(不选为全部)"), required=False, choices=Sector.choices,
@@ -73,7 +73,12 @@ class FindingForm(forms.Form):
 
 
 class ChecklistForm(forms.Form):
-    """One row per checklist item: verdict, note, optional photo."""
+    """One row per checklist item: verdict, note, optional photo.
+
+    Items start unanswered (or with the earlier answer); a checklist with unanswered items is saved only when
+    marked as a partial check, and then only the answered items are recorded."""
+
+    partial = forms.BooleanField(label=_("部分检查：只保存已回答的项目"), required=False)
 
     def __init__(self, *args, template: ChecklistTemplate, existing=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -84,21 +89,35 @@ class ChecklistForm(forms.Form):
             verdict = f"verdict_{item.pk}"
             self.fields[verdict] = forms.ChoiceField(
                 label=item.text, choices=ChecklistAnswer.Verdict.choices, widget=forms.RadioSelect,
-                initial=previous.verdict if previous else ChecklistAnswer.Verdict.PASS)
+                required=False, initial=previous.verdict if previous else None)
             self.fields[f"note_{item.pk}"] = forms.CharField(label=_("说明"), required=False, max_length=300,
                                                              initial=previous.note if previous else "")
             self.fields[f"photo_{item.pk}"] = forms.FileField(label=_("照片"), required=False)
             self.rows.append((item, self[verdict], self[f"note_{item.pk}"], self[f"photo_{item.pk}"]))
 
+    def clean(self):
+        cleaned = super().clean()
+        missing = [item for item, *_fields in self.rows if not cleaned.get(f"verdict_{item.pk}")]
+        if missing and not cleaned.get("partial"):
+            raise forms.ValidationError(
+                _("还有 %(n)s 项没有回答(第 %(first)s 项起)。请逐项选择合格、不合格或不适用；"
+                  "如果这次只检查了部分项目，请勾选“部分检查”后保存。")
+                % {"n": len(missing), "first": [item for item, *_f in self.rows].index(missing[0]) + 1})
+        if len(missing) == len(self.rows):
+            raise forms.ValidationError(_("一项也没有回答，没有可保存的内容。"))
+        return cleaned
+
     def answers(self):
+        """The answered items only."""
         return [(item, self.cleaned_data[f"verdict_{item.pk}"], self.cleaned_data[f"note_{item.pk}"],
-                 self.cleaned_data[f"photo_{item.pk}"]) for item, *_fields in self.rows]
+                 self.cleaned_data[f"photo_{item.pk}"]) for item, *_fields in self.rows
+                if self.cleaned_data[f"verdict_{item.pk}"]]
 
 
 class TourForm(forms.Form):
     name = forms.CharField(label=_("名称"), max_length=100)
     kind = forms.ChoiceField(label=_("类型"), choices=Tour.Kind.choices)
-    root = OrgCodeField(label=_("范围(组织编码)"))
+    root = OrgCodeField(label=_("范围"), action="inspections.manage")
     held_on = forms.DateField(label=_("观摩日期"), widget=DateInput())
     stop_codes = forms.CharField(label=_("观摩路线(按顺序填写组织编码，每行一个)"),
                                  widget=forms.Textarea(attrs={"rows": 4}))

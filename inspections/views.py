@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -51,12 +51,13 @@ def round_detail(request, pk):
     inspection_round = get_object_or_404(Round.objects.visible_to(request.user), pk=pk)
     visits = Visit.objects.filter(target=OuterRef("pk"))
     targets = (RoundTarget.objects.visible_to(request.user).filter(round=inspection_round)
-               .select_related("org", "team").annotate(visited=Exists(visits),
-                                                        findings=Count("visits__findings")))
+               .select_related("org", "team", "round").annotate(visited=Exists(visits),
+                                                                findings=Count("visits__findings")))
     counts = targets.order_by().aggregate(total=Count("id", distinct=True),
                                           visited=Count("id", filter=Q(visits__isnull=False), distinct=True))
     return render(request, "inspections/round.html", {
-        "round": inspection_round, "targets": targets, "counts": counts,
+        "round": inspection_round, "counts": counts,
+        "targets": services.mark_visitable(request.user, list(_with_last_visit(request.user, targets))),
         "teams": inspection_round.teams.prefetch_related("members"),
     })
 
@@ -80,15 +81,24 @@ def round_finish(request, pk):
     return redirect("inspections:round", inspection_round.pk)
 
 
+def _with_last_visit(user, targets):
+    """Each target with its latest visit the user can open (``last_visit``, ``last_visited_on``): a visited
+    target opens that visit rather than offering a second one."""
+    latest = Visit.objects.visible_to(user).filter(target=OuterRef("pk")).order_by("-visited_on", "-id")
+    return targets.annotate(last_visit=Subquery(latest.values("pk")[:1]),
+                            last_visited_on=Subquery(latest.values("visited_on")[:1]))
+
+
 def today(request):
-    """An inspector's day on a phone: the team's targets not yet visited, and today's visits."""
+    """An inspector's day on a phone: one line per target of their teams, not yet visited first; a visited
+    target opens its visit."""
+    require(request.user, "inspections.team")
     targets = (RoundTarget.objects.visible_to(request.user)
-               .filter(round__status=Round.Status.ACTIVE, team__members=request.user)
-               .select_related("org", "round").annotate(visited=Exists(Visit.objects.filter(target=OuterRef("pk"))))
-               .order_by("visited", "org__path"))
-    visits = (Visit.objects.visible_to(request.user).filter(visited_on=timezone.localdate())
-              .select_related("target__org"))
-    return render(request, "inspections/today.html", {"targets": targets[:100], "visits": visits})
+               .filter(round__status=Round.Status.ACTIVE, team__members=request.user).distinct()
+               .select_related("org", "round"))
+    targets = _with_last_visit(request.user, targets).order_by(
+        F("last_visited_on").desc(nulls_first=True), "org__path")
+    return render(request, "inspections/today.html", {"targets": targets[:100], "today": timezone.localdate()})
 
 
 def visit_new(request, pk):
@@ -168,12 +178,17 @@ def checklist(request, pk, template_pk):
     visit = _recordable_visit(request, pk)
     template = get_object_or_404(ChecklistTemplate.objects.filter(is_active=True), pk=template_pk)
     existing = {a.item_id: a for a in visit.answers.filter(item__template=template)}
-    form = ChecklistForm(request.POST or None, request.FILES or None, template=template, existing=existing)
+    posted = request.method == "POST"
+    form = ChecklistForm(request.POST if posted else None, request.FILES if posted else None, template=template,
+                         existing=existing)
     if request.method == "POST" and form.is_valid():
         if run_service(request, lambda: services.fill_checklist(request.user, visit, form.answers()),
                 _("检查清单已保存。")) is not None:
             return redirect("inspections:visit", visit.pk)
-    return render(request, "inspections/checklist.html", {"form": form, "visit": visit, "template": template})
+    answered = sum(1 for _item, verdict, *_rest in form.rows if verdict.value())
+    return render(request, "inspections/checklist.html", {"form": form, "visit": visit, "template": template,
+                                                          "answered": answered},
+                  status=400 if form.errors else 200)
 
 
 @require_POST
@@ -285,4 +300,5 @@ def tour_export(request, pk):
     records = ({"rank": r, "code": stop.org.code, "name": stop.org.name, "mean": float(mean), "standing": standing}
                for stop, mean, r, standing in rows)
     audit.record(request, audit.Action.EXPORT, audit.describe(tour))
-    return download(xlsx.write_rows(tour.name, TOUR_COLUMNS, records), f"{tour.name}.xlsx", xlsx.XLSX_CONTENT_TYPE)
+    return download(xlsx.write_rows(tour.name, TOUR_COLUMNS, records, heading=f"{tour.name}结果"),
+                    f"{tour.name}.xlsx", xlsx.XLSX_CONTENT_TYPE)

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -8,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from partybuild.kernel import audit, xlsx
 from partybuild.kernel.imports import import_views
-from partybuild.kernel.policy import can, require
+from partybuild.kernel.policy import ACTIONS, can, require
 from partybuild.kernel.uploads import download
 
 from . import excel, queries, services
@@ -74,6 +75,28 @@ def detail(request, pk):
         "can_edit_statistics": services.can_edit_statistics(request.user, org),
     }
     return render(request, "orgs/detail.html", context)
+
+
+PICK_LIMIT = 15
+
+
+def pick(request):
+    """The organisation picker's matches: names (or code prefixes) inside the user's scope for ``action``;
+    with ``code``, the chosen organisation's name."""
+    action = request.GET.get("action", "records.view")
+    if action not in ACTIONS:
+        raise Http404
+    organisations = Organization.objects.for_action(request.user, action)
+    if "code" in request.GET:
+        org = organisations.filter(code=request.GET["code"]).first()
+        return render(request, "orgs/_pick_current.html", {"org": org})
+    text = next((value for key, value in request.GET.items() if key.endswith("_search")), "").strip()[:50]
+    matches = organisations.order_by("depth", "path")
+    if text:
+        matches = matches.filter(Q(name__icontains=text) | Q(code__startswith=text))
+    found = list(matches[:PICK_LIMIT + 1])
+    return render(request, "orgs/_picks.html", {"matches": found[:PICK_LIMIT], "more": len(found) > PICK_LIMIT,
+                                                "text": text})
 
 
 def _labelled(counts, choices):

@@ -1,3 +1,5 @@
+from django.urls import reverse
+
 from partybuild.kernel.policy import scope_of
 
 from .navigation import menu_for
@@ -8,4 +10,18 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     scope = scope_of(user)
-    return {"scope": scope, "menu": menu_for(scope)}
+    menu = menu_for(scope)
+    return {"scope": scope, "menu": menu, "section": section_of(menu, request.path),
+            "own_org_ids": scope.own_org_ids()}
+
+
+def section_of(menu, path):
+    """The menu entry the page lies under (the longest URL that starts the path), for the breadcrumb.
+
+    None on the home page and on pages under no menu entry."""
+    best = None
+    for item in menu:
+        url = reverse(item.url_name)
+        if url != "/" and path.startswith(url) and (best is None or len(url) > len(best["url"])):
+            best = {"label": item.label, "url": url, "current": path == url}
+    return best

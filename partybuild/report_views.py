@@ -47,9 +47,13 @@ def report_scopes(user):
 def centre(request):
     require(request.user, "reports.request")
     scopes = report_scopes(request.user)
-    scope = scopes.filter(pk=request.GET.get("scope") or 0).first() or scopes.order_by("depth", "path").first()
+    scope_pk = request.GET.get("scope", "")
+    scope = scopes.filter(pk=scope_pk if scope_pk.isdigit() else 0).first() or scopes.order_by("depth", "path").first()
+    download = request.GET.get("download", "")
     return render(request, "reports/centre.html", {
         "reports": Report.objects.visible_to(request.user).select_related("scope")[:50],
+        # the report asked for with "下载排名通报": its PDF is downloaded as soon as it is ready
+        "download": int(download) if download.isdigit() else None,
         "form": ReportRequestForm(user=request.user, scope=scope, initial={"scope": scope}) if scope else None,
     })
 
@@ -60,17 +64,20 @@ def request_report(request):
     scope_pk = request.POST.get("scope", "")
     scope = get_object_or_404(report_scopes(request.user), pk=scope_pk if scope_pk.isdigit() else 0)
     kind, _sep, period = request.POST.get("report", "").partition(":")
-    if kind not in {builder.kind for builder in all_builders()} or period not in dict(
-            builder_for(kind).periods(request.user, scope)):
+    # all_builders() loads the registry (REPORT_KINDS is empty until something has asked for a builder)
+    kinds = {builder.kind for builder in all_builders()}
+    if kind not in kinds or period not in dict(builder_for(kind).periods(request.user, scope)):
         raise Http404  # another county's assessment, or a period this report does not have
     try:
         report = tasks.request_report(request.user, kind=kind, scope=scope, period=period)
     except ServiceError as exc:
         messages.error(request, str(exc))
-    else:
-        audit.record(request, audit.Action.REPORT_REQUESTED, builder_for(report.kind).label, report=report.pk,
-                     scope=scope.name, period=report.period)
-        messages.success(request, _("已开始生成，进度见下方。"))
+        return redirect("reports:centre")
+    audit.record(request, audit.Action.REPORT_REQUESTED, builder_for(report.kind).label, report=report.pk,
+                 scope=scope.name, period=report.period)
+    messages.success(request, _("“%(title)s”正在生成，进度见下方，完成后即可下载。") % {"title": report.title})
+    if request.POST.get("download"):
+        return redirect(f"{reverse('reports:centre')}?download={report.pk}#report-{report.pk}")
     return redirect("reports:centre")
 
 
@@ -80,7 +87,9 @@ def _report(request, pk):
 
 def row(request, pk):
     """One report's line, polled by htmx while it is being generated."""
-    return render(request, "reports/_row.html", {"report": _report(request, pk)})
+    report = _report(request, pk)
+    return render(request, "reports/_row.html", {"report": report,
+                                                 "download": report.pk if request.GET.get("download") else None})
 
 
 @require_POST
@@ -102,7 +111,7 @@ def download(request, pk, fmt):
         raise Http404
     audit.record(request, audit.Action.DOWNLOAD, f"{report.title}({fmt})", report=report.pk,
                  scope=report.scope.name, period=report.period)
-    return FileResponse(stored.open("rb"), as_attachment=fmt == "xlsx",
+    return FileResponse(stored.open("rb"), as_attachment=fmt == "xlsx" or "attachment" in request.GET,
                         filename=download_name(f"{report.title}.{fmt}"))
 
 

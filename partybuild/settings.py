@@ -136,7 +136,7 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_RENEW_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "start"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "zh-hans"
@@ -182,6 +182,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Celery: Redis when REDIS_URL is set, otherwise tasks run eagerly in the web process.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# Without a worker, a report is built in a thread of the web process after the request has been answered,
+# so that asking for one never blocks the page (see partybuild.tasks.queue).
+REPORTS_IN_BACKGROUND_THREAD = CELERY_TASK_ALWAYS_EAGER
 # Run eagerly, a task behaves as under a worker: retries happen (at once), failures land on the report row.
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True

@@ -4,7 +4,11 @@ A database or broker error while building (``jobs.TRANSIENT_ERRORS``) is retried
 own error is recorded on the report row by ``jobs``; when the retries run out, the last error is recorded too.
 """
 
+import threading
+
 from celery import Task, shared_task
+from django.conf import settings
+from django.db import connections, transaction
 from django.utils.translation import gettext as _
 
 from partybuild.kernel.errors import ServiceError
@@ -64,7 +68,9 @@ def queue(kind, scope, period, user=None):
     With the broker down the row stays 排队中 and the user is told so in Chinese (retry from the download centre).
     """
     report, due = jobs.reset_row(kind, scope, period, user)
-    if due:
+    if due and settings.REPORTS_IN_BACKGROUND_THREAD:
+        transaction.on_commit(lambda: build_in_background(report.pk))
+    elif due:
         try:
             generate_report.delay(report.pk)
         except jobs.BrokerError as exc:
@@ -72,6 +78,18 @@ def queue(kind, scope, period, user=None):
             raise ServiceError(_("报告服务暂时不可用(任务队列无法连接)。申请已保存为“排队中”，"
                                  "请稍后在下载中心点“重试”。")) from exc
     return report
+
+
+def build_in_background(report_id):
+    """Without a worker (the embedded quick start): build in a thread of this process, after the response."""
+    threading.Thread(target=_build, args=(report_id,), name=f"report-{report_id}", daemon=True).start()
+
+
+def _build(report_id):
+    try:
+        generate_report.apply(args=[report_id])
+    finally:
+        connections.close_all()  # this thread's own connections
 
 
 def queue_monthly_reports(today=None):

@@ -10,6 +10,7 @@ admin.site.index_title = "系统管理"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("start/", views.start, name="start"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", kernel_views.readyz, name="readyz"),
     path("ops/", include("partybuild.kernel.urls")),

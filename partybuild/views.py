@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.db.models import Max
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -16,6 +16,8 @@ from rectification.figures import Period
 from rectification.models import ItemTransition, Notice, RectificationItem
 from scoring import queries as scoring_queries
 from scoring.models import Assessment
+
+from .models import Report
 
 
 def home(request):
@@ -31,6 +33,11 @@ def home(request):
         "dashboard": _dashboard(request.user, roots[0]) if leads and roots else None,
         "role_labels": scope.role_labels,
     })
+
+
+def start(request):
+    """Where a login lands: the start page of the user's role (the inspector's day, otherwise the home page)."""
+    return redirect(scope_of(request.user).start_page)
 
 
 @login_not_required
@@ -73,8 +80,10 @@ def _dashboard(user, root):
                              "ranked_urls": [f"{results_url}?{urlencode({'q': r.org.code})}" for r in ends],
                              "results_url": results_url}
     overdue_replies = Notice.objects.visible_to(user).reply_overdue(timezone.localdate()).count()
+    ranking_report = (Report.objects.filter(kind="ranking", scope=root, period=str(latest.pk)).first()
+                      if latest else None)
     return {"root": root, "month": timezone.localdate().strftime("%Y-%m"), **figures, "latest": latest,
-            "grades": grades, "overdue_replies": overdue_replies}
+            "grades": grades, "overdue_replies": overdue_replies, "ranking_report": ranking_report}
 
 
 def _ledger_figures(root):

@@ -2,12 +2,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Organization, Sector
-from partybuild.kernel.forms import DateInput, MultipleFileField, OrgCodeField
+from partybuild.kernel.forms import DateInput, MultipleFileField, OrgCodeField, OrgPicker
 
 from .models import Problem, ProblemCategory, RectificationItem, ResponsibilityEntry
 
 
 class CategoryChoiceField(forms.ModelChoiceField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("empty_label", _("未分类"))
+        super().__init__(*args, **kwargs)
+
     def label_from_instance(self, obj):
         return f"{obj.dimension.name} · {obj.name}"
 
@@ -29,7 +33,7 @@ class PlanForm(forms.ModelForm):
 class ProblemForm(forms.Form):
     """A problem raised by staff, or claimed by an organisation itself (自查认领)."""
 
-    org_code = forms.CharField(label=_("组织编码"), max_length=32)
+    org_code = forms.CharField(label=_("党组织"), max_length=32, widget=OrgPicker("ledger.work"))
     category = CategoryChoiceField(label=_("问题类别"), required=False,
                                    queryset=ProblemCategory.objects.filter(is_active=True).select_related("dimension"))
     severity = forms.ChoiceField(label=_("严重程度"), choices=Problem.Severity.choices)
@@ -114,7 +118,7 @@ class DecisionForm(forms.Form):
 class CorrectionForm(forms.Form):
     """Staff correct the problem's category or move it to another organisation."""
 
-    org_code = OrgCodeField(label=_("所属组织(编码)"))
+    org_code = OrgCodeField(label=_("所属组织"), action="ledger.manage")
     category = CategoryChoiceField(label=_("问题类别"), required=False,
                                    queryset=ProblemCategory.objects.filter(is_active=True).select_related("dimension"))
     reason = forms.CharField(label=_("更正理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
@@ -127,7 +131,7 @@ class CorrectionForm(forms.Form):
 class SubtreeForm(forms.Form):
     """Common fields of everything staff hand down a subtree (举一反三, tasks)."""
 
-    root_code = forms.CharField(label=_("下达范围(组织编码，含全部下级)"), max_length=32)
+    root_code = forms.CharField(label=_("下达范围(含全部下级)"), max_length=32, widget=OrgPicker("ledger.manage"))
     sector = forms.ChoiceField(label=_("限定领域"), required=False, choices=[("", _("全部领域")), *Sector.choices])
 
     def __init__(self, *args, user, **kwargs):

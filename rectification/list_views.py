@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from orgs.models import Organization
 from partybuild.kernel import audit
+from partybuild.kernel.lists import per_page
 from partybuild.kernel.policy import can, can_edit, require
 from partybuild.kernel.uploads import download_name
 
@@ -31,7 +32,7 @@ def self_checks(request):
     requests = (SelfCheckRequest.objects.for_action(request.user, "ledger.own")
                 .select_related("push", "org").order_by("answer", "-push__created_at"))
     return render(request, "rectification/self_checks.html", {
-        "pushes": Paginator(pushes, PER_PAGE).get_page(request.GET.get("page")),
+        "pushes": Paginator(pushes, per_page(request, PER_PAGE)).get_page(request.GET.get("page")),
         "requests": requests[:50], "answer_form": AnswerForm(),
     })
 
@@ -84,7 +85,7 @@ def tasks(request):
         root = Organization.objects.visible_to(request.user).filter(code=org_code).first()
         visible = visible.filter(org__path__startswith=root.path) if root else visible.none()
     rows = visible.select_related("org").order_by("quarter", "org__path", "id")
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(rows, per_page(request, PER_PAGE)).get_page(request.GET.get("page"))
     editable = set(Task.objects.editable_by(request.user).filter(pk__in=[t.pk for t in page])
                    .values_list("pk", flat=True))
     return render(request, "rectification/tasks.html", {

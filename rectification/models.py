@@ -200,6 +200,12 @@ class RectificationItem(models.Model):
     def is_overdue(self):
         return self.is_overdue_on(timezone.localdate())
 
+    @property
+    def days_overdue(self):
+        """How many days past the deadline an open item is (0 when it is not overdue)."""
+        today = timezone.localdate()
+        return (today - self.deadline).days if self.is_overdue_on(today) else 0
+
     def follow_up_due_on(self):
         if self.status != self.Status.CLOSED or not self.closed_on:
             return None
@@ -363,6 +369,9 @@ class ProgressUpdate(models.Model):
         return f"{self.item_id} {self.month:%Y-%m}"
 
 
+IMAGE_EXTENSIONS = {"jpg", "jpeg", "png", "gif", "webp"}
+
+
 class EvidenceQuerySet(WithheldQuerySet):
     org_lookup = "update__item__problem__org"
     archived_lookup = "update__item__problem__archived"
@@ -394,6 +403,11 @@ class Evidence(StoredFile):
     class Meta:
         verbose_name = _("佐证材料")
         verbose_name_plural = _("佐证材料")
+
+    @property
+    def is_image(self):
+        """Shown as a thumbnail on the item page."""
+        return self.original_name.lower().rsplit(".", 1)[-1] in IMAGE_EXTENSIONS
 
 
 class FollowUpQuerySet(WithheldQuerySet):

@@ -3,7 +3,7 @@
 from collections import defaultdict
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 
 from partybuild.kernel.dates import add_months
 
@@ -57,7 +57,8 @@ def timeline(item):
 
 
 def due_first(items, today):
-    """Open items, those due this month (or already overdue) first, then by deadline."""
+    """Open items: overdue first, then those due this month, then by deadline; without a deadline last."""
     end_of_month = add_months(today.replace(day=1), 1)
-    return (items.open().annotate(due_now=Q(deadline__lt=end_of_month))
-            .order_by("-due_now", "deadline", "id"))
+    # an item without a deadline is never "due now" (its comparison is NULL, which PostgreSQL sorts first)
+    return (items.open().annotate(due_now=Q(deadline__lt=end_of_month, deadline__isnull=False))
+            .order_by(F("due_now").desc(nulls_last=True), F("deadline").asc(nulls_last=True), "id"))

@@ -6,6 +6,7 @@ app_name = "rectification"
 
 urlpatterns = [
     path("", views.ledger, name="ledger"),
+    path("bulk/", views.bulk_action, name="bulk"),
     path("export/", views.ledger_export, name="export"),
     path("import/", views.ledger_import, name="import"),
     path("import/confirm/", views.ledger_import_confirm, name="import_confirm"),

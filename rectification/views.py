@@ -3,7 +3,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -12,6 +14,7 @@ from partybuild.kernel import audit, xlsx
 from partybuild.kernel.dates import month_start
 from partybuild.kernel.errors import ServiceError
 from partybuild.kernel.imports import import_views
+from partybuild.kernel.lists import per_page
 from partybuild.kernel.pages import run_service
 from partybuild.kernel.policy import can, can_edit, require, scope_of
 from partybuild.kernel.uploads import download, download_name
@@ -29,8 +32,8 @@ from .forms import (
     ProblemForm,
     ProgressForm,
 )
-from .models import DeadlineExtension, Evidence, Milestone, Problem, RectificationItem
-from .workflow import BUTTON_ACTIONS, TRANSITIONS
+from .models import DeadlineExtension, Evidence, Milestone, Notice, Problem, RectificationItem
+from .workflow import BULK_ACTIONS, BUTTON_ACTIONS, TRANSITIONS
 
 PER_PAGE = 30
 
@@ -95,13 +98,40 @@ def ledger(request):
     today = timezone.localdate()
     items, data, figure = _ledger_query(request)
     filtered = LedgerFilter(data, queryset=items.with_month_report(month_start(today)), request=request)
-    page = Paginator(filtered.qs, PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(filtered.qs, per_page(request, PER_PAGE)).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "rectification/ledger.html", {
         "filter": filtered, "page": page, "today": today, "query": query.urlencode(), "figure": figure,
+        "bulk_actions": [TRANSITIONS[a] for a in BULK_ACTIONS] if can(request.user, "ledger.manage") else [],
         "counts": queries.status_counts(filtered.qs.order_by(), today),
     })
+
+
+@require_POST
+def bulk_action(request):
+    """验收销号 or 退回整改 on the ticked items of the ledger list; each item is checked and saved on its own."""
+    require(request.user, "ledger.manage")
+    action = request.POST.get("action", "")
+    chosen = [pk for pk in request.POST.getlist("items") if pk.isdigit()]
+    back = request.POST.get("next", "")
+    back = back if url_has_allowed_host_and_scheme(back, {request.get_host()}) else reverse("rectification:ledger")
+    if action not in BULK_ACTIONS or not chosen:
+        messages.error(request, _("请先勾选事项并选择要进行的操作。"))
+        return redirect(back)
+    done, refused = 0, []
+    for item in _items(request).filter(pk__in=chosen).order_by("problem__org__path", "id"):
+        try:
+            services.perform(request.user, item, action, comment=request.POST.get("comment", "").strip())
+        except ServiceError as exc:
+            refused.append(f"{item.problem.org.name}“{item.problem.description[:20]}”：{exc}")
+        else:
+            done += 1
+    if done:
+        messages.success(request, _("已对 %(n)s 个事项%(action)s。") % {"n": done, "action": TRANSITIONS[action].label})
+    for reason in refused:
+        messages.error(request, reason)
+    return redirect(back)
 
 
 def ledger_export(request):
@@ -161,9 +191,16 @@ def _render_item(request, item, **forms):
         "can_follow_up": item.status == RectificationItem.Status.CLOSED
         and services.refusal(request.user, item, "reopen") is None,
         "comment_form": CommentForm(initial={"version": item.version}),
-        "notices": item.notices.select_related("reply", "superseded_by"),
+        # only the notices the user may open (a 督办 to the township is not the branch secretary's to read)
+        "notices": item.notices.filter(pk__in=Notice.objects.visible_to(request.user).values("pk"))
+        .select_related("reply", "superseded_by"),
         "milestones": item.milestones.all(),
         "milestone_form": MilestoneForm(),
+        # the secretary's next step first: this month's progress, then 申请销号
+        "progress_first": can(request.user, "ledger.own", item),
+        "waiting_acceptance": item.status == RectificationItem.Status.SUBMITTED
+        and services.refusal(request.user, item, "accept") is not None,
+        "reported_this_month": item.updates.filter(month=month_start(timezone.localdate())).first(),
     }
     return render(request, "rectification/item.html", context, status=200 if not forms else 400)
 
@@ -276,13 +313,17 @@ def item_progress(request, pk):
     item = _editable_item(request, pk)
     form = ProgressForm(request.POST, request.FILES)
     if form.is_valid():
+        earlier = item.updates.filter(month=month_start(timezone.localdate())).first()
         try:
-            services.add_progress(request.user, item, text=form.cleaned_data["text"],
-                                  percent=form.cleaned_data["percent"], files=form.cleaned_data["files"])
+            update = services.add_progress(request.user, item, text=form.cleaned_data["text"],
+                                           percent=form.cleaned_data["percent"], files=form.cleaned_data["files"])
         except (ServiceError, ValidationError) as exc:
             form.add_error(None, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
         else:
             messages.success(request, _("本月整改进展已报送。"))
+            if earlier and update.percent < earlier.percent:
+                messages.warning(request, _("注意：这次报送的完成进度(%(now)s%%)低于本月前一次报送的 %(before)s%%，"
+                                            "两次报送都已记录。") % {"now": update.percent, "before": earlier.percent})
             return redirect("rectification:item", item.pk)
     return _render_item(request, item, progress_form=form)
 
@@ -335,18 +376,18 @@ def evidence_download(request, pk):
 def follow_ups_due(request):
     require(request.user, "ledger.manage")
     items = queries.follow_ups_due(_items(request), timezone.localdate()).order_by("closed_on", "id")
-    page = Paginator(items, PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(items, per_page(request, PER_PAGE)).get_page(request.GET.get("page"))
     return render(request, "rectification/follow_ups.html", {"page": page})
 
 
 def overdue(request):
     require(request.user, "ledger.manage")
     today = timezone.localdate()
-    items = _items(request).overdue_on(today).order_by("problem__org__path", "deadline")
-    page = Paginator(items, PER_PAGE).get_page(request.GET.get("page"))
+    # items waiting on staff (申请销号) are not the organisation's delay: they are on the ledger page
+    items = (_items(request).overdue_on(today).exclude(status=RectificationItem.Status.SUBMITTED)
+             .order_by("problem__org__path", "deadline"))
+    page = Paginator(items, per_page(request, PER_PAGE)).get_page(request.GET.get("page"))
     return render(request, "rectification/overdue.html", {"page": page, "today": today})
-
-
 
 
 ledger_import, ledger_import_confirm = import_views(

@@ -24,14 +24,19 @@ class Transition:
     permission: str
     own_org_allowed: bool = True
     needs_comment: bool = False
+    #: asked before the step is taken (it cannot be undone by the same person, or it notifies someone)
+    confirm: str = ""
 
 
 TRANSITIONS = {t.action: t for t in [
     Transition("start", _("开始整改"), (Status.PENDING,), Status.IN_PROGRESS, "ledger.work"),
-    Transition("submit", _("申请销号"), (Status.IN_PROGRESS,), Status.SUBMITTED, "ledger.work"),
-    Transition("accept", _("验收销号"), (Status.SUBMITTED,), Status.CLOSED, "ledger.manage", own_org_allowed=False),
+    Transition("submit", _("申请销号"), (Status.IN_PROGRESS,), Status.SUBMITTED, "ledger.work",
+               confirm=_("申请销号后事项交组织部门验收，等待验收期间不能再修改整改方案。确定申请吗？")),
+    Transition("accept", _("验收销号"), (Status.SUBMITTED,), Status.CLOSED, "ledger.manage", own_org_allowed=False,
+               confirm=_("验收销号后事项关闭，不能撤回，只能在回头看时重新打开。确定销号吗？")),
     Transition("return", _("退回整改"), (Status.SUBMITTED,), Status.IN_PROGRESS, "ledger.manage",
-               own_org_allowed=False, needs_comment=True),
+               own_org_allowed=False, needs_comment=True,
+               confirm=_("退回后事项回到“整改中”，支部书记会看到退回说明。确定退回吗？")),
     Transition("reopen", _("回头看未通过，重新整改"), (Status.CLOSED,), Status.IN_PROGRESS, "ledger.manage",
                own_org_allowed=False, needs_comment=True),
 ]}
@@ -45,6 +50,8 @@ LOG_ONLY_ACTIONS = {"raise": _("提出问题"), "supervise": _("督办"), "impor
 
 #: actions offered as buttons on the item page (reopen happens through a follow-up check)
 BUTTON_ACTIONS = ("start", "submit", "accept", "return")
+#: actions staff take on many items at once from the ledger list
+BULK_ACTIONS = ("accept", "return")
 
 
 def action_label(action):

@@ -10,10 +10,10 @@ from .models import Assessment, Indicator, Scheme
 
 
 class AssessmentForm(forms.Form):
-    scheme = forms.ModelChoiceField(label=_("考核细则"), queryset=Scheme.objects.all())
+    scheme = forms.ModelChoiceField(label=_("考核细则"), queryset=Scheme.objects.all(), empty_label=_("请选择"))
     name = forms.CharField(label=_("名称"), max_length=100)
     period = forms.CharField(label=_("考核期"), max_length=30, initial=_("2026年度"))
-    root = OrgCodeField(label=_("考核范围(组织编码，含全部下级)"))
+    root = OrgCodeField(label=_("考核范围(含全部下级)"), action="scoring.manage")
     levels = forms.MultipleChoiceField(label=_("只考核这些层级"), required=False, choices=Level.choices,
                                        widget=forms.CheckboxSelectMultiple)
     sectors = forms.MultipleChoiceField(label=_("只考核这些领域"), required=False, choices=Sector.choices,
@@ -26,7 +26,7 @@ class AssessmentForm(forms.Form):
     closes_on = forms.DateField(label=_("考核截止日期(整改台账按此日统计)"), widget=DateInput())
     self_assessment = forms.BooleanField(label=_("先由各组织自评(自评分只作对照，不计入总分)"), required=False)
     previous = forms.ModelChoiceField(label=_("上一期(用于名次比较)"), required=False,
-                                      queryset=Assessment.objects.none())
+                                      queryset=Assessment.objects.none(), empty_label=_("无(第一期)"))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

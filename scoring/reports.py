@@ -53,7 +53,7 @@ class RankingReport(ReportBuilder):
         progress(30)
         pdf = self._render(assessment, scope, rows, sections=_by_group(rows))
         progress(90)
-        return Built(pdf=pdf, xlsx=_workbook(rows, block_names(assessment)))
+        return Built(pdf=pdf, xlsx=_workbook(rows, block_names(assessment), _heading(scope, assessment)))
 
     def parts(self, scope, period):
         assessment = published(period, scope)
@@ -76,7 +76,8 @@ class RankingReport(ReportBuilder):
         assessment = published(period, scope)
         rows = list(ranking_rows(assessment, scope))
         cover = self._render(assessment, scope, rows, sections={}, numbered=False)
-        return Built(pdf=merge_numbered([cover, *part_pdfs]), xlsx=_workbook(rows, block_names(assessment)))
+        return Built(pdf=merge_numbered([cover, *part_pdfs]),
+                     xlsx=_workbook(rows, block_names(assessment), _heading(scope, assessment)))
 
     def _render(self, assessment, scope, rows, sections, numbered=True):
         grades = Counter(row.grade for row in rows)
@@ -96,7 +97,11 @@ def _by_group(rows):
     return dict(groups)
 
 
-def _workbook(rows, dimensions):
+def _heading(scope, assessment):
+    return _("%(scope)s%(name)s排名通报") % {"scope": scope.name, "name": assessment.name}
+
+
+def _workbook(rows, dimensions, heading):
     """Every figure as the pages show it: for a rated organisation the block subtotals + 加分 − 扣分 − 整改扣分
     add up to 总分; an unrated one (缺评) has no rank, no figures and no grade but 缺评."""
     columns = [xlsx.Column("排名分组", "group"), xlsx.Column("名次", "rank"), xlsx.Column("组织编码", "code"),
@@ -113,4 +118,4 @@ def _workbook(rows, dimensions):
                     "bottom": _("连续两期") if r.bottom_three_twice else (_("是") if r.bottom_three else "")}
                    if r.rated else {})}
                for r in rows)
-    return xlsx.write_rows(_("排名"), columns, records)
+    return xlsx.write_rows(_("排名"), columns, records, heading=heading)

@@ -15,7 +15,7 @@ from partybuild.kernel import audit, xlsx
 from partybuild.kernel.errors import ServiceError
 from partybuild.kernel.imports import ImportForm, import_views
 from partybuild.kernel.pages import run_service
-from partybuild.kernel.policy import can, require
+from partybuild.kernel.policy import can, require, scope_of
 from partybuild.kernel.uploads import download
 
 from . import engine, queries, services, sheets
@@ -276,7 +276,10 @@ def results(request, pk):
     page = Paginator(rows, RESULT_ROWS).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    own = scope_of(request.user).own_org_ids()
     return render(request, "scoring/results.html", {
+        # 我的名次: the user's own organisation, wherever it falls in the pages
+        "mine": list(queries.filtered_results(assessment, orgs=Organization.objects.filter(pk__in=own))) if own else [],
         "assessment": assessment, "page": page, "form": form, "query": query.urlencode(),
         "tie_rule": engine.TIE_RULE, "rule": assessment.scheme.grading_rule.describe(),
         "blocks": queries.block_names(assessment),

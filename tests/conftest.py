@@ -19,6 +19,13 @@ def _media_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _reports_in_the_test_thread(settings):
+    """Reports are built in the test's own thread and transaction (tests/partybuild/test_report_requests.py
+    covers the background thread of the quick start)."""
+    settings.REPORTS_IN_BACKGROUND_THREAD = False
+
+
+@pytest.fixture(autouse=True)
 def _local_cache(settings):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -32,11 +32,29 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class OrgCodeField(forms.CharField):
-    """An organisation code, resolved within ``organisations`` (a scoped queryset the form sets)."""
+class OrgPicker(forms.TextInput):
+    """An organisation chosen by name: a search box listing matches inside the user's scope for ``action``
+    (htmx, ``orgs:pick``); the chosen organisation's code is the submitted value."""
 
-    def __init__(self, *args, **kwargs):
+    template_name = "kernel/_org_picker.html"
+
+    def __init__(self, action="records.view", attrs=None):
+        super().__init__(attrs)
+        self.action = action
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["action"] = self.action
+        return context
+
+
+class OrgCodeField(forms.CharField):
+    """An organisation code, resolved within ``organisations`` (a scoped queryset the form sets); chosen
+    with the picker among the organisations the user may take ``action`` on."""
+
+    def __init__(self, *args, action="records.view", **kwargs):
         kwargs.setdefault("max_length", 32)
+        kwargs.setdefault("widget", OrgPicker(action))
         super().__init__(*args, **kwargs)
         self.organisations = None
 

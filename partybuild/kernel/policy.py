@@ -148,6 +148,11 @@ class Scope:
         """The organisations the user's roles are granted on."""
         return [g.org_id for g in self.grants]
 
+    def own_org_ids(self, action="ledger.own") -> set[int]:
+        """The organisations the user's grants for ``action`` are on: a secretary's own branch, highlighted
+        in lists and rankings."""
+        return {g.org_id for g in self.grants if g.role in ACTIONS[action]}
+
     def allows(self, action) -> bool:
         """The user may take ``action`` somewhere in their scope."""
         return self.is_admin or bool(self.roles & set(ACTIONS[action]))

@@ -227,7 +227,7 @@ _FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r", "\n")
 _TITLE_FORBIDDEN = re.compile(r"[\\/?*\[\]:]")
 _EPOCH = datetime.date(1899, 12, 30)
 #: cellXfs of styles.xml: 0 default, 1 date, 2 date and time, 3 text shown as typed (quote prefix), 4 header
-_DATE, _DATETIME, _QUOTED, _HEADER = 1, 2, 3, 4
+_DATE, _DATETIME, _QUOTED, _HEADER, _TITLE = 1, 2, 3, 4, 5
 #: the characters ILLEGAL_CHARACTERS_RE matches (XML 1.0 forbids them), dropped from text
 _CONTROL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32)])
 _XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#13;"})
@@ -273,57 +273,89 @@ def sheet_title(name, used=()) -> str:
     return title
 
 
-def write_rows(title: str, columns: list[Column], records: Iterable) -> bytes:
+def write_rows(title: str, columns: list[Column], records: Iterable, heading: str = "") -> bytes:
     """A one-sheet workbook with the columns' headers and one line per record (streamed)."""
-    return write_sheets([(title, columns, records)])
+    return write_sheets([(title, columns, records)], heading=heading)
 
 
-def write_sheets(sheets) -> bytes:
+def write_sheets(sheets, heading: str = "") -> bytes:
     """A workbook of several sheets: ``sheets`` = [(title, columns, records)], records being dicts or tuples
-    in the columns' order."""
+    in the columns' order.
+
+    Every sheet prints: A4 landscape, fitted to the page width, the header row repeated on every page and
+    frozen on screen, the workbook's ``heading`` (or the sheet's title) and page numbers in the page margins,
+    columns as wide as their content. With a ``heading``, it is also written as a title row above the header
+    (leave it out for workbooks that are imported again: the import reads the header in the first row).
+    """
     buffer, titles, strings = io.BytesIO(), [], {}
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         for index, (title, columns, records) in enumerate(sheets, start=1):
             titles.append(sheet_title(title, titles))
             with archive.open(f"xl/worksheets/sheet{index}.xml", "w") as part:
-                _write_sheet(part, columns, records, strings)
+                _write_sheet(part, columns, records, strings, heading=heading, printed_title=heading or title)
         with archive.open("xl/sharedStrings.xml", "w") as part:
             _write_strings(part, strings)
         archive.writestr("[Content_Types].xml", _content_types(len(titles)))
         archive.writestr("_rels/.rels", _ROOT_RELS)
-        archive.writestr("xl/workbook.xml", _workbook(titles))
+        archive.writestr("xl/workbook.xml", _workbook(titles, header_rows=2 if heading else 1))
         archive.writestr("xl/_rels/workbook.xml.rels", _workbook_rels(len(titles)))
         archive.writestr("xl/styles.xml", _STYLES)
     return buffer.getvalue()
 
 
-def _write_sheet(part, columns, records, strings):
-    """Rows go to a spooled file first, so the sheet can start with its dimension: readers (openpyxl among
-    them) then need not parse the whole sheet to learn its size."""
+#: column widths are measured on the first rows only (exports can have a hundred thousand lines)
+_WIDTH_SAMPLE, _MIN_WIDTH, _MAX_WIDTH = 500, 6, 60
+
+
+def _width(value) -> int:
+    """Display width in characters: a CJK character counts two (three UTF-8 bytes → (3 + 1) / 2)."""
+    if isinstance(value, datetime.date):
+        return 16 if isinstance(value, datetime.datetime) else 10
+    text = str(value)
+    return (len(text.encode()) + len(text)) // 2
+
+
+def _write_sheet(part, columns, records, strings, *, heading="", printed_title=""):
+    """Rows go to a spooled file first, so the sheet can start with its dimension and column widths: readers
+    (openpyxl among them) then need not parse the whole sheet to learn its size."""
     letters = [get_column_letter(n) for n in range(1, len(columns) + 1)]
     exports = [_remembered(c.export) if c.export else None for c in columns]
     names = [c.name for c in columns]
-    last = 1
+    widths = [_width(c.header) + 2 for c in columns]
+    top = 2 if heading else 1  # the header row
+    last = top
     with tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024) as rows:
-        header = "".join(cell(f"{letter}1", c.header, strings, _HEADER) for letter, c in zip(letters, columns,
-                                                                                                strict=True))
-        chunk = [f'<row r="1">{header}</row>']
-        for last, record in enumerate(records, start=2):
+        header = "".join(cell(f"{letter}{top}", c.header, strings, _HEADER) for letter, c in zip(letters, columns,
+                                                                                                    strict=True))
+        chunk = [f'<row r="1" ht="24" customHeight="1">{cell("A1", heading, strings, _TITLE)}</row>'] if heading else []
+        chunk.append(f'<row r="{top}">{header}</row>')
+        for last, record in enumerate(records, start=top + 1):
             values = record if isinstance(record, tuple | list) else [record.get(n) for n in names]
-            cells = "".join(cell(f"{letter}{last}", export(value) if export else value, strings)
-                            for letter, export, value in zip(letters, exports, values, strict=True))
+            values = [export(value) if export else value for export, value in zip(exports, values, strict=True)]
+            if last <= top + _WIDTH_SAMPLE:
+                widths = [max(w, _width(v) + 1) if v is not None else w for w, v in zip(widths, values, strict=True)]
+            cells = "".join(cell(f"{letter}{last}", value, strings) for letter, value in zip(letters, values,
+                                                                                              strict=True))
             chunk.append(f'<row r="{last}">{cells}</row>')
             if len(chunk) == 1000:
                 rows.write("".join(chunk).encode())
                 chunk = []
         rows.write("".join(chunk).encode())
+        cols = "".join(f'<col min="{n}" max="{n}" width="{min(max(w, _MIN_WIDTH), _MAX_WIDTH)}" customWidth="1"/>'
+                       for n, w in enumerate(widths, start=1))
         part.write(f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_MAIN}">'
+                   '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
                    f'<dimension ref="A1:{letters[-1]}{last}"/><sheetViews><sheetView workbookViewId="0">'
-                   '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView>'
-                   '</sheetViews><sheetData>'.encode())
+                   f'<pane ySplit="{top}" topLeftCell="A{top + 1}" activePane="bottomLeft" state="frozen"/>'
+                   f'</sheetView></sheetViews><cols>{cols}</cols><sheetData>'.encode())
         rows.seek(0)
         shutil.copyfileobj(rows, part)
-    part.write(b"</sheetData></worksheet>")
+    merged = f'<mergeCells count="1"><mergeCell ref="A1:{letters[-1]}1"/></mergeCells>' if heading else ""
+    title = str(printed_title).translate(_CONTROL).replace("&", "&&").translate(_XML_ESCAPES)
+    part.write(f'</sheetData>{merged}<pageMargins left="0.4" right="0.4" top="0.7" bottom="0.6" header="0.3" '
+               'footer="0.3"/><pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+               f'<headerFooter><oddHeader>&amp;C{title}</oddHeader><oddFooter>&amp;C第 &amp;P 页，共 &amp;N 页'
+               '</oddFooter></headerFooter></worksheet>'.encode())
 
 
 def _remembered(export):
@@ -360,17 +392,26 @@ _ROOT_RELS = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relati
 _STYLES = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="{_MAIN}">'
            '<numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>'
            '<numFmt numFmtId="165" formatCode="yyyy-mm-dd hh:mm"/></numFmts>'
-           '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
-           '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
-           '<fills count="2"><fill><patternFill patternType="none"/></fill>'
-           '<fill><patternFill patternType="gray125"/></fill></fills>'
-           '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+           '<fonts count="3"><font><sz val="11"/><name val="Calibri"/></font>'
+           '<font><b/><sz val="11"/><name val="Calibri"/></font>'
+           '<font><b/><sz val="14"/><color rgb="FFB71C1C"/><name val="Calibri"/></font></fonts>'
+           '<fills count="3"><fill><patternFill patternType="none"/></fill>'
+           '<fill><patternFill patternType="gray125"/></fill>'
+           '<fill><patternFill patternType="solid"><fgColor rgb="FFF3E5E5"/><bgColor indexed="64"/></patternFill>'
+           '</fill></fills>'
+           '<borders count="2"><border><left/><right/><top/><bottom/><diagonal/></border>'
+           '<border><left style="thin"><color rgb="FF999999"/></left><right style="thin"><color rgb="FF999999"/>'
+           '</right><top style="thin"><color rgb="FF999999"/></top><bottom style="medium"><color rgb="FFB71C1C"/>'
+           '</bottom><diagonal/></border></borders>'
            '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-           '<cellXfs count="5"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+           '<cellXfs count="6"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
            '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
            '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
            '<xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" quotePrefix="1"/>'
-           '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
+           '<xf numFmtId="0" fontId="1" fillId="2" borderId="1" xfId="0" applyFont="1" applyFill="1" '
+           'applyBorder="1"><alignment horizontal="center" vertical="center" wrapText="1"/></xf>'
+           '<xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1" applyAlignment="1">'
+           '<alignment horizontal="center" vertical="center"/></xf></cellXfs>'
            '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>')
 
 
@@ -387,11 +428,15 @@ def _content_types(count):
             f'{sheets}</Types>')
 
 
-def _workbook(titles):
+def _workbook(titles, header_rows=1):
     sheets = "".join(f'<sheet name="{title.translate(_XML_ESCAPES)}" sheetId="{n}" r:id="rId{n}"/>'
                      for n, title in enumerate(titles, start=1))
+    # the rows printed at the top of every page (the title row, if any, and the header)
+    repeated = "".join(f'<definedName name="_xlnm.Print_Titles" localSheetId="{n}">'
+                       f"'{title.replace(chr(39), chr(39) * 2).translate(_XML_ESCAPES)}'!$1:${header_rows}"
+                       "</definedName>" for n, title in enumerate(titles))
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="{_MAIN}" xmlns:r="{_REL}">'
-            f"<sheets>{sheets}</sheets></workbook>")
+            f"<sheets>{sheets}</sheets><definedNames>{repeated}</definedNames></workbook>")
 
 
 def _workbook_rels(count):

@@ -23,6 +23,7 @@ def phone(browser, live_server):
     """A page in a phone-sized window, with a helper to sign in."""
     context = browser.new_context(viewport=PHONE, locale="zh-CN")
     page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())  # confirms what cannot be undone, as the user would
 
     def sign_in(user, password="pw-test-123"):
         page.goto(f"{live_server.url}/accounts/login/")

@@ -39,8 +39,10 @@ def test_inspector_visit_on_a_phone(phone, world, tmp_path):
     template = ChecklistTemplate.objects.get(name="十有六册一划一本")
     phone.click("text=十有六册一划一本")
     items = list(template.items.all())
-    for item in (items[3], items[12]):
-        phone.check(f"input[name=verdict_{item.pk}][value=fail]")
+    assert phone.text_content("[data-answered]").strip() == f"已答 0 / {len(items)} 项"  # nothing pre-ticked
+    for item in items:
+        phone.check(f"input[name=verdict_{item.pk}][value={'fail' if item in (items[3], items[12]) else 'pass'}]")
+    assert phone.text_content("[data-answered]").strip() == f"已答 {len(items)} / {len(items)} 项"
     phone.click("button:has-text('保存检查清单')")
     phone.wait_for_selector("text=检查清单已保存")
     phone.click("button:has-text('把不合格项全部转入问题清单')")

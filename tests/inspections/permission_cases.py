@@ -39,7 +39,7 @@ CASES = {
     "inspections:team_new": Case(round_pk, allowed=TREE_EDITORS, hidden=SECRETARY),
     "inspections:round_finish": Case(round_pk, allowed=TREE_EDITORS, hidden=SECRETARY, method="post",
                                      ok_status=302),
-    "inspections:today": Case(),
+    "inspections:today": Case(allowed=frozenset({"admin", "inspector"})),
     "inspections:visit_new": Case(pk_of(target_of), allowed=RECORDERS),
     "inspections:visit": Case(pk_of(visit_of)),
     "inspections:finding_new": Case(pk_of(visit_of), allowed=RECORDERS, method="post", ok_status=302,

@@ -2,6 +2,7 @@ from tests.permission import TREE_EDITORS, Case, org_pk
 
 CASES = {
     "orgs:tree": Case(),
+    "orgs:pick": Case(),
     "orgs:export": Case(),
     "orgs:import": Case(allowed=TREE_EDITORS),
     "orgs:import_confirm": Case(ok_status=405),  # POST only; its POST is tested in test_import_export

@@ -39,6 +39,7 @@ def this_month():
 
 CASES = {
     "home": Case(),
+    "start": Case(ok_status=302),
     "reports:centre": Case(allowed=REPORTERS),
     "reports:request": Case(allowed=REPORTERS, method="post", ok_status=302,
                             data=lambda w: {"scope": w.county.pk, "report": this_month()}),

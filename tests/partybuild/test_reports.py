@@ -65,7 +65,8 @@ def test_ranking_report_lists_every_organisation_once_in_rank_order(world, tmp_p
     assessment = published_for(world, scored=True)
     built = builder_for("ranking").build(world.county, str(assessment.pk), lambda percent: None)
     sheet = load_workbook(io.BytesIO(built.xlsx)).active
-    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert sheet["A1"].value.endswith("排名通报") and sheet["A2"].value == "排名分组"  # a title row, then the header
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
     assert sorted(r[3] for r in rows) == sorted(["东山村党支部", "西山村党支部", "南湖村党支部"])
     assert [r[1] for r in rows] == sorted(r[1] for r in rows)
     assert "排名通报" in pdf_text(built.pdf, tmp_path)
@@ -203,7 +204,7 @@ def test_a_large_ranking_fans_out_per_child_scope_and_merges(world, settings, tm
     for name in ("东山村党支部", "西山村党支部", "南湖村党支部"):
         assert text.count(name) == 1
     assert not ReportPart.objects.exists()
-    rows = list(load_workbook(io.BytesIO(report.xlsx.read())).active.iter_rows(min_row=2, values_only=True))
+    rows = list(load_workbook(io.BytesIO(report.xlsx.read())).active.iter_rows(min_row=3, values_only=True))
     assert len(rows) == 3
     pages = PdfReader(io.BytesIO(report.pdf.open("rb").read())).pages
     numbers = [page.extract_text().split("第 ")[-1].strip() for page in pages]

@@ -60,6 +60,8 @@ def made_by_staff(make):
 
 CASES = {
     "rectification:ledger": Case(),
+    "rectification:bulk": Case(allowed=TREE_EDITORS, method="post", ok_status=302, data=lambda w: {
+        "action": "accept", "items": [item_of(w.branch, status=RectificationItem.Status.SUBMITTED).pk]}),
     "rectification:export": Case(),
     "rectification:import": Case(allowed=TREE_EDITORS),
     "rectification:import_confirm": Case(ok_status=405),

@@ -69,4 +69,5 @@ def test_due_first_puts_this_months_and_overdue_items_first(world):
     later = item_of(world.branch, deadline=datetime.date(2027, 5, 1))
     overdue = item_of(world.branch, deadline=datetime.date(2026, 10, 1))
     this_month = item_of(world.branch, deadline=datetime.date(2026, 11, 30))
-    assert list(queries.due_first(RectificationItem.objects.all(), today)) == [overdue, this_month, later]
+    undated = item_of(world.branch, deadline=None)
+    assert list(queries.due_first(RectificationItem.objects.all(), today)) == [overdue, this_month, later, undated]

@@ -161,7 +161,8 @@ def test_seed_003_and_004_through_a_real_assessment(case, login, tmp_path):
     # the ranked report's XLSX: one row per organisation, the parts add up to the total
     built = builder_for("ranking").build(world.county, str(assessment.pk), lambda percent: None)
     rows = list(load_workbook(io.BytesIO(built.xlsx)).worksheets[0].iter_rows(values_only=True))
-    header, body = rows[0], [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    assert rows[0][0].endswith("排名通报")  # the title row, then the header
+    header, body = rows[1], [dict(zip(rows[1], row, strict=True)) for row in rows[2:]]
     blocks = [h for h in header if h in a.subtotals]
     by_name = {row["党组织"]: row for row in body}
     assert (by_name["东山村党支部"]["总分"], by_name["东山村党支部"]["等次"]) == (92.3, "先进")

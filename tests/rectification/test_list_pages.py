@@ -1,0 +1,80 @@
+"""Lists that help: plain filters, numbered paging with a page size, days overdue, bulk actions for staff."""
+
+import datetime
+
+from django.utils import timezone
+
+from rectification.models import RectificationItem
+from tests.rectification.helpers import item_of
+
+Status = RectificationItem.Status
+
+
+def test_filters_read_plainly_and_dates_have_a_picker(world, login):
+    html = login(world.users["staff"]).get("/rectification/").content.decode()
+    assert "未知" not in html and "---------" not in html
+    assert '<option value="" selected>全部</option>' in html
+    assert 'type="date" name="deadline_from"' in html and 'type="checkbox" name="overdue"' in html
+
+
+def test_overdue_only_still_follows_links_with_overdue_true(world, login):
+    late = item_of(world.branch, deadline=timezone.localdate() - datetime.timedelta(days=5))
+    on_time = item_of(world.branch, deadline=timezone.localdate() + datetime.timedelta(days=5))
+    html = login(world.users["staff"]).get("/rectification/?overdue=true").content.decode()
+    assert f"/rectification/items/{late.pk}/" in html and f"/rectification/items/{on_time.pk}/" not in html
+    assert "逾期 5 天" in html
+
+
+def test_paging_is_numbered_keeps_the_filters_and_offers_a_page_size(world, login):
+    for n in range(65):
+        item_of(world.branch, description=f"问题 {n}")
+    client = login(world.users["staff"])
+    html = client.get("/rectification/?status=pending").content.decode()
+    assert 'href="?status=pending&amp;page=3"' in html and "共 65 项" in html
+    assert 'href="?status=pending&amp;per=100"' in html
+    html = client.get("/rectification/?status=pending&per=100").content.decode()
+    assert html.count('name="items"') == 65 and 'page=2' not in html
+
+
+def test_overdue_list_leaves_out_items_waiting_for_acceptance(world, login):
+    past = timezone.localdate() - datetime.timedelta(days=3)
+    waiting = item_of(world.branch, deadline=past, status=Status.SUBMITTED)
+    late = item_of(world.branch, deadline=past, status=Status.IN_PROGRESS)
+    html = login(world.users["staff"]).get("/rectification/overdue/").content.decode()
+    assert f"/items/{late.pk}/" in html and f"/items/{waiting.pk}/" not in html and "逾期 3 天" in html
+
+
+def test_staff_accept_and_send_back_many_items_at_once(world, login):
+    first, second = (item_of(org, status=Status.SUBMITTED) for org in (world.branch, world.sibling))
+    pending = item_of(world.branch)
+    client = login(world.users["staff"])
+    html = client.get("/rectification/").content.decode()
+    assert 'data-select-all="items"' in html and 'form="bulk-form"' in html
+    response = client.post("/rectification/bulk/", {"action": "accept", "items": [first.pk, second.pk, pending.pk],
+                                                    "next": "/rectification/?status=submitted"})
+    assert response.url == "/rectification/?status=submitted"
+    first.refresh_from_db(), second.refresh_from_db(), pending.refresh_from_db()
+    assert (first.status, second.status, pending.status) == (Status.CLOSED, Status.CLOSED, Status.PENDING)
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert "已对 2 个事项验收销号。" in messages and any("东山村党支部" in m for m in messages[1:])
+
+
+def test_sending_back_needs_a_comment_and_changes_nothing_without_one(world, login):
+    item = item_of(world.branch, status=Status.SUBMITTED)
+    client = login(world.users["staff"])
+    client.post("/rectification/bulk/", {"action": "return", "items": [item.pk]})
+    item.refresh_from_db()
+    assert item.status == Status.SUBMITTED
+    client.post("/rectification/bulk/", {"action": "return", "items": [item.pk], "comment": "佐证不足"})
+    item.refresh_from_db()
+    assert item.status == Status.IN_PROGRESS
+
+
+def test_bulk_refuses_an_unknown_action_and_items_outside_the_scope(world, login):
+    foreign = item_of(world.foreign_branch, status=Status.SUBMITTED)
+    client = login(world.users["staff"])
+    client.post("/rectification/bulk/", {"action": "delete", "items": [foreign.pk]})
+    client.post("/rectification/bulk/", {"action": "accept", "items": [foreign.pk]})
+    foreign.refresh_from_db()
+    assert foreign.status == Status.SUBMITTED
+    assert 'name="items"' not in login(world.users["secretary"]).get("/rectification/").content.decode()
