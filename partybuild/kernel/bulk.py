@@ -1,0 +1,66 @@
+"""Bulk loading for large volumes (demo data, benchmarks): COPY on PostgreSQL, bulk_create elsewhere.
+
+Rows are plain tuples in the order of ``fields`` (attribute names such as ``org_id``), with their
+primary keys given by ``reserve_ids`` so that rows of other tables can point at them before they exist.
+"""
+
+import io
+
+from django.db import connection
+
+BATCH = 50_000
+
+
+def reserve_ids(model, count):
+    """``count`` fresh primary keys for ``model`` (the sequence moves past them on PostgreSQL)."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), "
+                           "nextval(pg_get_serial_sequence(%s, 'id')) + %s - 1)", [table, table, max(count, 1)])
+            last = cursor.fetchone()[0]
+            return range(last - count + 1, last + 1)
+        cursor.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')
+        first = cursor.fetchone()[0] + 1
+        return range(first, first + count)
+
+
+def insert_rows(model, fields, rows):
+    """Insert ``rows`` (tuples in the order of ``fields``); returns how many were written."""
+    rows = list(rows)
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create([model(**dict(zip(fields, row, strict=True))) for row in rows], batch_size=2000)
+        return len(rows)
+    by_attname = {field.attname: field.column for field in model._meta.concrete_fields}
+    columns = ", ".join(f'"{by_attname[name]}"' for name in fields)
+    sql = f'COPY "{model._meta.db_table}" ({columns}) FROM STDIN'
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            buffer = io.StringIO("".join(_line(row) for row in rows[start:start + BATCH]))
+            cursor.cursor.copy_expert(sql, buffer)
+    return len(rows)
+
+
+def analyze(*models):
+    """Refresh the planner's statistics after bulk loading (autovacuum may be off or lagging): of the
+    given models' tables, or of the whole database."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for table in [model._meta.db_table for model in models] or [None]:
+            cursor.execute(f'ANALYZE "{table}"' if table else "ANALYZE")
+
+
+def _line(row):
+    return "\t".join(_text(value) for value in row) + "\n"
+
+
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _text(value):
+    if value is None:
+        return r"\N"
+    if value is True or value is False:
+        return "t" if value else "f"
+    return str(value).translate(_ESCAPES)
