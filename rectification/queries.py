@@ -14,11 +14,14 @@ Status = RectificationItem.Status
 
 
 def items_for_assessment(org_ids, as_of):
-    """Per organisation, its items that on ``as_of`` were overdue or not yet accepted (未销号)."""
+    """Per organisation, its items that on ``as_of`` were overdue or not yet accepted (未销号).
+
+    ``org_ids`` may be a subquery (``values("org_id")``); only the fields a closing reads are loaded."""
     items = (RectificationItem.objects.unarchived()
              .filter(problem__org_id__in=org_ids, problem__found_on__lte=as_of)
              .exclude(status=Status.CLOSED, closed_on__lte=as_of)
-             .select_related("problem").order_by("problem__org_id", "deadline", "id"))
+             .select_related("problem").only("deadline", "status", "problem__org_id", "problem__description")
+             .order_by("problem__org_id", "deadline", "id"))
     by_org = defaultdict(list)
     for item in items:
         by_org[item.problem.org_id].append(item)

@@ -98,4 +98,6 @@ def _text(value):
         return r"\N"
     if value is True or value is False:
         return "t" if value else "f"
+    if type(value) is int:
+        return str(value)
     return str(value).translate(_ESCAPES)
