@@ -33,7 +33,7 @@ from django.urls import NoReverseMatch, reverse
 
 from orgs.demo import DEMO_PASSWORD
 from orgs.models import Organization
-from orgs.scoping import scope_of
+from partybuild.kernel.policy import scope_of
 from partybuild.navigation import menu_for
 from rectification.models import RectificationItem
 from scoring.models import Assessment
