@@ -97,12 +97,15 @@ def ledger(request):
     filtered = LedgerFilter(data, queryset=items.with_month_report(month_start(today)), request=request)
     query = request.GET.copy()
     query.pop("page", None)
-    counts = paging.cached_figures(f"ledger:{request.user.pk}:{query.urlencode()}:{today}", queries.ledger_stamp(),
+    stamp = queries.ledger_stamp()
+    counts = paging.cached_figures(f"ledger:{request.user.pk}:{query.urlencode()}:{today}", stamp,
                                    lambda: queries.status_counts(filtered.qs.order_by(), today))
     page = paging.CountedPaginator(filtered.qs, PER_PAGE, counts["total"]).get_page(request.GET.get("page"))
     return render(request, "rectification/ledger.html", {
         "filter": filtered, "page": page, "today": today, "query": query.urlencode(), "figure": figure,
         "counts": counts,
+        # the rendered list is cached like the counts: per user and address, until the ledger moves
+        "fragment_key": f"{request.user.pk}:{request.get_full_path()}:{today}:{stamp}",
     })
 
 
