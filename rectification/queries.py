@@ -14,17 +14,19 @@ Status = RectificationItem.Status
 
 
 def items_for_assessment(org_ids, as_of):
-    """Per organisation, its items that on ``as_of`` were overdue or not yet accepted (未销号).
-
-    ``org_ids`` may be a subquery (``values("org_id")``); only the fields a closing reads are loaded."""
-    items = (RectificationItem.objects.unarchived()
-             .filter(problem__org_id__in=org_ids, problem__found_on__lte=as_of)
-             .exclude(status=Status.CLOSED, closed_on__lte=as_of)
-             .select_related("problem").only("deadline", "status", "problem__org_id", "problem__description")
-             .order_by("problem__org_id", "deadline", "id"))
+    """Per organisation, its items that on ``as_of`` were overdue or not yet accepted (未销号), as a closing
+    records them: id, description (80 characters), deadline and whether it was overdue then. Plain rows, read
+    in one query: a city's closing reads tens of thousands. ``org_ids`` may be a subquery."""
+    rows = (RectificationItem.objects.unarchived()
+            .filter(problem__org_id__in=org_ids, problem__found_on__lte=as_of)
+            .exclude(status=Status.CLOSED, closed_on__lte=as_of)
+            .order_by("problem__org_id", "deadline", "id")
+            .values_list("problem__org_id", "pk", "problem__description", "deadline", "status"))
     by_org = defaultdict(list)
-    for item in items:
-        by_org[item.problem.org_id].append(item)
+    for org, pk, description, deadline, status in rows:
+        by_org[org].append({"id": pk, "description": description[:80],
+                            "deadline": deadline.isoformat() if deadline else "",
+                            "overdue": status != Status.CLOSED and deadline is not None and deadline < as_of})
     return dict(by_org)
 
 
