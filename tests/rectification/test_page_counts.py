@@ -4,8 +4,6 @@ import datetime
 
 from rectification import queries, services
 from rectification.models import Problem
-from rectification.reports import month_series
-from tests.partybuild.reports_helpers import ledger_history
 from tests.rectification.helpers import item_of
 
 
@@ -41,15 +39,3 @@ def test_the_stamp_moves_with_every_ledger_write(world):
     services.add_progress(world.users["secretary"], item, text="已完成一半", percent=50, files=[])
     stamps.append(queries.ledger_stamp())
     assert len(set(stamps)) == 3
-
-
-def test_month_series_agrees_with_the_status_rebuilt_item_by_item(world):
-    ledger_history(world)
-    months = [datetime.date(2026, m, 1) for m in range(7, 12)]
-    for month, figures in zip(months, month_series(world.county, months), strict=True):
-        end = datetime.datetime.combine(datetime.date(2026, month.month + 1, 1), datetime.time.min,
-                                        tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
-        rebuilt = queries.with_status_as_of(queries.RectificationItem.objects.filter(
-            problem__org__path__startswith=world.county.path), end).exclude(status_then=None)
-        assert figures.existing == rebuilt.count()
-        assert figures.open == rebuilt.exclude(status_then="closed").count()
