@@ -1,4 +1,4 @@
-"""Demo inspections: a round over the first township's villages with two teams, visits with findings and
+"""Demo inspections: a round a year over a township's villages with two teams, visits with findings and
 checklists (some already in the problem list), and a filed observation tour."""
 
 import datetime
@@ -22,14 +22,26 @@ FINDINGS = [
 ]
 
 
+#: one round a year over the first township's villages (the inspector's): the city's three years, the county's
+#: current year
+YEARS = {"county": 1, "city": 3}
+
+
 def seed(scale, rng):
     checklists.load(django_apps, None)  # again after `seed_demo --reset`, whose flush empties it
     users = {u.username: u for u in get_user_model().objects.filter(username__in=["staff", "inspector", "leader"])}
     root = Organization.objects.get(depth=1)
-    townships = list(Organization.objects.filter(level=Level.TOWNSHIP).order_by("path")[:1])
+    township = Organization.objects.filter(level=Level.TOWNSHIP).order_by("path").first()
     today = timezone.localdate()
+    for years_ago in reversed(range(YEARS[scale])):
+        _round(rng, users, township, today - datetime.timedelta(days=365 * years_ago), finished=years_ago > 0)
+    _tour(rng, users, township, root)
+
+
+def _round(rng, users, township, today, finished):
+    """A round over the township's villages with two teams; half the villages visited, with findings."""
     inspection_round = services.create_round(
-        users["staff"], name=f"{today.year}年基层党建专项考核", kind=Round.Kind.ASSESSMENT, root=townships[0],
+        users["staff"], name=f"{today.year}年基层党建专项考核", kind=Round.Kind.ASSESSMENT, root=township,
         starts_on=today - datetime.timedelta(days=20), ends_on=today + datetime.timedelta(days=20),
         levels=[Level.VILLAGE])
     targets = list(inspection_round.targets.select_related("org"))
@@ -43,7 +55,8 @@ def seed(scale, rng):
     for index, target in enumerate(inspection_round.targets.select_related("org", "team")[: half + 2]):
         recorder = users["inspector"] if index < half else users["staff"]
         _visit(rng, recorder, target, items, today - datetime.timedelta(days=index % 10))
-    _tour(rng, users, townships, root)
+    if finished:
+        services.finish_round(users["staff"], inspection_round)
 
 
 def _visit(rng, recorder, target, items, day):
@@ -62,8 +75,8 @@ def _visit(rng, recorder, target, items, day):
          "现场未见" if i in failing else "", None) for i, item in enumerate(items)])
 
 
-def _tour(rng, users, townships, root):
-    stops = list(Organization.objects.filter(path__startswith=townships[0].path, kind__in=BRANCH_KINDS,
+def _tour(rng, users, township, root):
+    stops = list(Organization.objects.filter(path__startswith=township.path, kind__in=BRANCH_KINDS,
                                              level=Level.VILLAGE).order_by("path")[:5])
     raters = [users["inspector"], users["leader"], users["staff"]]
     tour = services.create_tour(users["staff"], name="村级党组织逐村观摩评比", kind=Tour.Kind.CIRCUIT, root=root,

@@ -30,7 +30,10 @@ from .models import (
 )
 
 Status = RectificationItem.Status
-PROBLEMS_PER_BRANCH = {"county": 1.6, "city": 0.45}
+#: (items per branch, days of history): the city carries three years at a city's real volume
+VOLUME = {"county": (1.6, 240), "city": (8.7, 3 * 365)}
+#: an item found longer ago than this is mostly closed by now
+RECENT_DAYS = 240
 DESCRIPTIONS = {
     "“三会一课”不规范": "2026年以来支部委员会会议记录不全，党课仅开展1次。",
     "主题党日未开展": "近三个月未按规定开展主题党日活动。",
@@ -51,14 +54,16 @@ def seed(scale, rng):
     secretaries = {a.org_id: a.user for a in RoleAssignment.objects.filter(role=Role.SECRETARY).select_related("user")}
     categories = list(ProblemCategory.objects.select_related("dimension"))
     branches = list(Organization.objects.filter(kind__in=BRANCH_KINDS).only("id", "name", "path", "code"))
-    mean = PROBLEMS_PER_BRANCH[scale]
+    mean, days = VOLUME[scale]
     plans = []
     for branch in branches:
         demo_branch = branch.pk in secretaries
         count = len(_STATES) if demo_branch else int(mean) + (rng.random() < mean - int(mean))
         for index in range(count):
-            state = _STATES[index] if demo_branch else rng.choices(_STATES, _STATE_WEIGHTS)[0]
-            plans.append(_plan(rng, branch, state, rng.choice(categories), today))
+            found = today - datetime.timedelta(days=rng.randint(10, RECENT_DAYS if demo_branch else days))
+            weights = _STATE_WEIGHTS if (today - found).days <= RECENT_DAYS else _OLD_STATE_WEIGHTS
+            state = _STATES[index] if demo_branch else rng.choices(_STATES, weights)[0]
+            plans.append(_plan(rng, branch, state, rng.choice(categories), found, today))
     _write(plans, staff, secretaries, today)
     _three_lists(rng, staff, secretaries, today)
     _documents(staff, secretaries, today)
@@ -66,10 +71,10 @@ def seed(scale, rng):
 
 _STATES = ["in_progress", "submitted", "pending", "closed", "reopened"]
 _STATE_WEIGHTS = [40, 10, 15, 32, 3]
+_OLD_STATE_WEIGHTS = [5, 1, 2, 89, 3]
 
 
-def _plan(rng, branch, state, category, today):
-    found = today - datetime.timedelta(days=rng.randint(10, 240))
+def _plan(rng, branch, state, category, found, today):
     started = found + datetime.timedelta(days=rng.randint(1, 7))
     deadline = found + datetime.timedelta(days=rng.choice([30, 60, 90, 180, 240, 300]))
     submitted = min(today, started + datetime.timedelta(days=rng.randint(10, 90)))

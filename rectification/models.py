@@ -188,7 +188,11 @@ class RectificationItem(models.Model):
         verbose_name = _("整改事项")
         verbose_name_plural = _("整改台账")
         ordering = ["deadline", "id"]
-        indexes = [models.Index(fields=["status", "deadline"])]
+        indexes = [models.Index(fields=["status", "deadline"]),
+                   # the ledger's default order, the follow-up list's order, the ledger's change stamp
+                   models.Index(fields=["deadline", "id"], name="item_deadline_order"),
+                   models.Index(fields=["closed_on", "id"], name="item_closed_order"),
+                   models.Index(fields=["updated_at"], name="item_updated_at")]
 
     def __str__(self):
         return str(self.problem)
@@ -363,7 +367,8 @@ class ProgressUpdate(models.Model):
         verbose_name = _("整改进展")
         verbose_name_plural = _("整改进展")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["item", "month"])]
+        indexes = [models.Index(fields=["item", "month"]),
+                   models.Index(fields=["month", "item"], name="progress_month_item")]
 
     def __str__(self):
         return f"{self.item_id} {self.month:%Y-%m}"

@@ -3,24 +3,30 @@
 from collections import defaultdict
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 
 from partybuild.kernel.dates import add_months
 
-from .models import FollowUpCheck, ProgressUpdate, RectificationItem
+from .models import FollowUpCheck, Problem, ProgressUpdate, RectificationItem
 
 Status = RectificationItem.Status
 
 
 def items_for_assessment(org_ids, as_of):
-    """Per organisation, its items that on ``as_of`` were overdue or not yet accepted (未销号)."""
-    items = (RectificationItem.objects.unarchived()
-             .filter(problem__org_id__in=org_ids, problem__found_on__lte=as_of)
-             .exclude(status=Status.CLOSED, closed_on__lte=as_of)
-             .select_related("problem").order_by("problem__org_id", "deadline", "id"))
+    """Per organisation, its items that on ``as_of`` were overdue or not yet accepted (未销号), as a closing
+    records them: id, description (80 characters), deadline and whether it was overdue then. Plain rows, read
+    in one query: a city's closing reads tens of thousands. ``org_ids`` may be a subquery."""
+    rows = (RectificationItem.objects.unarchived()
+            .filter(problem__org_id__in=org_ids, problem__found_on__lte=as_of)
+            .exclude(status=Status.CLOSED, closed_on__lte=as_of)
+            .order_by("problem__org_id", "deadline", "id")
+            .values_list("problem__org_id", "pk", "problem__description", "deadline", "status"))
     by_org = defaultdict(list)
-    for item in items:
-        by_org[item.problem.org_id].append(item)
+    for org, pk, description, deadline, status in rows:
+        by_org[org].append({"id": pk, "description": description[:80],
+                            "deadline": deadline.isoformat() if deadline else "",
+                            "overdue": status != Status.CLOSED and deadline is not None and deadline < as_of})
     return dict(by_org)
 
 
@@ -36,6 +42,17 @@ def follow_ups_due(items, today):
     checked = FollowUpCheck.objects.filter(item=OuterRef("pk"), cycle=OuterRef("cycle"))
     closed_before = add_months(today, -settings.RECTIFICATION_FOLLOW_UP_MONTHS)
     return items.filter(status=Status.CLOSED, closed_on__lte=closed_before).exclude(Exists(checked))
+
+
+def ledger_stamp():
+    """Moves whenever a ledger count may change: an item saved or imported (``updated_at``), a progress
+    update or a follow-up recorded, a problem edited or archived (its history); four index reads, one query."""
+    newest = [(RectificationItem, "updated_at"), (ProgressUpdate, "id"), (FollowUpCheck, "id"),
+              (Problem.history.model, "history_id")]
+    sql = "SELECT " + ", ".join(f'(SELECT MAX("{column}") FROM "{model._meta.db_table}")' for model, column in newest)
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return "-".join(str(value) for value in cursor.fetchone())
 
 
 def status_counts(items, today):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orgs.models import Organization
-from partybuild.kernel import audit, xlsx
+from partybuild.kernel import audit, paging, xlsx
 from partybuild.kernel.dates import month_start
 from partybuild.kernel.errors import ServiceError
 from partybuild.kernel.imports import import_views
@@ -98,13 +98,19 @@ def ledger(request):
     today = timezone.localdate()
     items, data, figure = _ledger_query(request)
     filtered = LedgerFilter(data, queryset=items.with_month_report(month_start(today)), request=request)
-    page = Paginator(filtered.qs, per_page(request, PER_PAGE)).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    stamp = queries.ledger_stamp()
+    counts = paging.cached_figures(f"ledger:{request.user.pk}:{query.urlencode()}:{today}", stamp,
+                                   lambda: queries.status_counts(filtered.qs.order_by(), today))
+    page = paging.CountedPaginator(filtered.qs, per_page(request, PER_PAGE), counts["total"]).get_page(
+        request.GET.get("page"))
     return render(request, "rectification/ledger.html", {
         "filter": filtered, "page": page, "today": today, "query": query.urlencode(), "figure": figure,
         "bulk_actions": [TRANSITIONS[a] for a in BULK_ACTIONS] if can(request.user, "ledger.manage") else [],
-        "counts": queries.status_counts(filtered.qs.order_by(), today),
+        "counts": counts,
+        # the rendered list is cached like the counts: per user and address, until the ledger moves
+        "fragment_key": f"{request.user.pk}:{request.get_full_path()}:{today}:{stamp}",
     })
 
 
@@ -375,8 +381,10 @@ def evidence_download(request, pk):
 
 def follow_ups_due(request):
     require(request.user, "ledger.manage")
-    items = queries.follow_ups_due(_items(request), timezone.localdate()).order_by("closed_on", "id")
-    page = Paginator(items, per_page(request, PER_PAGE)).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    items = queries.follow_ups_due(_items(request), today).order_by("closed_on", "id")
+    page = paging.cached_page(request, items, per_page(request, PER_PAGE), f"follow-ups:{today}",
+                              queries.ledger_stamp())
     return render(request, "rectification/follow_ups.html", {"page": page})
 
 
@@ -386,7 +394,8 @@ def overdue(request):
     # items waiting on staff (申请销号) are not the organisation's delay: they are on the ledger page
     items = (_items(request).overdue_on(today).exclude(status=RectificationItem.Status.SUBMITTED)
              .order_by("problem__org__path", "deadline"))
-    page = Paginator(items, per_page(request, PER_PAGE)).get_page(request.GET.get("page"))
+    page = paging.cached_page(request, items, per_page(request, PER_PAGE), f"overdue:{today}",
+                              queries.ledger_stamp())
     return render(request, "rectification/overdue.html", {"page": page, "today": today})
 
 

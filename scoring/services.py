@@ -392,11 +392,7 @@ def _ledger_at_close(assessment):
     """Closed loop: per organisation, its overdue or unaccepted rectification items on the closing date."""
     if not assessment.scheme.overdue_deduction:
         return {}
-    found = items_for_assessment(list(assessment.targets.values_list("org_id", flat=True)), assessment.closes_on)
-    return {org: [{"id": item.pk, "description": item.problem.description[:80],
-                   "deadline": item.deadline.isoformat() if item.deadline else "",
-                   "overdue": item.is_overdue_on(assessment.closes_on)} for item in items]
-            for org, items in found.items()}
+    return items_for_assessment(assessment.targets.values("org_id"), assessment.closes_on)
 
 
 @transaction.atomic

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages PartyBuild needs, where apt is available and they are missing:
-# Pango for WeasyPrint, a CJK font for PDFs, Chromium for the browser tests, poppler for PDF checks.
+# Pango for WeasyPrint, a CJK font for PDFs, Chromium for the browser tests, poppler for PDF checks,
+# wrk for bench_pages.
 set -euo pipefail
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk chromium poppler-utils)
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk chromium poppler-utils wrk)
 if [ "${WITH_SERVICES:-0}" = 1 ]; then packages+=(postgresql redis-server); fi
 missing=()
 for p in "${packages[@]}"; do

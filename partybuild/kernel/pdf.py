@@ -14,6 +14,8 @@ from weasyprint import HTML
 
 #: Debian's fonts-noto-cjk (installed by scripts/install-system-packages.sh and the Dockerfile)
 CJK_FONT_FAMILY = "Noto Sans CJK SC"
+#: the same collection's monospaced face, for large tables printed as listings (partybuild.kernel.listing)
+CJK_MONO_FONT_FAMILY = "Noto Sans Mono CJK SC"
 
 
 def render_pdf(template_name, context, *, title, scope="", period="", numbered=True) -> bytes:
@@ -26,6 +28,7 @@ def render_pdf(template_name, context, *, title, scope="", period="", numbered=T
         "doc_period": period,
         "generated_at": timezone.localtime(),
         "cjk_font": CJK_FONT_FAMILY,
+        "cjk_mono_font": CJK_MONO_FONT_FAMILY,
     })
     return HTML(string=html).write_pdf()
 

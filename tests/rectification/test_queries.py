@@ -16,9 +16,10 @@ def test_items_for_assessment_lists_overdue_and_unaccepted_items_per_organisatio
     closed = item_of(world.branch, status=Status.CLOSED, found_on=datetime.date(2026, 1, 1))
     later_problem = item_of(world.sibling, found_on=datetime.date(2026, 12, 1))
     result = queries.items_for_assessment([world.branch.pk, world.sibling.pk], datetime.date(2026, 6, 30))
-    assert result == {world.branch.pk: [late]}
-    assert result[world.branch.pk][0].is_overdue_on(datetime.date(2026, 6, 30))
-    assert closed not in result[world.branch.pk] and later_problem.problem.org_id not in result
+    assert result == {world.branch.pk: [{"id": late.pk, "description": late.problem.description[:80],
+                                         "deadline": "2026-03-01", "overdue": True}]}
+    assert closed.pk not in [row["id"] for row in result[world.branch.pk]]
+    assert later_problem.problem.org_id not in result
 
 
 def test_status_as_of_is_rebuilt_from_the_transition_log(world):

@@ -7,6 +7,7 @@ from django.db.models import Count, Q, Sum
 
 from orgs import demo as org_demo
 from orgs.models import BRANCH_KINDS, COMMITTEE_KINDS, Kind, Level, Organization, OrgStatistics
+from partybuild.kernel import bulk
 from partybuild.kernel.registry import PROJECT_APPS, app_modules
 
 
@@ -31,6 +32,7 @@ class Command(BaseCommand):
         root, accounts = org_demo.seed(scale, rng)
         for module in app_modules("demo", [app for app in PROJECT_APPS if app != "orgs"]):
             module.seed(scale, rng)
+        bulk.analyze()  # the planner must know the bulk-loaded volumes before the first page
         self._print_summary(root, accounts, time.monotonic() - started)
 
     def _print_summary(self, root, accounts, seconds):

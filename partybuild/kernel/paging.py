@@ -1,0 +1,37 @@
+"""Pages of long lists whose counts are expensive at city volume.
+
+A count is computed once per ``stamp`` (a value that moves whenever the counted rows may change, such as
+the newest update time) and then read from the cache, so a page costs the query for its own rows only.
+"""
+
+import hashlib
+
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.utils.functional import cached_property
+
+COUNT_TIMEOUT = 600
+
+
+def cached_figures(key, stamp, compute):
+    """``compute()`` (counts, sums), cached under ``key`` while ``stamp`` stays the same."""
+    digest = hashlib.sha256(f"{key}\n{stamp}".encode()).hexdigest()
+    return cache.get_or_set(f"figures:{digest}", compute, COUNT_TIMEOUT)
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count (by ``cached_figures`` or an aggregate the page needs anyway)."""
+
+    def __init__(self, object_list, per_page, count, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._known_count = count
+
+    @cached_property
+    def count(self):
+        return self._known_count
+
+
+def cached_page(request, queryset, per_page, key, stamp):
+    """The requested page of ``queryset``, its total counted once per ``stamp``."""
+    count = cached_figures(f"{key}:{request.user.pk}:{request.GET.urlencode()}", stamp, queryset.count)
+    return CountedPaginator(queryset, per_page, count).get_page(request.GET.get("page"))

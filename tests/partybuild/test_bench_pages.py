@@ -1,0 +1,17 @@
+import shutil
+
+import pytest
+from django.core.management import call_command
+
+
+@pytest.mark.skipif(not shutil.which("wrk"), reason="wrk not installed (scripts/install-system-packages.sh)")
+@pytest.mark.django_db(transaction=True)  # the gunicorn it starts reads the committed demo data
+def test_page_benchmark_serves_every_role_through_gunicorn_and_prints_its_figures(capsys, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]  # what gunicorn checks with
+    call_command("seed_demo")
+    call_command("bench_pages", "--runs", "1", "--seconds", "1", "--soak-seconds", "1", "--users", "4",
+                 "--roles", "staff", "secretary")
+    out = capsys.readouterr().out
+    assert "DJANGO_DEBUG=false" in out and "/healthz p50" in out
+    assert "staff     /rectification/tasks/" in out and "secretary /rectification/" in out
+    assert "/rectification/" in out and "错误 0" in out

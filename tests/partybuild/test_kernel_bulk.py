@@ -1,0 +1,81 @@
+"""Bulk loading (COPY on PostgreSQL, bulk_create elsewhere) and the monospaced listings of large tables."""
+
+import datetime
+
+import pytest
+
+from partybuild.kernel import bulk, listing
+from rectification.models import Problem, RectificationItem
+from scoring.models import Result
+
+
+@pytest.mark.smoke
+def test_rows_are_inserted_under_reserved_keys_with_awkward_text(world):
+    ids = bulk.reserve_ids(Problem, 2)
+    text = "制表符\t换行\n反斜杠\\ 和 \\N"
+    bulk.insert_rows(Problem, ["id", "org_id", "source", "description", "found_on", "archived", "created_at",
+                               "severity"],
+                     [(ids[0], world.branch.pk, "feedback", text, datetime.date(2026, 1, 2), False,
+                       datetime.datetime(2026, 1, 2, 9, tzinfo=datetime.UTC), "general"),
+                      (ids[1], world.sibling.pk, "feedback", "", datetime.date(2026, 1, 3), True,
+                       datetime.datetime(2026, 1, 3, 9, tzinfo=datetime.UTC), "serious")])
+    first, second = Problem.objects.get(pk=ids[0]), Problem.objects.get(pk=ids[1])
+    assert first.description == text and first.archived is False and first.category_id is None
+    assert second.description == "" and second.archived is True
+    assert Problem.objects.create(org=world.branch, source="feedback", description="x").pk > ids[1]
+
+
+@pytest.mark.smoke
+def test_objects_get_their_keys_auto_fields_and_history(world):
+    problems = bulk.insert_objects(Problem, [Problem(org=world.branch, source="assessment", description="低等次")],
+                                   history_user=world.users["staff"])
+    items = bulk.insert_objects(RectificationItem, [RectificationItem(problem=problems[0])])
+    item = RectificationItem.objects.get(pk=items[0].pk)
+    assert item.problem == problems[0] and item.status == "pending" and item.updated_at is not None
+    history = problems[0].history.get()
+    assert history.history_type == "+" and history.history_user == world.users["staff"]
+    assert item.history.count() == 1
+
+
+def test_json_fields_are_written_as_json(world):
+    from tests.scoring.helpers import published_for
+
+    assessment = published_for(world)
+    Result.objects.filter(assessment=assessment).delete()
+    [result] = bulk.insert_objects(Result, [Result(
+        assessment=assessment, org=world.branch, peer_group="村", total=88, subtotals={"党建基础": "30.5"},
+        rank=1, group_size=1, grade="较好", ledger_items=[{"id": 1, "description": "引号\"和\\"}])])
+    stored = Result.objects.get(pk=result.pk)
+    assert stored.subtotals == {"党建基础": "30.5"} and stored.ledger_items[0]["description"] == "引号\"和\\"
+    assert stored.history.get().subtotals == {"党建基础": "30.5"}
+
+
+def test_listing_aligns_full_width_text_and_wraps_without_cutting():
+    columns = [listing.Column("名次", "rank", 4, right=True), listing.Column("党组织", "name", 10),
+               listing.Column("总分", "total", 6, right=True)]
+    table = listing.build(columns, [{"rank": 1, "name": "东山村党支部", "total": "98.50"},
+                                    {"rank": 12, "name": "江城市某某单位党委第1党支部", "total": None}],
+                          lines_per_block=3)
+    assert table.header == "名次 党组织       总分"
+    assert table.blocks[0] == "   1 东山村党支  98.50\n     部"
+    assert table.blocks[1] == "  12 江城市某某\n     单位党委第\n     1党支部"
+    assert table.count == 2 and table.font_pt == listing.MAX_FONT_PT
+    assert listing.display_width("第1名—↑") == 9
+
+
+def test_listing_font_shrinks_to_fit_many_columns():
+    columns = [listing.Column(f"维度{i}", f"d{i}", 30) for i in range(10)]
+    table = listing.build(columns, [{}])
+    width = len(table.header)
+    assert table.font_pt * 0.5 * width <= listing.PAGE_WIDTH_PT
+
+
+def test_bulk_loading_counts_every_row(world):
+    root = world.far_branch
+    ids = bulk.reserve_ids(Problem, 3000)
+    bulk.insert_rows(Problem, ["id", "org_id", "source", "description", "found_on", "archived", "created_at",
+                               "severity"],
+                     ((pk, root.pk, "feedback", f"问题{pk}", datetime.date(2026, 1, 1), False,
+                       datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC), "general") for pk in ids))
+    bulk.analyze(Problem)
+    assert Problem.objects.filter(org=root).count() == 3000
