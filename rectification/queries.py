@@ -8,7 +8,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 
 from partybuild.kernel.dates import add_months
 
-from .models import FollowUpCheck, Problem, ProgressUpdate, RectificationItem
+from .models import FollowUpCheck, ItemTransition, Problem, ProgressUpdate, RectificationItem
 
 Status = RectificationItem.Status
 
@@ -45,10 +45,11 @@ def follow_ups_due(items, today):
 
 
 def ledger_stamp():
-    """Moves whenever a ledger count may change: an item saved or imported (``updated_at``), a progress
-    update or a follow-up recorded, a problem edited or archived (its history); four index reads, one query."""
-    newest = [(RectificationItem, "updated_at"), (ProgressUpdate, "id"), (FollowUpCheck, "id"),
-              (Problem.history.model, "history_id")]
+    """Moves whenever a ledger count may change: an item saved or imported (``updated_at``), a step logged
+    (a release on publication included), a progress update or a follow-up recorded, a problem edited or
+    archived (its history); five index reads, one query."""
+    newest = [(RectificationItem, "updated_at"), (ItemTransition, "id"), (ProgressUpdate, "id"),
+              (FollowUpCheck, "id"), (Problem.history.model, "history_id")]
     sql = "SELECT " + ", ".join(f'(SELECT MAX("{column}") FROM "{model._meta.db_table}")' for model, column in newest)
     with connection.cursor() as cursor:
         cursor.execute(sql)
