@@ -1,6 +1,5 @@
 from django import forms
 from django.contrib.auth import get_user_model
-from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Level, Organization, Sector
 from orgs.queries import people_who_may
@@ -23,15 +22,15 @@ def _staff_scope(form, user, *fields):
 
 
 class RoundForm(forms.Form):
-    name = forms.CharField(label=_("名称"), max_length=100, initial=_("2026年下半年基层党建专项考核"))
-    kind = forms.ChoiceField(label=_("类型"), choices=Round.Kind.choices)
-    root = OrgCodeField(label=_("检查范围(含全部下级)"), action="inspections.manage")
-    levels = forms.MultipleChoiceField(label=_("只检查这些层级(不选为全部)"), required=False, choices=Level.choices,
+    name = forms.CharField(label="名称", max_length=100, initial="2026年下半年基层党建专项考核")
+    kind = forms.ChoiceField(label="类型", choices=Round.Kind.choices)
+    root = OrgCodeField(label="检查范围(含全部下级)", action="inspections.manage")
+    levels = forms.MultipleChoiceField(label="只检查这些层级(不选为全部)", required=False, choices=Level.choices,
                                        widget=forms.CheckboxSelectMultiple)
-    sectors = forms.MultipleChoiceField(label=_("只检查这些领域(不选为全部)"), required=False, choices=Sector.choices,
+    sectors = forms.MultipleChoiceField(label="只检查这些领域(不选为全部)", required=False, choices=Sector.choices,
                                         widget=forms.CheckboxSelectMultiple)
-    starts_on = forms.DateField(label=_("开始日期"), widget=DateInput())
-    ends_on = forms.DateField(label=_("结束日期"), widget=DateInput())
+    starts_on = forms.DateField(label="开始日期", widget=DateInput())
+    ends_on = forms.DateField(label="结束日期", widget=DateInput())
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -39,10 +38,10 @@ class RoundForm(forms.Form):
 
 
 class TeamForm(forms.Form):
-    name = forms.CharField(label=_("考核组名称"), max_length=50, initial=_("第一考核组"))
-    members = forms.ModelMultipleChoiceField(label=_("成员"), queryset=get_user_model().objects.none(),
+    name = forms.CharField(label="考核组名称", max_length=50, initial="第一考核组")
+    members = forms.ModelMultipleChoiceField(label="成员", queryset=get_user_model().objects.none(),
                                              widget=forms.CheckboxSelectMultiple)
-    targets = forms.ModelMultipleChoiceField(label=_("负责的检查对象"), queryset=None, required=False,
+    targets = forms.ModelMultipleChoiceField(label="负责的检查对象", queryset=None, required=False,
                                              widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, inspection_round, user, **kwargs):
@@ -54,22 +53,22 @@ class TeamForm(forms.Form):
 
 
 class VisitForm(forms.Form):
-    visited_on = forms.DateField(label=_("走访日期"), widget=DateInput())
-    methods = forms.MultipleChoiceField(label=_("检查方式"), choices=Method.choices,
+    visited_on = forms.DateField(label="走访日期", widget=DateInput())
+    methods = forms.MultipleChoiceField(label="检查方式", choices=Method.choices,
                                         widget=forms.CheckboxSelectMultiple)
-    summary = forms.CharField(label=_("总体情况"), required=False, max_length=4000,
+    summary = forms.CharField(label="总体情况", required=False, max_length=4000,
                               widget=forms.Textarea(attrs={"rows": 3}))
-    files = MultipleFileField(label=_("现场照片或材料"), required=False)
+    files = MultipleFileField(label="现场照片或材料", required=False)
 
 
 class FindingForm(forms.Form):
-    kind = forms.ChoiceField(label=_("类型"), choices=Finding.Kind.choices, initial=Finding.Kind.PROBLEM)
-    text = forms.CharField(label=_("内容"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
-    category = CategoryChoiceField(label=_("问题类别"), required=False,
+    kind = forms.ChoiceField(label="类型", choices=Finding.Kind.choices, initial=Finding.Kind.PROBLEM)
+    text = forms.CharField(label="内容", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    category = CategoryChoiceField(label="问题类别", required=False,
                                    queryset=ProblemCategory.objects.filter(is_active=True).select_related("dimension"))
-    severity = forms.ChoiceField(label=_("严重程度"), required=False, choices=[("", "—"), *Problem.Severity.choices])
-    to_spread = forms.BooleanField(label=_("亮点值得推广"), required=False)
-    files = MultipleFileField(label=_("照片"), required=False)
+    severity = forms.ChoiceField(label="严重程度", required=False, choices=[("", "—"), *Problem.Severity.choices])
+    to_spread = forms.BooleanField(label="亮点值得推广", required=False)
+    files = MultipleFileField(label="照片", required=False)
 
 
 class ChecklistForm(forms.Form):
@@ -78,7 +77,7 @@ class ChecklistForm(forms.Form):
     Items start unanswered (or with the earlier answer); a checklist with unanswered items is saved only when
     marked as a partial check, and then only the answered items are recorded."""
 
-    partial = forms.BooleanField(label=_("部分检查：只保存已回答的项目"), required=False)
+    partial = forms.BooleanField(label="部分检查：只保存已回答的项目", required=False)
 
     def __init__(self, *args, template: ChecklistTemplate, existing=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -90,9 +89,9 @@ class ChecklistForm(forms.Form):
             self.fields[verdict] = forms.ChoiceField(
                 label=item.text, choices=ChecklistAnswer.Verdict.choices, widget=forms.RadioSelect,
                 required=False, initial=previous.verdict if previous else None)
-            self.fields[f"note_{item.pk}"] = forms.CharField(label=_("说明"), required=False, max_length=300,
+            self.fields[f"note_{item.pk}"] = forms.CharField(label="说明", required=False, max_length=300,
                                                              initial=previous.note if previous else "")
-            self.fields[f"photo_{item.pk}"] = forms.FileField(label=_("照片"), required=False)
+            self.fields[f"photo_{item.pk}"] = forms.FileField(label="照片", required=False)
             self.rows.append((item, self[verdict], self[f"note_{item.pk}"], self[f"photo_{item.pk}"]))
 
     def clean(self):
@@ -100,11 +99,10 @@ class ChecklistForm(forms.Form):
         missing = [item for item, *_fields in self.rows if not cleaned.get(f"verdict_{item.pk}")]
         if missing and not cleaned.get("partial"):
             raise forms.ValidationError(
-                _("还有 %(n)s 项没有回答(第 %(first)s 项起)。请逐项选择合格、不合格或不适用；"
-                  "如果这次只检查了部分项目，请勾选“部分检查”后保存。")
-                % {"n": len(missing), "first": [item for item, *_f in self.rows].index(missing[0]) + 1})
+                f"还有 {len(missing)} 项没有回答(第 {[item for item, *_f in self.rows].index(missing[0]) + 1} 项起)。"
+                "请逐项选择合格、不合格或不适用；如果这次只检查了部分项目，请勾选“部分检查”后保存。")
         if len(missing) == len(self.rows):
-            raise forms.ValidationError(_("一项也没有回答，没有可保存的内容。"))
+            raise forms.ValidationError("一项也没有回答，没有可保存的内容。")
         return cleaned
 
     def answers(self):
@@ -115,17 +113,17 @@ class ChecklistForm(forms.Form):
 
 
 class TourForm(forms.Form):
-    name = forms.CharField(label=_("名称"), max_length=100)
-    kind = forms.ChoiceField(label=_("类型"), choices=Tour.Kind.choices)
-    root = OrgCodeField(label=_("范围"), action="inspections.manage")
-    held_on = forms.DateField(label=_("观摩日期"), widget=DateInput())
-    stop_codes = forms.CharField(label=_("观摩路线(按顺序填写组织编码，每行一个)"),
+    name = forms.CharField(label="名称", max_length=100)
+    kind = forms.ChoiceField(label="类型", choices=Tour.Kind.choices)
+    root = OrgCodeField(label="范围", action="inspections.manage")
+    held_on = forms.DateField(label="观摩日期", widget=DateInput())
+    stop_codes = forms.CharField(label="观摩路线(按顺序填写组织编码，每行一个)",
                                  widget=forms.Textarea(attrs={"rows": 4}))
-    participants = forms.ModelMultipleChoiceField(label=_("评分人"), queryset=get_user_model().objects.all(),
+    participants = forms.ModelMultipleChoiceField(label="评分人", queryset=get_user_model().objects.all(),
                                                   widget=forms.SelectMultiple(attrs={"size": 6}))
-    drop_extremes = forms.BooleanField(label=_("去掉一个最高分和一个最低分"), required=False)
-    top_share = forms.IntegerField(label=_("先进比例(%)"), min_value=1, max_value=100, initial=33)
-    bottom_share = forms.IntegerField(label=_("后进比例(%)"), min_value=1, max_value=100, initial=33)
+    drop_extremes = forms.BooleanField(label="去掉一个最高分和一个最低分", required=False)
+    top_share = forms.IntegerField(label="先进比例(%)", min_value=1, max_value=100, initial=33)
+    bottom_share = forms.IntegerField(label="后进比例(%)", min_value=1, max_value=100, initial=33)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -140,11 +138,11 @@ class TourForm(forms.Form):
         orgs = {o.code: o for o in allowed.filter(code__in=codes)}
         missing = [c for c in codes if c not in orgs]
         if missing:
-            raise forms.ValidationError(_("这些编码不存在或不在您的管理范围内：%(c)s") % {"c": "、".join(missing)})
+            raise forms.ValidationError("这些编码不存在或不在您的管理范围内：{c}".format(c="、".join(missing)))
         if len(set(codes)) != len(codes):
-            raise forms.ValidationError(_("同一个组织在路线中出现了两次。"))
+            raise forms.ValidationError("同一个组织在路线中出现了两次。")
         return [orgs[c] for c in codes]
 
 
 class ScoreForm(forms.Form):
-    points = forms.DecimalField(label=_("得分(0–100)"), min_value=0, max_value=100, decimal_places=1)
+    points = forms.DecimalField(label="得分(0–100)", min_value=0, max_value=100, decimal_places=1)

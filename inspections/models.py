@@ -4,7 +4,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from orgs.models import Organization
@@ -50,30 +49,30 @@ class RoundQuerySet(TakingPartQuerySet):
 
 class Round(models.Model):
     class Kind(models.TextChoices):
-        ASSESSMENT = "assessment", _("专项考核")
-        SUPERVISION = "supervision", _("督查")
-        OBSERVATION = "observation", _("观摩")
-        SPOT_CHECK = "spot_check", _("随机抽查")
+        ASSESSMENT = "assessment", "专项考核"
+        SUPERVISION = "supervision", "督查"
+        OBSERVATION = "observation", "观摩"
+        SPOT_CHECK = "spot_check", "随机抽查"
 
     class Status(models.TextChoices):
-        PLANNED = "planned", _("计划中")
-        ACTIVE = "active", _("进行中")
-        FINISHED = "finished", _("已结束")
+        PLANNED = "planned", "计划中"
+        ACTIVE = "active", "进行中"
+        FINISHED = "finished", "已结束"
 
-    name = models.CharField(_("名称"), max_length=100)
-    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
-    root = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("范围"))
-    starts_on = models.DateField(_("开始日期"))
-    ends_on = models.DateField(_("结束日期"))
-    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.PLANNED)
+    name = models.CharField("名称", max_length=100)
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices)
+    root = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name="范围")
+    starts_on = models.DateField("开始日期")
+    ends_on = models.DateField("结束日期")
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.PLANNED)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     history = HistoricalRecords()
     objects = RoundQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("督查考核轮次")
-        verbose_name_plural = _("督查考核轮次")
+        verbose_name = "督查考核轮次"
+        verbose_name_plural = "督查考核轮次"
         ordering = ["-starts_on", "-id"]
 
     def __str__(self):
@@ -82,13 +81,13 @@ class Round(models.Model):
 
 class Team(models.Model):
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="teams")
-    name = models.CharField(_("考核组"), max_length=50)
+    name = models.CharField("考核组", max_length=50)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="inspection_teams",
-                                     verbose_name=_("成员"))
+                                     verbose_name="成员")
 
     class Meta:
-        verbose_name = _("考核组")
-        verbose_name_plural = _("考核组")
+        verbose_name = "考核组"
+        verbose_name_plural = "考核组"
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["round", "name"], name="unique_team_name_per_round")]
 
@@ -104,15 +103,15 @@ class RoundTarget(models.Model):
     """An organisation inspected in a round, and the team that goes there."""
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="targets")
-    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("被检查组织"))
+    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name="被检查组织")
     team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="targets",
-                             verbose_name=_("考核组"))
+                             verbose_name="考核组")
 
     objects = TargetQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("检查对象")
-        verbose_name_plural = _("检查对象")
+        verbose_name = "检查对象"
+        verbose_name_plural = "检查对象"
         ordering = ["org__path"]
         constraints = [models.UniqueConstraint(fields=["round", "org"], name="one_target_per_round_and_org")]
 
@@ -121,12 +120,12 @@ class RoundTarget(models.Model):
 
 
 class Method(models.TextChoices):
-    HEARING = "hearing", _("听取汇报")
-    RECORDS = "records", _("查阅资料")
-    FIELD = "field", _("实地走访")
-    SEMINAR = "seminar", _("座谈")
-    SURVEY = "survey", _("问卷")
-    UNANNOUNCED = "unannounced", _("明察暗访")
+    HEARING = "hearing", "听取汇报"
+    RECORDS = "records", "查阅资料"
+    FIELD = "field", "实地走访"
+    SEMINAR = "seminar", "座谈"
+    SURVEY = "survey", "问卷"
+    UNANNOUNCED = "unannounced", "明察暗访"
 
 
 class VisitQuerySet(TeamScopedQuerySet):
@@ -137,19 +136,19 @@ class VisitQuerySet(TeamScopedQuerySet):
 
 class Visit(models.Model):
     target = models.ForeignKey(RoundTarget, on_delete=models.PROTECT, related_name="visits")
-    visited_on = models.DateField(_("走访日期"), default=timezone.localdate)
-    methods = models.JSONField(_("检查方式"), default=list)
-    summary = models.TextField(_("总体情况"), blank=True)
+    visited_on = models.DateField("走访日期", default=timezone.localdate)
+    methods = models.JSONField("检查方式", default=list)
+    summary = models.TextField("总体情况", blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                    verbose_name=_("记录人"))
+                                    verbose_name="记录人")
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
     objects = VisitQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("走访记录")
-        verbose_name_plural = _("走访记录")
+        verbose_name = "走访记录"
+        verbose_name_plural = "走访记录"
         ordering = ["-visited_on", "-id"]
 
     def __str__(self):
@@ -174,23 +173,23 @@ def _visit_url(visit_id):
 
 class Finding(models.Model):
     class Kind(models.TextChoices):
-        STRENGTH = "strength", _("亮点和经验做法")
-        PROBLEM = "problem", _("问题")
+        STRENGTH = "strength", "亮点和经验做法"
+        PROBLEM = "problem", "问题"
 
     visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="findings")
-    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
-    text = models.TextField(_("内容"))
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    text = models.TextField("内容")
     category = models.ForeignKey(ProblemCategory, on_delete=models.PROTECT, null=True, blank=True,
-                                 verbose_name=_("问题类别"))
-    severity = models.CharField(_("严重程度"), max_length=12, blank=True)
-    to_spread = models.BooleanField(_("值得推广"), default=False)
+                                 verbose_name="问题类别")
+    severity = models.CharField("严重程度", max_length=12, blank=True)
+    to_spread = models.BooleanField("值得推广", default=False)
 
     history = HistoricalRecords()
     objects = FindingQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("发现")
-        verbose_name_plural = _("发现")
+        verbose_name = "发现"
+        verbose_name_plural = "发现"
         ordering = ["id"]
 
     def __str__(self):
@@ -208,29 +207,29 @@ class EvidenceQuerySet(TeamScopedQuerySet):
 class VisitEvidence(models.Model):
     visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="evidence")
     finding = models.ForeignKey(Finding, on_delete=models.PROTECT, null=True, blank=True, related_name="evidence")
-    file = models.FileField(_("文件"), upload_to=RandomName("inspections/evidence"))
-    thumbnail = models.ImageField(_("缩略图"), upload_to=RandomName("inspections/thumbs"), blank=True)
-    original_name = models.CharField(_("文件名"), max_length=200)
-    size = models.PositiveIntegerField(_("大小"))
+    file = models.FileField("文件", upload_to=RandomName("inspections/evidence"))
+    thumbnail = models.ImageField("缩略图", upload_to=RandomName("inspections/thumbs"), blank=True)
+    original_name = models.CharField("文件名", max_length=200)
+    size = models.PositiveIntegerField("大小")
 
     objects = EvidenceQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("检查佐证")
-        verbose_name_plural = _("检查佐证")
+        verbose_name = "检查佐证"
+        verbose_name_plural = "检查佐证"
 
     def __str__(self):
         return self.original_name
 
 
 class ChecklistTemplate(models.Model):
-    name = models.CharField(_("清单名称"), max_length=60, unique=True)
-    description = models.TextField(_("说明"), blank=True)
-    is_active = models.BooleanField(_("启用"), default=True)
+    name = models.CharField("清单名称", max_length=60, unique=True)
+    description = models.TextField("说明", blank=True)
+    is_active = models.BooleanField("启用", default=True)
 
     class Meta:
-        verbose_name = _("检查清单")
-        verbose_name_plural = _("检查清单")
+        verbose_name = "检查清单"
+        verbose_name_plural = "检查清单"
         ordering = ["id"]
 
     def __str__(self):
@@ -239,13 +238,13 @@ class ChecklistTemplate(models.Model):
 
 class ChecklistItem(models.Model):
     template = models.ForeignKey(ChecklistTemplate, on_delete=models.CASCADE, related_name="items")
-    group = models.CharField(_("分组"), max_length=30, blank=True)
-    text = models.CharField(_("检查项"), max_length=200)
-    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    group = models.CharField("分组", max_length=30, blank=True)
+    text = models.CharField("检查项", max_length=200)
+    order = models.PositiveSmallIntegerField("排序", default=0)
 
     class Meta:
-        verbose_name = _("检查项")
-        verbose_name_plural = _("检查项")
+        verbose_name = "检查项"
+        verbose_name_plural = "检查项"
         ordering = ["order", "id"]
 
     def __str__(self):
@@ -261,22 +260,22 @@ class ChecklistAnswer(models.Model):
     """One ticked line of a checklist filled during a visit."""
 
     class Verdict(models.TextChoices):
-        PASS = "pass", _("合格")
-        FAIL = "fail", _("不合格")
-        NOT_APPLICABLE = "na", _("不适用")
+        PASS = "pass", "合格"
+        FAIL = "fail", "不合格"
+        NOT_APPLICABLE = "na", "不适用"
 
     visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="answers")
     item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="+")
-    verdict = models.CharField(_("结论"), max_length=4, choices=Verdict.choices)
-    note = models.CharField(_("说明"), max_length=300, blank=True)
-    photo = models.ImageField(_("照片"), upload_to=RandomName("inspections/checklist"), blank=True)
+    verdict = models.CharField("结论", max_length=4, choices=Verdict.choices)
+    note = models.CharField("说明", max_length=300, blank=True)
+    photo = models.ImageField("照片", upload_to=RandomName("inspections/checklist"), blank=True)
 
     history = HistoricalRecords()
     objects = AnswerQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("检查清单结果")
-        verbose_name_plural = _("检查清单结果")
+        verbose_name = "检查清单结果"
+        verbose_name_plural = "检查清单结果"
         ordering = ["item__order", "item_id"]
         constraints = [models.UniqueConstraint(fields=["visit", "item"], name="one_answer_per_visit_and_item")]
 
@@ -296,27 +295,27 @@ class TourQuerySet(TakingPartQuerySet):
 
 class Tour(models.Model):
     class Kind(models.TextChoices):
-        CIRCUIT = "circuit", _("巡回观摩")
-        CROSS = "cross", _("交叉观摩")
-        DEMONSTRATION = "demonstration", _("示范观摩")
+        CIRCUIT = "circuit", "巡回观摩"
+        CROSS = "cross", "交叉观摩"
+        DEMONSTRATION = "demonstration", "示范观摩"
 
-    name = models.CharField(_("名称"), max_length=100)
-    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
-    root = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("范围"))
-    held_on = models.DateField(_("观摩日期"))
-    drop_extremes = models.BooleanField(_("去掉一个最高分和一个最低分"), default=False)
-    top_share = models.PositiveSmallIntegerField(_("先进比例(%)"), default=33)
-    bottom_share = models.PositiveSmallIntegerField(_("后进比例(%)"), default=33)
-    participants = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="tours", verbose_name=_("评分人"))
-    filed_at = models.DateTimeField(_("归档时间"), null=True, blank=True)
+    name = models.CharField("名称", max_length=100)
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices)
+    root = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name="范围")
+    held_on = models.DateField("观摩日期")
+    drop_extremes = models.BooleanField("去掉一个最高分和一个最低分", default=False)
+    top_share = models.PositiveSmallIntegerField("先进比例(%)", default=33)
+    bottom_share = models.PositiveSmallIntegerField("后进比例(%)", default=33)
+    participants = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="tours", verbose_name="评分人")
+    filed_at = models.DateTimeField("归档时间", null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     history = HistoricalRecords()
     objects = TourQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("观摩评比")
-        verbose_name_plural = _("观摩评比")
+        verbose_name = "观摩评比"
+        verbose_name_plural = "观摩评比"
         ordering = ["-held_on", "-id"]
 
     def __str__(self):
@@ -325,15 +324,15 @@ class Tour(models.Model):
 
 class TourStop(models.Model):
     tour = models.ForeignKey(Tour, on_delete=models.CASCADE, related_name="stops")
-    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("观摩点"))
-    order = models.PositiveSmallIntegerField(_("顺序"))
-    mean = models.DecimalField(_("平均分"), max_digits=6, decimal_places=2, null=True, blank=True)
-    rank = models.PositiveSmallIntegerField(_("名次"), null=True, blank=True)
-    standing = models.CharField(_("等次"), max_length=8, blank=True)
+    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name="观摩点")
+    order = models.PositiveSmallIntegerField("顺序")
+    mean = models.DecimalField("平均分", max_digits=6, decimal_places=2, null=True, blank=True)
+    rank = models.PositiveSmallIntegerField("名次", null=True, blank=True)
+    standing = models.CharField("等次", max_length=8, blank=True)
 
     class Meta:
-        verbose_name = _("观摩点")
-        verbose_name_plural = _("观摩点")
+        verbose_name = "观摩点"
+        verbose_name_plural = "观摩点"
         ordering = ["order"]
         constraints = [models.UniqueConstraint(fields=["tour", "org"], name="one_stop_per_tour_and_org")]
 
@@ -351,13 +350,13 @@ class TourScore(models.Model):
 
     stop = models.ForeignKey(TourStop, on_delete=models.CASCADE, related_name="scores")
     participant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    points = models.DecimalField(_("得分"), max_digits=5, decimal_places=1)
+    points = models.DecimalField("得分", max_digits=5, decimal_places=1)
 
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("现场打分")
-        verbose_name_plural = _("现场打分")
+        verbose_name = "现场打分"
+        verbose_name_plural = "现场打分"
         constraints = [models.UniqueConstraint(fields=["stop", "participant"], name="one_score_per_stop_and_rater")]
 
     def __str__(self):

@@ -6,7 +6,6 @@ import os
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from PIL import Image
 
 from orgs.models import Organization
@@ -40,7 +39,7 @@ def create_round(user, *, name, kind, root, starts_on, ends_on, levels=(), secto
     """A round with its targets: the subtree's organisations, filtered by level and sector, stored explicitly."""
     require(user, "inspections.manage", root)
     if ends_on < starts_on:
-        raise ServiceError(_("结束日期不能早于开始日期。"))
+        raise ServiceError("结束日期不能早于开始日期。")
     targets = Organization.objects.subtree_of(root).filter(is_active=True).exclude(pk=root.pk)
     if levels:
         targets = targets.filter(level__in=levels)
@@ -48,7 +47,7 @@ def create_round(user, *, name, kind, root, starts_on, ends_on, levels=(), secto
         targets = targets.filter(sector__in=sectors)
     target_ids = list(targets.values_list("pk", flat=True))
     if not target_ids:
-        raise ServiceError(_("所选范围和条件下没有检查对象。"))
+        raise ServiceError("所选范围和条件下没有检查对象。")
     new_round = Round.objects.create(name=name, kind=kind, root=root, starts_on=starts_on, ends_on=ends_on,
                                      created_by=user, status=Round.Status.ACTIVE)
     RoundTarget.objects.bulk_create([RoundTarget(round=new_round, org_id=pk) for pk in target_ids], batch_size=2000)
@@ -68,7 +67,7 @@ def create_team(user, inspection_round, *, name, members, targets) -> Team:
     """A team (考核组) of users, given the round's targets it visits (moved from any earlier team)."""
     require(user, "inspections.manage", inspection_round.root)
     if not members:
-        raise ServiceError(_("考核组至少要有一名成员。"))
+        raise ServiceError("考核组至少要有一名成员。")
     team = Team.objects.create(round=inspection_round, name=name)
     team.members.set(members)
     inspection_round.targets.filter(pk__in=[t.pk for t in targets]).update(team=team)
@@ -96,11 +95,11 @@ def mark_visitable(user, targets):
 @transaction.atomic
 def record_visit(user, target, *, visited_on, methods, summary, files=()) -> Visit:
     if not may_record_visit(user, target):
-        raise ServiceError(_("只有负责该对象的考核组成员可以记录走访。"))
+        raise ServiceError("只有负责该对象的考核组成员可以记录走访。")
     if target.round.status == Round.Status.FINISHED:
-        raise ServiceError(_("本轮督查考核已结束，不能再记录走访。"))
+        raise ServiceError("本轮督查考核已结束，不能再记录走访。")
     if not methods:
-        raise ServiceError(_("请至少选择一种检查方式。"))
+        raise ServiceError("请至少选择一种检查方式。")
     for upload in files:
         check_evidence(upload)
     visit = Visit.objects.create(target=target, visited_on=visited_on, methods=list(methods), summary=summary,
@@ -128,7 +127,7 @@ def attach(visit, upload, finding=None) -> VisitEvidence:
 
 def _require_recorder(user, visit):
     if not may_record_visit(user, visit.target):
-        raise ServiceError(_("只有负责该对象的考核组成员可以修改走访记录。"))
+        raise ServiceError("只有负责该对象的考核组成员可以修改走访记录。")
 
 
 @transaction.atomic
@@ -149,7 +148,7 @@ def raise_from_finding(user, finding) -> Problem:
     """One click: the problem finding enters the organisation's problem list, linked back to the finding."""
     _require_recorder(user, finding.visit)
     if finding.kind != Finding.Kind.PROBLEM:
-        raise ServiceError(_("只有“问题”类发现可以转为问题清单。"))
+        raise ServiceError("只有“问题”类发现可以转为问题清单。")
     return raise_problem(org=finding.visit.target.org, description=finding.text, source=Problem.Source.INSPECTION,
                          raised_by=user, found_on=finding.visit.visited_on, category=finding.category,
                          severity=finding.severity or Problem.Severity.GENERAL, origin=finding)
@@ -179,8 +178,7 @@ def accept_failed_items(user, visit) -> list[Problem]:
     failed = visit.answers.filter(verdict=ChecklistAnswer.Verdict.FAIL).select_related("item__template")
     return [raise_problem(org=visit.target.org, source=Problem.Source.INSPECTION, raised_by=user,
                           found_on=visit.visited_on, origin=answer,
-                          description=_("%(t)s：“%(i)s”不合格。%(n)s") % {
-                              "t": answer.item.template.name, "i": answer.item.text, "n": answer.note})
+                          description=f"{answer.item.template.name}：“{answer.item.text}”不合格。{answer.note}")
             for answer in failed]
 
 
@@ -193,9 +191,9 @@ def create_tour(user, *, name, kind, root, held_on, stops, participants, drop_ex
     inside = set(Organization.objects.subtree_of(root).filter(pk__in=[s.pk for s in stops]).values_list("pk",
                                                                                                          flat=True))
     if len(stops) < 2 or len(inside) != len(stops):
-        raise ServiceError(_("观摩路线至少要有两个点，且都在所选范围内。"))
+        raise ServiceError("观摩路线至少要有两个点，且都在所选范围内。")
     if not participants:
-        raise ServiceError(_("请至少选择一名评分人。"))
+        raise ServiceError("请至少选择一名评分人。")
     tour = Tour.objects.create(name=name, kind=kind, root=root, held_on=held_on, drop_extremes=drop_extremes,
                                top_share=top_share, bottom_share=bottom_share, created_by=user)
     tour.participants.set(participants)
@@ -207,11 +205,11 @@ def create_tour(user, *, name, kind, root, held_on, stops, participants, drop_ex
 def score_stop(user, stop, points) -> TourScore:
     tour = Tour.objects.get(pk=stop.tour_id)  # fresh: the tour may have been filed since the page was loaded
     if tour.filed_at:
-        raise ServiceError(_("观摩结果已归档，不能再改分。"))
+        raise ServiceError("观摩结果已归档，不能再改分。")
     if not tour.participants.filter(pk=user.pk).exists():
-        raise ServiceError(_("您不是本次观摩的评分人。"))
+        raise ServiceError("您不是本次观摩的评分人。")
     if not 0 <= points <= 100:
-        raise ServiceError(_("得分应在 0 到 100 之间。"))
+        raise ServiceError("得分应在 0 到 100 之间。")
     score, _created = TourScore.objects.update_or_create(stop=stop, participant=user, defaults={"points": points})
     return score
 
@@ -230,10 +228,10 @@ def file_tour(user, tour) -> Tour:
     require(user, "inspections.manage", tour.root)
     tour = Tour.objects.select_for_update().get(pk=tour.pk)
     if tour.filed_at:
-        raise ServiceError(_("观摩结果已经归档。"))
+        raise ServiceError("观摩结果已经归档。")
     standings = {s.key: s for s in live_ranking(tour)}
     if not standings:
-        raise ServiceError(_("还没有任何评分，不能归档。"))
+        raise ServiceError("还没有任何评分，不能归档。")
     for stop in tour.stops.all():
         result = standings.get(stop.pk)
         stop.mean, stop.rank = (result.mean, result.rank) if result else (None, None)
@@ -249,9 +247,9 @@ def raise_lagging(user, tour) -> list[Problem]:
     require(user, "inspections.manage", tour.root)
     tour = Tour.objects.get(pk=tour.pk)
     if not tour.filed_at:
-        raise ServiceError(_("请先归档观摩结果。"))
+        raise ServiceError("请先归档观摩结果。")
     lagging = tour.stops.filter(standing=ranking.LAGGING).select_related("org")
-    sentence = _("在“%(t)s”中排名第%(r)s位(后进，平均%(m)s分)，需对照先进查找差距、整改提升。")
+    sentence = "在“%(t)s”中排名第%(r)s位(后进，平均%(m)s分)，需对照先进查找差距、整改提升。"
     return [raise_problem(org=stop.org, source=Problem.Source.OBSERVATION, raised_by=user, found_on=tour.held_on,
                           origin=stop, description=sentence % {"t": tour.name, "r": stop.rank, "m": stop.mean})
             for stop in lagging]

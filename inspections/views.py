@@ -4,7 +4,6 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from partybuild.kernel import audit, xlsx
@@ -41,10 +40,10 @@ def round_new(request):
     form = RoundForm(request.POST or None, user=request.user, initial={"starts_on": timezone.localdate(),
                                                                       "ends_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        created = run_service(request, lambda: services.create_round(request.user, **form.cleaned_data), _("已创建。"))
+        created = run_service(request, lambda: services.create_round(request.user, **form.cleaned_data), "已创建。")
         if created:
             return redirect("inspections:round", created.pk)
-    return render(request, "inspections/form.html", {"form": form, "title": _("新建督查考核")})
+    return render(request, "inspections/form.html", {"form": form, "title": "新建督查考核"})
 
 
 def round_detail(request, pk):
@@ -68,16 +67,16 @@ def team_new(request, pk):
     form = TeamForm(request.POST or None, inspection_round=inspection_round, user=request.user)
     if request.method == "POST" and form.is_valid():
         if run_service(request, lambda: services.create_team(request.user, inspection_round, **form.cleaned_data),
-                _("考核组已建立。")):
+                "考核组已建立。"):
             return redirect("inspections:round", inspection_round.pk)
-    return render(request, "inspections/form.html", {"form": form, "title": _("建立考核组")})
+    return render(request, "inspections/form.html", {"form": form, "title": "建立考核组"})
 
 
 @require_POST
 def round_finish(request, pk):
     inspection_round = get_object_or_404(Round.objects.visible_to(request.user), pk=pk)
     require(request.user, "inspections.manage", inspection_round)
-    run_service(request, lambda: services.finish_round(request.user, inspection_round), _("本轮督查考核已结束。"))
+    run_service(request, lambda: services.finish_round(request.user, inspection_round), "本轮督查考核已结束。")
     return redirect("inspections:round", inspection_round.pk)
 
 
@@ -109,7 +108,7 @@ def visit_new(request, pk):
     form = VisitForm(request.POST or None, request.FILES or None, initial={"visited_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         visit = run_service(request, lambda: services.record_visit(request.user, target, **form.cleaned_data),
-                     _("走访已记录，请继续登记发现和检查清单。"))
+                     "走访已记录，请继续登记发现和检查清单。")
         if visit:
             return redirect("inspections:visit", visit.pk)
     return render(request, "inspections/visit_form.html", {"form": form, "target": target})
@@ -158,9 +157,9 @@ def finding_new(request, pk):
     visit = _recordable_visit(request, pk)
     form = FindingForm(request.POST, request.FILES)
     if form.is_valid():
-        run_service(request, lambda: services.add_finding(request.user, visit, **form.cleaned_data), _("已登记。"))
+        run_service(request, lambda: services.add_finding(request.user, visit, **form.cleaned_data), "已登记。")
     else:
-        messages.error(request, _("请填写发现的内容。"))
+        messages.error(request, "请填写发现的内容。")
     return redirect("inspections:visit", visit.pk)
 
 
@@ -170,7 +169,7 @@ def finding_raise(request, pk):
     if not services.may_record_visit(request.user, finding.visit.target):
         raise PermissionDenied
     run_service(request, lambda: services.raise_from_finding(request.user, finding),
-                _("已转入问题清单并生成整改事项。"))
+                "已转入问题清单并生成整改事项。")
     return redirect("inspections:visit", finding.visit_id)
 
 
@@ -183,7 +182,7 @@ def checklist(request, pk, template_pk):
                          existing=existing)
     if request.method == "POST" and form.is_valid():
         if run_service(request, lambda: services.fill_checklist(request.user, visit, form.answers()),
-                _("检查清单已保存。")) is not None:
+                "检查清单已保存。") is not None:
             return redirect("inspections:visit", visit.pk)
     answered = sum(1 for _item, verdict, *_rest in form.rows if verdict.value())
     return render(request, "inspections/checklist.html", {"form": form, "visit": visit, "template": template,
@@ -194,7 +193,7 @@ def checklist(request, pk, template_pk):
 @require_POST
 def accept_failures(request, pk):
     visit = _recordable_visit(request, pk)
-    run_service(request, lambda: services.accept_failed_items(request.user, visit), _("不合格项已全部转入问题清单。"))
+    run_service(request, lambda: services.accept_failed_items(request.user, visit), "不合格项已全部转入问题清单。")
     return redirect("inspections:visit", visit.pk)
 
 
@@ -226,10 +225,10 @@ def tour_new(request):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data["stops"] = data.pop("stop_codes")
-        tour = run_service(request, lambda: services.create_tour(request.user, **data), _("观摩已创建。"))
+        tour = run_service(request, lambda: services.create_tour(request.user, **data), "观摩已创建。")
         if tour:
             return redirect("inspections:tour", tour.pk)
-    return render(request, "inspections/form.html", {"form": form, "title": _("新建观摩评比")})
+    return render(request, "inspections/form.html", {"form": form, "title": "新建观摩评比"})
 
 
 def _tour(request, pk):
@@ -268,9 +267,9 @@ def tour_score(request, pk):
     form = ScoreForm(request.POST)
     if form.is_valid():
         run_service(request, lambda: services.score_stop(request.user, stop, form.cleaned_data["points"]),
-             _("已为“%(o)s”打分。") % {"o": stop.org.name})
+             f"已为“{stop.org.name}”打分。")
     else:
-        messages.error(request, _("得分应为 0 到 100 之间的数字。"))
+        messages.error(request, "得分应为 0 到 100 之间的数字。")
     return redirect("inspections:tour", stop.tour_id)
 
 
@@ -278,7 +277,7 @@ def tour_score(request, pk):
 def tour_file(request, pk):
     tour = _tour(request, pk)
     require(request.user, "inspections.manage", tour)
-    run_service(request, lambda: services.file_tour(request.user, tour), _("观摩结果已归档。"))
+    run_service(request, lambda: services.file_tour(request.user, tour), "观摩结果已归档。")
     return redirect("inspections:tour", tour.pk)
 
 
@@ -286,7 +285,7 @@ def tour_file(request, pk):
 def tour_raise(request, pk):
     tour = _tour(request, pk)
     require(request.user, "inspections.manage", tour)
-    run_service(request, lambda: services.raise_lagging(request.user, tour), _("后进单位的问题已转入问题清单。"))
+    run_service(request, lambda: services.raise_lagging(request.user, tour), "后进单位的问题已转入问题清单。")
     return redirect("inspections:tour", tour.pk)
 
 

@@ -1,7 +1,6 @@
 """The organisation sheet: export of the visible tree and all-or-nothing import of the same sheet."""
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 
 from partybuild.kernel import xlsx
 from partybuild.kernel.imports import Importer
@@ -45,7 +44,7 @@ def export_workbook(user, year) -> bytes:
                 record.update({f.name: getattr(stats[org.pk], f.name) for f in STATISTICS_FIELDS})
             yield record
 
-    return xlsx.write_rows(_("党组织"), COLUMNS, records())
+    return xlsx.write_rows("党组织", COLUMNS, records())
 
 
 def _check(user, plan):
@@ -58,7 +57,7 @@ def _check(user, plan):
     for number, record in plan.rows:
         code = record["code"]
         if code in in_file:
-            plan.error(number, "组织编码", _("与第%(n)s行重复。") % {"n": in_file[code]})
+            plan.error(number, "组织编码", f"与第{in_file[code]}行重复。")
         elif code:
             in_file[code] = number
     plan.facts["statistics"] = 0
@@ -73,18 +72,18 @@ def _check(user, plan):
 def _check_tree_row(plan, user, number, record, existing, editable, in_file):
     code, parent_code = record["code"], record["parent_code"]
     if code in existing and code not in editable:
-        plan.error(number, "组织编码", _("该编码已被您管理范围以外的组织使用。"))
+        plan.error(number, "组织编码", "该编码已被您管理范围以外的组织使用。")
     if parent_code:
         if parent_code == code:
-            plan.error(number, "上级组织编码", _("上级组织不能是它自己。"))
+            plan.error(number, "上级组织编码", "上级组织不能是它自己。")
         elif parent_code not in in_file and parent_code not in editable:
             plan.error(number, "上级组织编码",
-                             _("上级组织“%(c)s”不存在或不在您的管理范围内。") % {"c": parent_code})
+                             f"上级组织“{parent_code}”不存在或不在您的管理范围内。")
         elif code in existing and parent_code in existing and parent_code not in in_file and \
                 existing[parent_code].path.startswith(existing[code].path):
-            plan.error(number, "上级组织编码", _("不能把组织移动到它自己的下级组织之下。"))
+            plan.error(number, "上级组织编码", "不能把组织移动到它自己的下级组织之下。")
     elif not scope_of(user).is_admin and not (code in existing and existing[code].depth == 1):
-        plan.error(number, "上级组织编码", _("不能为空：只有系统管理员可以导入顶级组织。"))
+        plan.error(number, "上级组织编码", "不能为空：只有系统管理员可以导入顶级组织。")
 
 
 def _check_statistics_row(plan, number, record):
@@ -92,10 +91,10 @@ def _check_statistics_row(plan, number, record):
     if not figures:
         return
     if record["year"] is None:
-        plan.error(number, "统计年度", _("填写了统计数据时，统计年度不能为空。"))
+        plan.error(number, "统计年度", "填写了统计数据时，统计年度不能为空。")
         return
     if not FIRST_YEAR <= record["year"] <= LAST_YEAR:
-        plan.error(number, "统计年度", _("统计年度应在 %(a)s 至 %(b)s 之间。") % {"a": FIRST_YEAR, "b": LAST_YEAR})
+        plan.error(number, "统计年度", f"统计年度应在 {FIRST_YEAR} 至 {LAST_YEAR} 之间。")
         return
     stats = OrgStatistics(year=record["year"], **figures)
     try:
@@ -118,7 +117,7 @@ def _check_cycles(plan):
             seen.add(code)
             code = parent_of[code]
         if code in seen:
-            plan.error(number, "上级组织编码", _("上下级关系形成了循环。"))
+            plan.error(number, "上级组织编码", "上下级关系形成了循环。")
 
 
 def _write(user, plan):
@@ -146,8 +145,11 @@ def _write(user, plan):
         figures = {f.name: record[f.name] for f in STATISTICS_FIELDS if record[f.name] is not None}
         if figures:
             OrgStatistics.objects.update_or_create(org=done[code], year=record["year"], defaults=figures)
-    return _("导入完成：新增 %(c)s 个组织，更新 %(u)s 个组织，统计数据 %(s)s 条。") % {
-        "c": len(plan.creates), "u": len(plan.updates), "s": plan.facts["statistics"]}
+    return "导入完成：新增 {c} 个组织，更新 {u} 个组织，统计数据 {s} 条。".format(
+        c=len(plan.creates),
+        u=len(plan.updates),
+        s=plan.facts["statistics"],
+    )
 
 
 IMPORT = Importer("orgs", COLUMNS, _check, _write)

@@ -1,5 +1,4 @@
 from django import forms
-from django.utils.translation import gettext_lazy as _
 
 from partybuild.kernel.forms import DateInput
 
@@ -7,8 +6,8 @@ from .models import Organization, OrgStatistics
 
 
 class OrganizationForm(forms.ModelForm):
-    parent_code = forms.CharField(label=_("上级组织编码"), max_length=32, required=False,
-                                  help_text=_("留空表示顶级组织(仅系统管理员)。"))
+    parent_code = forms.CharField(label="上级组织编码", max_length=32, required=False,
+                                  help_text="留空表示顶级组织(仅系统管理员)。")
 
     class Meta:
         model = Organization
@@ -24,7 +23,7 @@ class OrganizationForm(forms.ModelForm):
             return None
         parent = Organization.objects.editable_by(self.user).filter(code=code).first()
         if parent is None:
-            raise forms.ValidationError(_("上级组织不存在或不在您的管理范围内。"))
+            raise forms.ValidationError("上级组织不存在或不在您的管理范围内。")
         return parent
 
 

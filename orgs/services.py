@@ -2,7 +2,6 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from partybuild.kernel.policy import can, scope_of
 
@@ -33,12 +32,12 @@ def _check_parent(user, org, parent):
     if parent is None:
         is_root_now = org is not None and org.depth == 1
         if not (scope.is_admin or is_root_now):
-            raise ValidationError({"parent_code": _("只有系统管理员可以创建或移动顶级组织。")})
+            raise ValidationError({"parent_code": "只有系统管理员可以创建或移动顶级组织。"})
         return
     if not can(user, "orgs.manage", parent):
-        raise ValidationError({"parent_code": _("上级组织不存在或不在您的管理范围内。")})
+        raise ValidationError({"parent_code": "上级组织不存在或不在您的管理范围内。"})
     if org is not None and parent.path.startswith(org.path):
-        raise ValidationError({"parent_code": _("不能把组织移动到它自己或它的下级组织之下。")})
+        raise ValidationError({"parent_code": "不能把组织移动到它自己或它的下级组织之下。"})
 
 
 def _move(org, parent):

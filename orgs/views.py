@@ -5,7 +5,6 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from partybuild.kernel import audit, xlsx
 from partybuild.kernel.imports import import_views
@@ -107,13 +106,13 @@ def edit(request, pk):
     org = _editable_org(request, pk)
     parent = Organization.objects.get_parent(org)
     initial = {"parent_code": parent.code if parent else ""}
-    return _save_org_form(request, org=org, initial=initial, title=_("编辑组织：%(name)s") % {"name": org.name})
+    return _save_org_form(request, org=org, initial=initial, title=f"编辑组织：{org.name}")
 
 
 def add_child(request, pk):
     parent = _editable_org(request, pk)
     return _save_org_form(request, org=None, initial={"parent_code": parent.code, "sector": parent.sector},
-                          title=_("在“%(name)s”下新增组织") % {"name": parent.name})
+                          title=f"在“{parent.name}”下新增组织")
 
 
 def _save_org_form(request, *, org, initial, title):
@@ -128,7 +127,7 @@ def _save_org_form(request, *, org, initial, title):
                 for error in errors:
                     form.add_error(field, error)
         else:
-            messages.success(request, _("已保存。"))
+            messages.success(request, "已保存。")
             return redirect(saved)
     return render(request, "orgs/form.html", {"form": form, "title": title, "org": org})
 
@@ -143,7 +142,7 @@ def edit_statistics(request, pk, year):
     if request.method == "POST" and form.is_valid():
         services.save_statistics(user=request.user, org=org, year=year,
                                  **{name: form.cleaned_data[name] for name in form.fields})
-        messages.success(request, _("%(year)s年度统计数据已保存。") % {"year": year})
+        messages.success(request, f"{year}年度统计数据已保存。")
         return redirect(f"{org.get_absolute_url()}?year={year}")
     return render(request, "orgs/statistics_form.html", {"form": form, "org": org, "year": year})
 
@@ -151,7 +150,7 @@ def edit_statistics(request, pk, year):
 def export(request):
     year = _year(request)
     content = excel.export_workbook(request.user, year)
-    audit.record(request, audit.Action.EXPORT, _("组织和年度统计"), year=year)
+    audit.record(request, audit.Action.EXPORT, "组织和年度统计", year=year)
     return download(content, f"党组织-{year}.xlsx", xlsx.XLSX_CONTENT_TYPE)
 
 

@@ -3,8 +3,6 @@
 from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from orgs.models import Organization
@@ -18,10 +16,10 @@ SECRET_SESSION_KEY = "new_api_token"
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("名称"), max_length=50,
-                           help_text=gettext_lazy("用于区分不同设备或系统，例如“我的手机”“县智慧党建平台”。"))
-    days = forms.TypedChoiceField(label=gettext_lazy("有效期"), coerce=int, initial=90,
-                                  choices=[(d, gettext_lazy("%(d)s 天") % {"d": d}) for d in tokens.LIFETIMES])
+    name = forms.CharField(label="名称", max_length=50,
+                           help_text="用于区分不同设备或系统，例如“我的手机”“县智慧党建平台”。")
+    days = forms.TypedChoiceField(label="有效期", coerce=int, initial=90,
+                                  choices=[(d, f"{d} 天") for d in tokens.LIFETIMES])
 
 
 def profile(request):
@@ -40,10 +38,10 @@ def profile(request):
 def token_new(request):
     form = TokenForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("请填写令牌名称并选择有效期。"))
+        messages.error(request, "请填写令牌名称并选择有效期。")
         return redirect("profile")
     issued = run_service(request, lambda: tokens.issue(request.user, **form.cleaned_data),
-                         _("令牌已创建。请立即复制保存：离开本页后将无法再次查看。"))
+                         "令牌已创建。请立即复制保存：离开本页后将无法再次查看。")
     if issued:
         request.session[SECRET_SESSION_KEY] = issued[1]
     return redirect("profile")
@@ -52,5 +50,5 @@ def token_new(request):
 @require_POST
 def token_revoke(request, pk):
     token = get_object_or_404(ApiToken.objects.filter(user=request.user), pk=pk)
-    run_service(request, lambda: tokens.revoke(request.user, token), _("令牌“%(n)s”已撤销。") % {"n": token.name})
+    run_service(request, lambda: tokens.revoke(request.user, token), f"令牌“{token.name}”已撤销。")
     return redirect("profile")

@@ -13,7 +13,6 @@ from contextlib import contextmanager
 from django.core.files.base import ContentFile
 from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerError
 
 from orgs.models import Level, Organization
@@ -94,7 +93,7 @@ def _failure_recorded(report_id):
 
 def record_failure(report_id, exc):
     Report.objects.filter(pk=report_id).update(
-        status=Report.Status.FAILED, error=f"{_('生成失败')}：{exc}\n{traceback.format_exc(limit=3)}",
+        status=Report.Status.FAILED, error=f"生成失败：{exc}\n{traceback.format_exc(limit=3)}",
         finished_at=timezone.now())
 
 

@@ -7,7 +7,6 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from partybuild.kernel.querysets import ScopedQuerySet
 from partybuild.kernel.reports import builder_for
@@ -22,30 +21,30 @@ class ReportQuerySet(ScopedQuerySet):
 
 class Report(models.Model):
     class Status(models.TextChoices):
-        QUEUED = "queued", _("排队中")
-        RUNNING = "running", _("生成中")
-        DONE = "done", _("已完成")
-        FAILED = "failed", _("失败")
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "生成中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
 
-    kind = models.CharField(_("报告类型"), max_length=20)
-    scope = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("范围"))
-    period = models.CharField(_("期间"), max_length=20)
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
-    progress = models.PositiveSmallIntegerField(_("进度(%)"), default=0)
-    pdf = models.FileField(_("PDF"), upload_to=RandomName("reports"), blank=True)
-    xlsx = models.FileField(_("Excel"), upload_to=RandomName("reports"), blank=True)
-    error = models.TextField(_("失败原因"), blank=True)
-    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    kind = models.CharField("报告类型", max_length=20)
+    scope = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="范围")
+    period = models.CharField("期间", max_length=20)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField("进度(%)", default=0)
+    pdf = models.FileField("PDF", upload_to=RandomName("reports"), blank=True)
+    xlsx = models.FileField("Excel", upload_to=RandomName("reports"), blank=True)
+    error = models.TextField("失败原因", blank=True)
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                     verbose_name=_("申请人"), null=True, blank=True)
-    requested_at = models.DateTimeField(_("申请时间"), default=timezone.now)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+                                     verbose_name="申请人", null=True, blank=True)
+    requested_at = models.DateTimeField("申请时间", default=timezone.now)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
 
     objects = ReportQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("报告")
-        verbose_name_plural = _("报告")
+        verbose_name = "报告"
+        verbose_name_plural = "报告"
         ordering = ["-requested_at"]
         constraints = [models.UniqueConstraint(fields=["kind", "scope", "period"], name="one_report_per_period")]
 
@@ -85,15 +84,15 @@ class ReportPart(models.Model):
 
 class Notification(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    text = models.CharField(_("内容"), max_length=300)
-    url = models.CharField(_("链接"), max_length=300, blank=True)
-    key = models.CharField(_("去重键"), max_length=100)
-    created_at = models.DateTimeField(_("时间"), default=timezone.now)
-    read = models.BooleanField(_("已读"), default=False)
+    text = models.CharField("内容", max_length=300)
+    url = models.CharField("链接", max_length=300, blank=True)
+    key = models.CharField("去重键", max_length=100)
+    created_at = models.DateTimeField("时间", default=timezone.now)
+    read = models.BooleanField("已读", default=False)
 
     class Meta:
-        verbose_name = _("通知")
-        verbose_name_plural = _("通知")
+        verbose_name = "通知"
+        verbose_name_plural = "通知"
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="one_notification_per_key")]
 
@@ -110,20 +109,20 @@ class ApiToken(models.Model):
     """A personal API token: only the SHA-256 of its secret is stored; the secret is shown once, at creation."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens",
-                             verbose_name=_("用户"))
-    name = models.CharField(_("名称"), max_length=50)
-    prefix = models.CharField(_("开头"), max_length=12)
-    digest = models.CharField(_("摘要"), max_length=64, unique=True)
-    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
-    expires_at = models.DateTimeField(_("到期时间"))
-    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
-    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+                             verbose_name="用户")
+    name = models.CharField("名称", max_length=50)
+    prefix = models.CharField("开头", max_length=12)
+    digest = models.CharField("摘要", max_length=64, unique=True)
+    created_at = models.DateTimeField("创建时间", default=timezone.now)
+    expires_at = models.DateTimeField("到期时间")
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
 
     objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("API 令牌")
-        verbose_name_plural = _("API 令牌")
+        verbose_name = "API 令牌"
+        verbose_name_plural = "API 令牌"
         ordering = ["-created_at"]
 
     def __str__(self):
@@ -149,8 +148,8 @@ class IdempotentRequest(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
-        verbose_name = _("幂等请求")
-        verbose_name_plural = _("幂等请求")
+        verbose_name = "幂等请求"
+        verbose_name_plural = "幂等请求"
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="one_idempotent_request_per_key")]
 
     def __str__(self):

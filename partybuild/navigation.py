@@ -5,16 +5,14 @@ Apps add their entries in their own ``navigation.py`` (a ``MENU`` list); see par
 
 from functools import cache
 
-from django.utils.translation import gettext_lazy as _
-
 from partybuild.kernel.navigation import NavItem
 from partybuild.kernel.registry import app_modules
 
-MENU = [NavItem(_("首页"), "home", "home.view")]
+MENU = [NavItem("首页", "home", "home.view")]
 #: after the apps' entries
-TRAILING = [NavItem(_("下载中心"), "reports:centre", "reports.request"),
-            NavItem(_("通知"), "reports:notifications", "notifications.view"),
-            NavItem(_("审计记录"), "kernel:audit", "audit.view")]
+TRAILING = [NavItem("下载中心", "reports:centre", "reports.request"),
+            NavItem("通知", "reports:notifications", "notifications.view"),
+            NavItem("审计记录", "kernel:audit", "audit.view")]
 
 
 @cache

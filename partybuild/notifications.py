@@ -20,7 +20,6 @@ from django.db.models.signals import post_save
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
-from django.utils.translation import gettext as _
 
 from orgs.models import RoleAssignment
 from partybuild.kernel.events import domain_event
@@ -49,7 +48,7 @@ def deliver(user, text, url):
     """E-mail and the configured senders; a failing channel is logged and does not stop the others."""
     if settings.NOTIFICATION_EMAIL and user.email:
         try:
-            send_mail(_("【党建督考】%(t)s") % {"t": text[:40]}, f"{text}\n\n{url}", None, [user.email])
+            send_mail(f"【党建督考】{text[:40]}", f"{text}\n\n{url}", None, [user.email])
         except OSError:
             log.exception("e-mail to %s failed", user.pk)
     for path in settings.NOTIFICATION_SENDERS:
@@ -82,12 +81,11 @@ def _item_url(item):
 def _on_item(kind, item, actor, entry, **_extra):
     org, description = item.problem.org, item.problem.description[:40]
     messages = {
-        "item_raised": (OWN, _("%(org)s新增一个整改问题：%(d)s") % {"org": org.name, "d": description}),
-        "item_return": (OWN, _("整改事项被退回，请继续整改：%(d)s。理由：%(c)s") % {
-            "d": description, "c": entry.comment[:80]}),
-        "item_accept": (OWN, _("整改事项已验收销号：%(d)s") % {"d": description}),
-        "item_reopen": (OWN, _("回头看未通过，事项重新整改：%(d)s") % {"d": description}),
-        "item_submit": (MANAGERS, _("%(org)s申请销号，请验收：%(d)s") % {"org": org.name, "d": description}),
+        "item_raised": (OWN, f"{org.name}新增一个整改问题：{description}"),
+        "item_return": (OWN, f"整改事项被退回，请继续整改：{description}。理由：{entry.comment[:80]}"),
+        "item_accept": (OWN, f"整改事项已验收销号：{description}"),
+        "item_reopen": (OWN, f"回头看未通过，事项重新整改：{description}"),
+        "item_submit": (MANAGERS, f"{org.name}申请销号，请验收：{description}"),
     }
     if kind in messages:
         role, text = messages[kind]
@@ -97,25 +95,24 @@ def _on_item(kind, item, actor, entry, **_extra):
 def _on_notice(kind, notice, actor, **_extra):
     url = reverse("rectification:notice", args=[notice.pk])
     if kind == "notice_issued":
-        text = _("收到%(kind)s %(n)s：%(t)s，请于 %(d)s 前反馈。") % {
-            "kind": notice.get_kind_display(), "n": notice.number, "t": notice.title, "d": notice.reply_by}
+        text = f"收到{notice.get_kind_display()} {notice.number}：{notice.title}，请于 {notice.reply_by} 前反馈。"
         _tell(_holders(OWN, notice.org), text, url, f"notice-{notice.pk}", actor)
         concerned = {item.problem.org for item in notice.items.select_related("problem__org")} - {notice.org}
         for org in concerned:
-            _tell(_holders(OWN, org), _("你单位的整改事项被列入督办：%(n)s。") % {"n": notice.number}, url,
+            _tell(_holders(OWN, org), f"你单位的整改事项被列入督办：{notice.number}。", url,
                   f"notice-{notice.pk}-items", actor)
     elif kind == "notice_replied":
-        text = _("%(org)s已书面反馈 %(n)s。") % {"org": notice.org.name, "n": notice.number}
+        text = f"{notice.org.name}已书面反馈 {notice.number}。"
         _tell(_holders(MANAGERS, notice.issuer), text, url, f"reply-{notice.pk}", actor)
 
 
 def _on_extension(kind, item, actor, extension, **_extra):
     org = item.problem.org
     if kind == "extension_requested":
-        text = _("%(org)s申请将整改时限延至 %(d)s，请审批。") % {"org": org.name, "d": extension.proposed_deadline}
+        text = f"{org.name}申请将整改时限延至 {extension.proposed_deadline}，请审批。"
         _tell(_holders(MANAGERS, org), text, _item_url(item), f"extension-{extension.pk}", actor)
     else:
-        text = _("延期申请%(r)s：%(d)s") % {"r": extension.get_decision_display(), "d": item.problem.description[:40]}
+        text = f"延期申请{extension.get_decision_display()}：{item.problem.description[:40]}"
         users = _holders(OWN, org) | {extension.requested_by}
         _tell(users, text, _item_url(item), f"extension-{extension.pk}-decided", actor)
 
@@ -136,8 +133,8 @@ def on_assessment_saved(sender, instance, **kwargs):
     url = reverse("scoring:results", args=[instance.pk])
     results = list(instance.results.select_related("org"))
     holders = _holders_of_each(OWN, [result.org for result in results])
-    notify_many([(user, _("《%(a)s》结果已发布：%(org)s得分 %(t)s，等次“%(g)s”。") % {
-        "a": instance.name, "org": result.org.name, "t": result.total, "g": result.grade}, url,
+    notify_many([(user, f"《{instance.name}》结果已发布：{result.org.name}得分 {result.total}，"
+                        f"等次“{result.grade}”。", url,
         f"assessment-{instance.pk}-{result.org_id}") for result in results for user in holders[result.org_id]])
 
 
@@ -180,11 +177,11 @@ def send_daily(today=None):
             else items.filter(problem__org=assignment.org)
         if role_may(assignment.role, OWN):
             count = items.overdue_on(today).count()
-            text = _("%(org)s有 %(n)s 个整改事项已逾期，请抓紧整改。")
+            text = "%(org)s有 %(n)s 个整改事项已逾期，请抓紧整改。"
             url = reverse("rectification:ledger") + "?overdue=true"
         elif role_may(assignment.role, MANAGERS):
             count = follow_ups_due(items, today).count()
-            text = _("%(org)s有 %(n)s 个已销号事项到期需要回头看。")
+            text = "%(org)s有 %(n)s 个已销号事项到期需要回头看。"
             url = reverse("rectification:follow_ups")
         else:
             continue

@@ -6,8 +6,6 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from orgs.models import COMMITTEE_KINDS, Organization
@@ -25,9 +23,9 @@ from .models import Notification, Report
 class ReportRequestForm(forms.Form):
     """Which report, over which organisation, for which period: every choice comes from the registry and the policy."""
 
-    scope = forms.ModelChoiceField(label=gettext_lazy("范围"), queryset=Organization.objects.none(),
+    scope = forms.ModelChoiceField(label="范围", queryset=Organization.objects.none(),
                                    empty_label=None)
-    report = forms.ChoiceField(label=gettext_lazy("报告和期间"))
+    report = forms.ChoiceField(label="报告和期间")
 
     def __init__(self, *args, user, scope, **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,7 +73,7 @@ def request_report(request):
         return redirect("reports:centre")
     audit.record(request, audit.Action.REPORT_REQUESTED, builder_for(report.kind).label, report=report.pk,
                  scope=scope.name, period=report.period)
-    messages.success(request, _("“%(title)s”正在生成，进度见下方，完成后即可下载。") % {"title": report.title})
+    messages.success(request, f"“{report.title}”正在生成，进度见下方，完成后即可下载。")
     if request.POST.get("download"):
         return redirect(f"{reverse('reports:centre')}?download={report.pk}#report-{report.pk}")
     return redirect("reports:centre")

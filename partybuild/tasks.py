@@ -9,7 +9,6 @@ import threading
 from celery import Task, shared_task
 from django.conf import settings
 from django.db import connections, transaction
-from django.utils.translation import gettext as _
 
 from partybuild.kernel.errors import ServiceError
 
@@ -75,8 +74,8 @@ def queue(kind, scope, period, user=None):
             generate_report.delay(report.pk)
         except jobs.BrokerError as exc:
             jobs.log.warning("broker unavailable: %s", exc)
-            raise ServiceError(_("报告服务暂时不可用(任务队列无法连接)。申请已保存为“排队中”，"
-                                 "请稍后在下载中心点“重试”。")) from exc
+            raise ServiceError("报告服务暂时不可用(任务队列无法连接)。申请已保存为“排队中”，"
+                                 "请稍后在下载中心点“重试”。") from exc
     return report
 
 

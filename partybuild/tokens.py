@@ -7,7 +7,6 @@ import secrets
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from partybuild.kernel import audit
 from partybuild.kernel.errors import ServiceError
@@ -30,10 +29,10 @@ def issue(user, *, name, days) -> tuple[ApiToken, str]:
     """A new token for ``user``; returns it with its secret (never stored, so shown only now)."""
     name = name.strip()
     if not name:
-        raise ServiceError(_("请给令牌起一个名称，例如“手机”。"))
+        raise ServiceError("请给令牌起一个名称，例如“手机”。")
     if days not in LIFETIMES or days > settings.API_TOKEN_MAX_DAYS:
-        raise ServiceError(_("有效期只能选择 %(d)s 天。") % {"d": "、".join(
-            str(d) for d in LIFETIMES if d <= settings.API_TOKEN_MAX_DAYS)})
+        allowed = "、".join(str(d) for d in LIFETIMES if d <= settings.API_TOKEN_MAX_DAYS)
+        raise ServiceError(f"有效期只能选择 {allowed} 天。")
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, name=name[:50], prefix=secret[:10], digest=digest(secret),
                                     expires_at=timezone.now() + datetime.timedelta(days=days))
@@ -44,7 +43,7 @@ def issue(user, *, name, days) -> tuple[ApiToken, str]:
 def revoke(user, token) -> ApiToken:
     """Only the token's owner revokes it (the page fetches it among the user's own tokens)."""
     if token.user_id != user.pk:
-        raise ServiceError(_("只能撤销自己的令牌。"))
+        raise ServiceError("只能撤销自己的令牌。")
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])

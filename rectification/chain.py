@@ -8,8 +8,6 @@ entry removed or inserted breaks the links.
 
 from dataclasses import dataclass
 
-from django.utils.translation import gettext as _
-
 from .models import ItemTransition
 from .workflow import action_label
 
@@ -21,9 +19,13 @@ class Break:
 
     def __str__(self):
         e = self.entry
-        return _("事项 #%(item)s 的流转记录 #%(id)s(%(action)s，%(at)s)：%(why)s") % {
-            "item": e.item_id, "id": e.pk, "action": action_label(e.action),
-            "at": e.happened_at.isoformat(timespec="seconds"), "why": self.reason}
+        return "事项 #{item} 的流转记录 #{id}({action}，{at})：{why}".format(
+            item=e.item_id,
+            id=e.pk,
+            action=action_label(e.action),
+            at=e.happened_at.isoformat(timespec="seconds"),
+            why=self.reason,
+        )
 
 
 def first_breaks(entries=None):
@@ -45,8 +47,10 @@ def first_breaks(entries=None):
 def _check(entry, previous):
     expected_link = previous.pk if previous else None
     if entry.previous_id != expected_link:
-        return _("链接断开：应接在记录 #%(want)s 之后，实际记录的是 #%(got)s(记录被删除、插入或改动)。") % {
-            "want": expected_link or "—", "got": entry.previous_id or "—"}
+        return "链接断开：应接在记录 #{want} 之后，实际记录的是 #{got}(记录被删除、插入或改动)。".format(
+            want=expected_link or "—",
+            got=entry.previous_id or "—",
+        )
     if entry.hash != entry.compute_hash(previous.hash if previous else ""):
-        return _("校验值不符：这条记录的内容或上一条记录的校验值已被改动。")
+        return "校验值不符：这条记录的内容或上一条记录的校验值已被改动。"
     return None

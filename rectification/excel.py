@@ -10,7 +10,6 @@ import datetime
 from django.db import connection
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from orgs.models import Organization
@@ -69,12 +68,12 @@ def export_workbook(items, with_hashes=False) -> bytes:
     ``with_hashes`` adds their full log with the hash chain, so an auditor can check it offline."""
     rows = latest_progress(items).values_list(*EXPORTED)
     records = ((number, *row) for number, row in enumerate(rows.iterator(chunk_size=BATCH), start=1))
-    sheets = [(_("整改台账"), COLUMNS, records)]
+    sheets = [("整改台账", COLUMNS, records)]
     if with_hashes:
         log = (ItemTransition.objects.filter(item__in=items.values("pk")).order_by("item_id", "id")
                .annotate(previous_hash=F("previous__hash")))
-        sheets.append((_("流转记录(含校验值)"), LOG_COLUMNS, (_log_record(e) for e in log.iterator(chunk_size=BATCH))))
-        sheets.append((_("校验方法"), [xlsx.Column("说明", "text")], ({"text": line} for line in HOW_TO_VERIFY)))
+        sheets.append(("流转记录(含校验值)", LOG_COLUMNS, (_log_record(e) for e in log.iterator(chunk_size=BATCH))))
+        sheets.append(("校验方法", [xlsx.Column("说明", "text")], ({"text": line} for line in HOW_TO_VERIFY)))
     return xlsx.write_sheets(sheets)
 
 
@@ -103,9 +102,9 @@ def _check(user, plan):
         if not record["id"]:
             plan.creates.append(record)
         elif record["id"] in first_row:
-            plan.error(number, "台账编号", _("与第%(n)s行重复。") % {"n": first_row[record["id"]]})
+            plan.error(number, "台账编号", "与第{n}行重复。".format(n=first_row[record["id"]]))
         elif record["id"] not in existing:
-            plan.error(number, "台账编号", _("台账编号“%(id)s”不存在或不在您的管理范围内。") % {"id": record["id"]})
+            plan.error(number, "台账编号", "台账编号“{id}”不存在或不在您的管理范围内。".format(id=record["id"]))
         else:
             first_row[record["id"]] = number
             _check_update(plan, number, record, existing[record["id"]])
@@ -113,24 +112,23 @@ def _check(user, plan):
 
 def _check_row(plan, number, record, orgs, categories, today):
     if record["org_code"] and record["org_code"] not in orgs:
-        plan.error(number, "组织编码", _("组织“%(c)s”不存在或不在您的管理范围内。") % {"c": record["org_code"]})
+        plan.error(number, "组织编码", "组织“{c}”不存在或不在您的管理范围内。".format(c=record["org_code"]))
     record["org"] = orgs.get(record["org_code"])
     name = record["category"]
     if name and name not in categories:
-        plan.error(number, "问题类别", _("“%(v)s”不是已有的问题类别，请先由管理员在问题类别中添加。") % {"v": name})
+        plan.error(number, "问题类别", f"“{name}”不是已有的问题类别，请先由管理员在问题类别中添加。")
     record["category"] = categories.get(name) if name else None
     if record["status"] == Status.CLOSED and not record["closed_on"]:
-        plan.error(number, "销号日期", _("完成情况为“已销号”时必须填写销号日期。"))
+        plan.error(number, "销号日期", "完成情况为“已销号”时必须填写销号日期。")
     if record["closed_on"] and record["status"] not in (Status.CLOSED, None):
-        plan.error(number, "完成情况", _("填写了销号日期时，完成情况应为“已销号”。"))
+        plan.error(number, "完成情况", "填写了销号日期时，完成情况应为“已销号”。")
     found = record["found_on"] or (None if record["id"] else today)  # an update is checked in _check_update
     for header, day in (("发现日期", found), ("销号日期", record["closed_on"])):
         if day and day > today:
-            plan.error(number, header, _("不能晚于今天(%(d)s)。") % {"d": today.isoformat()})
+            plan.error(number, header, f"不能晚于今天({today.isoformat()})。")
     for header, day in (("整改时限", record["deadline"]), ("销号日期", record["closed_on"])):
         if day and found and day < found:
-            plan.error(number, header, _("%(h)s %(d)s 早于发现日期 %(f)s。") % {
-                "h": header, "d": day.isoformat(), "f": found.isoformat()})
+            plan.error(number, header, f"{header} {day.isoformat()} 早于发现日期 {found.isoformat()}。")
 
 
 def _check_update(plan, number, record, item):
@@ -143,11 +141,13 @@ def _check_update(plan, number, record, item):
             ("销号日期", record["closed_on"], item.closed_on)]
     for header, given, current in kept:
         if given not in (None, current):
-            plan.error(number, header, _("与台账中的记录不一致(台账中为“%(v)s”)：已有事项的问题信息和完成情况不能通过"
-                                         "导入修改，只能按流程办理。") % {"v": _shown(item, header, current)})
+            plan.error(number, header, f"与台账中的记录不一致(台账中为“{_shown(item, header, current)}”)："
+                                       "已有事项的问题信息和完成情况不能通过导入修改，只能按流程办理。")
     if record["deadline"] and not record["found_on"] and record["deadline"] < problem.found_on:
-        plan.error(number, "整改时限", _("整改时限 %(d)s 早于发现日期 %(f)s。") % {
-            "d": record["deadline"].isoformat(), "f": problem.found_on.isoformat()})
+        plan.error(number, "整改时限", "整改时限 {d} 早于发现日期 {f}。".format(
+            d=record["deadline"].isoformat(),
+            f=problem.found_on.isoformat(),
+        ))
     wanted = {"measures": record["measures"] or "", "responsible_unit": record["responsible_unit"] or "",
               "responsible_person": record["responsible_person"] or "", "deadline": record["deadline"],
               "kind": record["kind"] or item.kind}
@@ -155,7 +155,7 @@ def _check_update(plan, number, record, item):
     if not changes:
         plan.unchanged += 1
     elif item.status == Status.CLOSED:
-        plan.error(number, "整改措施", _("已销号的事项不能修改整改方案；如需重新整改，请通过“回头看”重新打开。"))
+        plan.error(number, "整改措施", "已销号的事项不能修改整改方案；如需重新整改，请通过“回头看”重新打开。")
     else:
         plan.updates.append((item, wanted, "\n".join(changes)))
 
@@ -165,14 +165,13 @@ def _shown(item, header, value):
         return item.get_status_display()
     if header == "问题来源":
         return item.problem.get_source_display()
-    return value if value not in (None, "") else _("(空)")
+    return value if value not in (None, "") else "(空)"
 
 
 def _write(user, plan):
     _create(user, plan.creates)
     _update(user, plan.updates)
-    return _("导入完成：新增 %(c)s 条整改事项，更新 %(u)s 条，%(s)s 条无变化。") % {
-        "c": len(plan.creates), "u": len(plan.updates), "s": plan.unchanged}
+    return f"导入完成：新增 {len(plan.creates)} 条整改事项，更新 {len(plan.updates)} 条，{plan.unchanged} 条无变化。"
 
 
 def _create(user, records):

@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Substr
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from orgs.models import Organization
 from partybuild.kernel.dates import add_months, local_midnight, month_start, parse_month
@@ -49,7 +47,7 @@ class Period:
         today = today or timezone.localdate()
         month = parse_month(text)
         if month > today:
-            raise ValueError(_("不能统计尚未开始的月份。"))
+            raise ValueError("不能统计尚未开始的月份。")
         return cls(month, today)
 
     @property
@@ -171,11 +169,11 @@ def _flow(scope, previous_id, status, path, archived, was_status, was_path, now_
 
 
 LABELS = {
-    "total": gettext_lazy("问题总数"), "open": gettext_lazy("未销号"), "overdue": gettext_lazy("逾期"),
-    "done": gettext_lazy("已销号"), "missing_report": gettext_lazy("本月未报送"),
-    "raised": gettext_lazy("本月新增"), "reopened": gettext_lazy("重新整改(回头看未通过、回潮)"),
-    "moved_in": gettext_lazy("转入"), "closed": gettext_lazy("本月销号"), "moved_out": gettext_lazy("转出"),
-    "archived": gettext_lazy("归档"),
+    "total": "问题总数", "open": "未销号", "overdue": "逾期",
+    "done": "已销号", "missing_report": "本月未报送",
+    "raised": "本月新增", "reopened": "重新整改(回头看未通过、回潮)",
+    "moved_in": "转入", "closed": "本月销号", "moved_out": "转出",
+    "archived": "归档",
 }
 
 
@@ -186,7 +184,7 @@ def figure_items(name, scope, period, category=None):
     elif name in FLOW_FIGURES:
         ids = flows(scope, period)[name]
     else:
-        raise ValueError(_("未知的统计口径。"))
+        raise ValueError("未知的统计口径。")
     return RectificationItem.objects.filter(pk__in=ids)
 
 
@@ -222,9 +220,9 @@ class MonthFigures:
     def flow_rows(self):
         """The flow table: opening, each flow with its sign, closing."""
         signs = {"raised": "+", "reopened": "+", "moved_in": "+", "closed": "−", "moved_out": "−", "archived": "−"}
-        rows = [(_("上月末未销号"), "", self.opening, None)]
+        rows = [("上月末未销号", "", self.opening, None)]
         rows += [(LABELS[name], signs[name], self.flows[name], name) for name in FLOW_FIGURES]
-        rows.append((_("本月末未销号"), "=", self.open, "open"))
+        rows.append(("本月末未销号", "=", self.open, "open"))
         return rows
 
 
@@ -273,7 +271,7 @@ def by_category(scope, period):
     rows = _grouped(states(scope, period), period, "category_id")
     names = dict(ProblemCategory.objects.values_list("pk", "name"))
     table = [{**row, "category": row["category_id"] or "none", "code": "",
-              "name": names.get(row["category_id"], _("未分类")), "rate": _rate(row)} for row in rows]
+              "name": names.get(row["category_id"], "未分类"), "rate": _rate(row)} for row in rows]
     return sorted(table, key=lambda r: (-r["total"], str(r["name"])))
 
 

@@ -2,7 +2,6 @@ import django_filters
 from django.db.models import Q
 from django.forms import CheckboxInput
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Organization
 from partybuild.kernel.forms import DateInput, OrgPicker
@@ -21,29 +20,29 @@ SORTS = {
 class LedgerFilter(django_filters.FilterSet):
     """Filters of the ledger page and of its Excel export (the same query serves both)."""
 
-    q = django_filters.CharFilter(label=_("关键词"), method="filter_text")
-    status = django_filters.ChoiceFilter(label=_("状态"), choices=RectificationItem.Status.choices,
-                                         empty_label=_("全部"))
-    kind = django_filters.ChoiceFilter(label=_("整改类型"), choices=RectificationItem.Kind.choices,
-                                       empty_label=_("全部"))
-    source = django_filters.ChoiceFilter(label=_("问题来源"), field_name="problem__source",
-                                         choices=Problem.Source.choices, empty_label=_("全部"))
-    category = django_filters.ModelChoiceFilter(label=_("问题类别"), field_name="problem__category",
+    q = django_filters.CharFilter(label="关键词", method="filter_text")
+    status = django_filters.ChoiceFilter(label="状态", choices=RectificationItem.Status.choices,
+                                         empty_label="全部")
+    kind = django_filters.ChoiceFilter(label="整改类型", choices=RectificationItem.Kind.choices,
+                                       empty_label="全部")
+    source = django_filters.ChoiceFilter(label="问题来源", field_name="problem__source",
+                                         choices=Problem.Source.choices, empty_label="全部")
+    category = django_filters.ModelChoiceFilter(label="问题类别", field_name="problem__category",
                                                 queryset=ProblemCategory.objects.select_related("dimension"),
-                                                empty_label=_("全部"))
+                                                empty_label="全部")
     # ticked: only those items; not ticked: no filter (links may still say ?overdue=true)
-    overdue = django_filters.BooleanFilter(label=_("只看逾期"), method="filter_overdue", widget=CheckboxInput)
-    missing_report = django_filters.BooleanFilter(label=_("只看本月未报送进展"), method="filter_missing_report",
+    overdue = django_filters.BooleanFilter(label="只看逾期", method="filter_overdue", widget=CheckboxInput)
+    missing_report = django_filters.BooleanFilter(label="只看本月未报送进展", method="filter_missing_report",
                                                   widget=CheckboxInput)
-    person = django_filters.CharFilter(label=_("责任人"), field_name="responsible_person", lookup_expr="icontains")
-    deadline_from = django_filters.DateFilter(label=_("整改时限从"), field_name="deadline", lookup_expr="gte",
+    person = django_filters.CharFilter(label="责任人", field_name="responsible_person", lookup_expr="icontains")
+    deadline_from = django_filters.DateFilter(label="整改时限从", field_name="deadline", lookup_expr="gte",
                                               widget=DateInput)
-    deadline_to = django_filters.DateFilter(label=_("整改时限到"), field_name="deadline", lookup_expr="lte",
+    deadline_to = django_filters.DateFilter(label="整改时限到", field_name="deadline", lookup_expr="lte",
                                             widget=DateInput)
-    org = django_filters.CharFilter(label=_("党组织(含下级)"), method="filter_subtree", widget=OrgPicker())
-    sort = django_filters.ChoiceFilter(label=_("排序"), method="filter_sort", empty_label=_("按时限"), choices=[
-        ("-deadline", _("时限从晚到早")), ("found", _("发现日期从早到晚")), ("-found", _("发现日期从晚到早")),
-        ("org", _("按组织")), ("status", _("按状态"))])
+    org = django_filters.CharFilter(label="党组织(含下级)", method="filter_subtree", widget=OrgPicker())
+    sort = django_filters.ChoiceFilter(label="排序", method="filter_sort", empty_label="按时限", choices=[
+        ("-deadline", "时限从晚到早"), ("found", "发现日期从早到晚"), ("-found", "发现日期从晚到早"),
+        ("org", "按组织"), ("status", "按状态")])
 
     class Meta:
         model = RectificationItem

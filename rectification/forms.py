@@ -1,5 +1,4 @@
 from django import forms
-from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Organization, Sector
 from partybuild.kernel.forms import DateInput, MultipleFileField, OrgCodeField, OrgPicker
@@ -9,7 +8,7 @@ from .models import Problem, ProblemCategory, RectificationItem, ResponsibilityE
 
 class CategoryChoiceField(forms.ModelChoiceField):
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("empty_label", _("未分类"))
+        kwargs.setdefault("empty_label", "未分类")
         super().__init__(*args, **kwargs)
 
     def label_from_instance(self, obj):
@@ -33,16 +32,16 @@ class PlanForm(forms.ModelForm):
 class ProblemForm(forms.Form):
     """A problem raised by staff, or claimed by an organisation itself (自查认领)."""
 
-    org_code = forms.CharField(label=_("党组织"), max_length=32, widget=OrgPicker("ledger.work"))
-    category = CategoryChoiceField(label=_("问题类别"), required=False,
+    org_code = forms.CharField(label="党组织", max_length=32, widget=OrgPicker("ledger.work"))
+    category = CategoryChoiceField(label="问题类别", required=False,
                                    queryset=ProblemCategory.objects.filter(is_active=True).select_related("dimension"))
-    severity = forms.ChoiceField(label=_("严重程度"), choices=Problem.Severity.choices)
-    description = forms.CharField(label=_("问题描述"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
-    found_on = forms.DateField(label=_("发现日期"), widget=DateInput())
-    measures = forms.CharField(label=_("整改措施"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    responsible_person = forms.CharField(label=_("责任人"), max_length=50, required=False)
-    deadline = forms.DateField(label=_("整改时限"), required=False, widget=DateInput())
-    kind = forms.ChoiceField(label=_("整改类型"), choices=RectificationItem.Kind.choices,
+    severity = forms.ChoiceField(label="严重程度", choices=Problem.Severity.choices)
+    description = forms.CharField(label="问题描述", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    found_on = forms.DateField(label="发现日期", widget=DateInput())
+    measures = forms.CharField(label="整改措施", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    responsible_person = forms.CharField(label="责任人", max_length=50, required=False)
+    deadline = forms.DateField(label="整改时限", required=False, widget=DateInput())
+    kind = forms.ChoiceField(label="整改类型", choices=RectificationItem.Kind.choices,
                              initial=RectificationItem.Kind.DEADLINE)
 
     def __init__(self, *args, user, **kwargs):
@@ -53,43 +52,43 @@ class ProblemForm(forms.Form):
         org = Organization.objects.for_action(self.user, "ledger.work").filter(
             code=self.cleaned_data["org_code"].strip()).first()
         if org is None:
-            raise forms.ValidationError(_("组织不存在或不在您的管理范围内。"))
+            raise forms.ValidationError("组织不存在或不在您的管理范围内。")
         return org
 
 
 class ProgressForm(forms.Form):
-    text = forms.CharField(label=_("本月整改进展"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
-    percent = forms.IntegerField(label=_("完成进度(%)"), min_value=0, max_value=100)
-    files = MultipleFileField(label=_("佐证材料(照片、PDF、Office 文档，每个不超过 10 MB)"), required=False)
+    text = forms.CharField(label="本月整改进展", widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    percent = forms.IntegerField(label="完成进度(%)", min_value=0, max_value=100)
+    files = MultipleFileField(label="佐证材料(照片、PDF、Office 文档，每个不超过 10 MB)", required=False)
 
 
 class CommentForm(forms.Form):
-    comment = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
+    comment = forms.CharField(label="说明", widget=forms.Textarea(attrs={"rows": 2}), required=False,
                               max_length=2000)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class FollowUpForm(forms.Form):
-    passed = forms.TypedChoiceField(label=_("检查结论"), coerce=lambda v: v == "yes",
-                                    choices=[("yes", _("整改成效巩固，通过")), ("no", _("问题反弹，重新整改"))])
-    note = forms.CharField(label=_("检查情况"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    passed = forms.TypedChoiceField(label="检查结论", coerce=lambda v: v == "yes",
+                                    choices=[("yes", "整改成效巩固，通过"), ("no", "问题反弹，重新整改")])
+    note = forms.CharField(label="检查情况", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
 class NoticeForm(forms.Form):
     """What every issued document asks for: its body and the date the reply is due."""
 
-    requirement = forms.CharField(label=_("正文(要求)"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
-    reply_by = forms.DateField(label=_("限期反馈"), widget=DateInput())
+    requirement = forms.CharField(label="正文(要求)", widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    reply_by = forms.DateField(label="限期反馈", widget=DateInput())
 
 
 class SupervisionForm(NoticeForm):
-    items = forms.ModelMultipleChoiceField(label=_("督办事项"), queryset=RectificationItem.objects.none(),
+    items = forms.ModelMultipleChoiceField(label="督办事项", queryset=RectificationItem.objects.none(),
                                            widget=forms.CheckboxSelectMultiple, required=False)
-    subject = forms.ModelChoiceField(label=_("突出问题(可选)"), queryset=Problem.objects.none(), required=False)
+    subject = forms.ModelChoiceField(label="突出问题(可选)", queryset=Problem.objects.none(), required=False)
 
     def __init__(self, *args, open_items, problems, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["requirement"].initial = _("请于限期内完成整改并书面反馈整改情况。")
+        self.fields["requirement"].initial = "请于限期内完成整改并书面反馈整改情况。"
         self.fields["items"].queryset = open_items
         self.fields["items"].label_from_instance = lambda item: (
             f"{item.problem.org.name}：{item.problem.description[:40]}(时限 {item.deadline or '未定'}"
@@ -99,29 +98,29 @@ class SupervisionForm(NoticeForm):
 
 
 class ReplyForm(forms.Form):
-    text = forms.CharField(label=_("书面反馈"), widget=forms.Textarea(attrs={"rows": 4}), max_length=8000)
-    files = MultipleFileField(label=_("附件(照片、PDF、Office 文档，每个不超过 10 MB)"), required=False)
+    text = forms.CharField(label="书面反馈", widget=forms.Textarea(attrs={"rows": 4}), max_length=8000)
+    files = MultipleFileField(label="附件(照片、PDF、Office 文档，每个不超过 10 MB)", required=False)
 
 
 class ExtensionForm(forms.Form):
-    proposed_deadline = forms.DateField(label=_("申请延至"), widget=DateInput())
-    reason = forms.CharField(label=_("延期理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    proposed_deadline = forms.DateField(label="申请延至", widget=DateInput())
+    reason = forms.CharField(label="延期理由", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
 class DecisionForm(forms.Form):
-    approve = forms.TypedChoiceField(label=_("审批"), coerce=lambda v: v == "yes",
-                                     choices=[("yes", _("同意延期")), ("no", _("不同意"))])
-    note = forms.CharField(label=_("审批意见"), required=False, max_length=2000,
+    approve = forms.TypedChoiceField(label="审批", coerce=lambda v: v == "yes",
+                                     choices=[("yes", "同意延期"), ("no", "不同意")])
+    note = forms.CharField(label="审批意见", required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class CorrectionForm(forms.Form):
     """Staff correct the problem's category or move it to another organisation."""
 
-    org_code = OrgCodeField(label=_("所属组织"), action="ledger.manage")
-    category = CategoryChoiceField(label=_("问题类别"), required=False,
+    org_code = OrgCodeField(label="所属组织", action="ledger.manage")
+    category = CategoryChoiceField(label="问题类别", required=False,
                                    queryset=ProblemCategory.objects.filter(is_active=True).select_related("dimension"))
-    reason = forms.CharField(label=_("更正理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label="更正理由", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -131,8 +130,8 @@ class CorrectionForm(forms.Form):
 class SubtreeForm(forms.Form):
     """Common fields of everything staff hand down a subtree (举一反三, tasks)."""
 
-    root_code = forms.CharField(label=_("下达范围(含全部下级)"), max_length=32, widget=OrgPicker("ledger.manage"))
-    sector = forms.ChoiceField(label=_("限定领域"), required=False, choices=[("", _("全部领域")), *Sector.choices])
+    root_code = forms.CharField(label="下达范围(含全部下级)", max_length=32, widget=OrgPicker("ledger.manage"))
+    sector = forms.ChoiceField(label="限定领域", required=False, choices=[("", "全部领域"), *Sector.choices])
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -142,32 +141,32 @@ class SubtreeForm(forms.Form):
         root = Organization.objects.for_action(self.user, "ledger.manage").filter(
             code=self.cleaned_data["root_code"].strip()).first()
         if root is None:
-            raise forms.ValidationError(_("组织不存在或不在您的管理范围内。"))
+            raise forms.ValidationError("组织不存在或不在您的管理范围内。")
         return root
 
 
 class PushForm(SubtreeForm):
-    description = forms.CharField(label=_("对照检查的问题"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
-    category = CategoryChoiceField(label=_("问题类别"), required=False,
+    description = forms.CharField(label="对照检查的问题", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    category = CategoryChoiceField(label="问题类别", required=False,
                                    queryset=ProblemCategory.objects.filter(is_active=True).select_related("dimension"))
-    reply_by = forms.DateField(label=_("反馈时限"), widget=DateInput())
+    reply_by = forms.DateField(label="反馈时限", widget=DateInput())
 
 
 class TaskBatchForm(SubtreeForm):
-    title = forms.CharField(label=_("任务"), max_length=200)
-    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
-    quarter = forms.TypedChoiceField(label=_("完成季度"), coerce=int, choices=[(q, f"第{q}季度") for q in range(1, 5)])
+    title = forms.CharField(label="任务", max_length=200)
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    quarter = forms.TypedChoiceField(label="完成季度", coerce=int, choices=[(q, f"第{q}季度") for q in range(1, 5)])
 
 
 class AnswerForm(forms.Form):
-    claim = forms.TypedChoiceField(label=_("反馈"), coerce=lambda v: v == "yes",
-                                   choices=[("yes", _("存在此问题，认领整改")), ("no", _("不存在此问题"))])
-    reason = forms.CharField(label=_("说明"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    claim = forms.TypedChoiceField(label="反馈", coerce=lambda v: v == "yes",
+                                   choices=[("yes", "存在此问题，认领整改"), ("no", "不存在此问题")])
+    reason = forms.CharField(label="说明", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class TaskReportForm(forms.Form):
-    done = forms.BooleanField(label=_("已完成"), required=False)
-    note = forms.CharField(label=_("完成情况"), required=False, max_length=2000)
+    done = forms.BooleanField(label="已完成", required=False)
+    note = forms.CharField(label="完成情况", required=False, max_length=2000)
 
 
 class ResponsibilityForm(forms.ModelForm):
@@ -178,9 +177,9 @@ class ResponsibilityForm(forms.ModelForm):
 
 
 class LetterForm(forms.Form):
-    letter = forms.FileField(label=_("签字盖章的目标责任书(PDF 或图片)"))
+    letter = forms.FileField(label="签字盖章的目标责任书(PDF 或图片)")
 
 
 class MilestoneForm(forms.Form):
-    title = forms.CharField(label=_("阶段目标"), max_length=200)
-    due = forms.DateField(label=_("计划完成"), widget=DateInput())
+    title = forms.CharField(label="阶段目标", max_length=200)
+    due = forms.DateField(label="计划完成", widget=DateInput())

@@ -8,7 +8,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orgs.models import Organization
@@ -48,9 +47,9 @@ def self_check_new(request):
         except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("已推送到 %(n)s 个基层党组织。") % {"n": push.requests.count()})
+            messages.success(request, f"已推送到 {push.requests.count()} 个基层党组织。")
             return redirect("rectification:self_checks")
-    return render(request, "rectification/subtree_form.html", {"form": form, "title": _("举一反三：推送自查问题")})
+    return render(request, "rectification/subtree_form.html", {"form": form, "title": "举一反三：推送自查问题"})
 
 
 @require_POST
@@ -64,9 +63,9 @@ def self_check_answer(request, pk):
         except ServiceError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, _("已反馈。"))
+            messages.success(request, "已反馈。")
     else:
-        messages.error(request, _("请选择反馈结果。"))
+        messages.error(request, "请选择反馈结果。")
     return redirect("rectification:self_checks")
 
 
@@ -105,9 +104,9 @@ def task_new(request):
         except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("已向 %(n)s 个基层党组织下达任务。") % {"n": count})
+            messages.success(request, f"已向 {count} 个基层党组织下达任务。")
             return redirect(f"{reverse('rectification:tasks')}?year={data['year']}")
-    return render(request, "rectification/subtree_form.html", {"form": form, "title": _("下达任务清单")})
+    return render(request, "rectification/subtree_form.html", {"form": form, "title": "下达任务清单"})
 
 
 @require_POST
@@ -123,7 +122,7 @@ def task_report(request, pk):
     except ServiceError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("任务完成情况已报告。"))
+        messages.success(request, "任务完成情况已报告。")
     return redirect(f"{reverse('rectification:tasks')}?year={task.year}")
 
 
@@ -158,13 +157,13 @@ def _save_responsibility(request, org, year):
             except ValidationError as exc:
                 letter_form.add_error("letter", exc.messages[0])
             else:
-                messages.success(request, _("目标责任书已上传。"))
+                messages.success(request, "目标责任书已上传。")
                 return entry_form, letter_form, True
         return entry_form, letter_form, False
     entry_form = ResponsibilityForm(request.POST)
     if entry_form.is_valid():
         lists.add_responsibility(request.user, org, year, **entry_form.cleaned_data)
-        messages.success(request, _("责任清单已更新。"))
+        messages.success(request, "责任清单已更新。")
         return entry_form, letter_form, True
     return entry_form, letter_form, False
 

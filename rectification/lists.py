@@ -9,7 +9,6 @@
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from orgs.models import BRANCH_KINDS, Kind, Organization
 from partybuild.kernel.errors import ServiceError
@@ -37,10 +36,10 @@ def grassroots_below(root, sector=""):
 
 @transaction.atomic
 def push_self_check(user, root, *, description, reply_by, category=None, sector="") -> SelfCheckPush:
-    require(user, "ledger.manage", root, _("只有组织部干部可以向本范围内的组织下达。"))
+    require(user, "ledger.manage", root, "只有组织部干部可以向本范围内的组织下达。")
     targets = list(grassroots_below(root, sector).values_list("pk", flat=True))
     if not targets:
-        raise ServiceError(_("所选范围内没有符合条件的基层党组织。"))
+        raise ServiceError("所选范围内没有符合条件的基层党组织。")
     push = SelfCheckPush.objects.create(root=root, sector=sector, description=description, category=category,
                                         reply_by=reply_by, created_by=user)
     SelfCheckRequest.objects.bulk_create([SelfCheckRequest(push=push, org_id=pk) for pk in targets], batch_size=2000)
@@ -51,11 +50,11 @@ def push_self_check(user, root, *, description, reply_by, category=None, sector=
 def answer_self_check(user, request, *, claim, reason="") -> SelfCheckRequest:
     request = SelfCheckRequest.objects.editable_by(user).select_for_update().filter(pk=request.pk).first()
     if request is None:
-        raise ServiceError(_("您不能反馈这个自查事项。"))
+        raise ServiceError("您不能反馈这个自查事项。")
     if request.answer != SelfCheckRequest.Answer.PENDING:
-        raise ServiceError(_("这个自查事项已经反馈过了。"))
+        raise ServiceError("这个自查事项已经反馈过了。")
     if not claim and not reason.strip():
-        raise ServiceError(_("选择“不存在此问题”时必须说明理由。"))
+        raise ServiceError("选择“不存在此问题”时必须说明理由。")
     if claim:
         raise_problem(org=request.org, description=request.push.description, source=Problem.Source.SELF_CHECK,
                       raised_by=user, category=request.push.category, origin=request)
@@ -79,10 +78,10 @@ def push_progress(pushes):
 @transaction.atomic
 def assign_tasks(user, root, *, title, year, quarter, sector="") -> int:
     """Give every grassroots organisation of a subtree the same task; returns how many were created."""
-    require(user, "ledger.manage", root, _("只有组织部干部可以向本范围内的组织下达。"))
+    require(user, "ledger.manage", root, "只有组织部干部可以向本范围内的组织下达。")
     targets = list(grassroots_below(root, sector).values_list("pk", flat=True))
     if not targets:
-        raise ServiceError(_("所选范围内没有符合条件的基层党组织。"))
+        raise ServiceError("所选范围内没有符合条件的基层党组织。")
     Task.objects.bulk_create([Task(org_id=pk, year=year, quarter=quarter, title=title, assigned_by=user)
                               for pk in targets], batch_size=2000)
     return len(targets)
@@ -92,9 +91,9 @@ def assign_tasks(user, root, *, title, year, quarter, sector="") -> int:
 def report_task(user, task, *, done, note="") -> Task:
     task = Task.objects.editable_by(user).select_for_update().filter(pk=task.pk).first()
     if task is None:
-        raise ServiceError(_("您不能报告这项任务的完成情况。"))
+        raise ServiceError("您不能报告这项任务的完成情况。")
     if done and not note.strip():
-        raise ServiceError(_("报告完成时请简要写明完成情况。"))
+        raise ServiceError("报告完成时请简要写明完成情况。")
     task.done, task.note = done, note
     task.done_on = timezone.localdate() if done else None
     task.save()
@@ -127,4 +126,4 @@ def upload_letter(user, org, year, upload) -> ResponsibilityLetter:
 
 
 def _require_keeper_of(user, org):
-    require(user, "ledger.work", org, _("您不能修改这个组织的责任清单。"))
+    require(user, "ledger.work", org, "您不能修改这个组织的责任清单。")

@@ -15,7 +15,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from orgs.models import Organization
@@ -26,12 +25,12 @@ from partybuild.kernel.uploads import RandomName
 
 
 class ProblemDimension(models.Model):
-    name = models.CharField(_("问题维度"), max_length=40, unique=True)
-    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    name = models.CharField("问题维度", max_length=40, unique=True)
+    order = models.PositiveSmallIntegerField("排序", default=0)
 
     class Meta:
-        verbose_name = _("问题维度")
-        verbose_name_plural = _("问题维度")
+        verbose_name = "问题维度"
+        verbose_name_plural = "问题维度"
         ordering = ["order", "id"]
 
     def __str__(self):
@@ -40,14 +39,14 @@ class ProblemDimension(models.Model):
 
 class ProblemCategory(models.Model):
     dimension = models.ForeignKey(ProblemDimension, on_delete=models.PROTECT, related_name="categories",
-                                  verbose_name=_("问题维度"))
-    name = models.CharField(_("问题类别"), max_length=60)
-    order = models.PositiveSmallIntegerField(_("排序"), default=0)
-    is_active = models.BooleanField(_("启用"), default=True)
+                                  verbose_name="问题维度")
+    name = models.CharField("问题类别", max_length=60)
+    order = models.PositiveSmallIntegerField("排序", default=0)
+    is_active = models.BooleanField("启用", default=True)
 
     class Meta:
-        verbose_name = _("问题类别")
-        verbose_name_plural = _("问题类别")
+        verbose_name = "问题类别"
+        verbose_name_plural = "问题类别"
         ordering = ["dimension__order", "order", "id"]
         constraints = [models.UniqueConstraint(fields=["dimension", "name"], name="unique_category_per_dimension")]
 
@@ -90,41 +89,41 @@ class Problem(models.Model):
     """One entry of an organisation's problem list (问题清单)."""
 
     class Source(models.TextChoices):
-        INSPECTION = "inspection", _("督查发现")
-        ASSESSMENT = "assessment", _("考核评价")
-        OBSERVATION = "observation", _("观摩评比")
-        FEEDBACK = "feedback", _("上级反馈")
-        SELF_CHECK = "self_check", _("自查认领")
+        INSPECTION = "inspection", "督查发现"
+        ASSESSMENT = "assessment", "考核评价"
+        OBSERVATION = "observation", "观摩评比"
+        FEEDBACK = "feedback", "上级反馈"
+        SELF_CHECK = "self_check", "自查认领"
 
     class Severity(models.TextChoices):
-        GENERAL = "general", _("一般")
-        SERIOUS = "serious", _("较重")
-        CRITICAL = "critical", _("严重")
+        GENERAL = "general", "一般"
+        SERIOUS = "serious", "较重"
+        CRITICAL = "critical", "严重"
 
-    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="problems", verbose_name=_("党组织"))
-    source = models.CharField(_("问题来源"), max_length=16, choices=Source.choices)
+    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="problems", verbose_name="党组织")
+    source = models.CharField("问题来源", max_length=16, choices=Source.choices)
     category = models.ForeignKey(ProblemCategory, on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="problems", verbose_name=_("问题类别"))
-    severity = models.CharField(_("严重程度"), max_length=12, choices=Severity.choices, default=Severity.GENERAL)
-    description = models.TextField(_("问题描述"))
-    found_on = models.DateField(_("发现日期"), default=timezone.localdate)
+                                 related_name="problems", verbose_name="问题类别")
+    severity = models.CharField("严重程度", max_length=12, choices=Severity.choices, default=Severity.GENERAL)
+    description = models.TextField("问题描述")
+    found_on = models.DateField("发现日期", default=timezone.localdate)
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="+", verbose_name=_("提出人"))
+                                  related_name="+", verbose_name="提出人")
     origin_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     origin_id = models.PositiveBigIntegerField(null=True, blank=True)
     origin = GenericForeignKey("origin_type", "origin_id")
-    archived = models.BooleanField(_("已归档"), default=False)
+    archived = models.BooleanField("已归档", default=False)
     #: raised from an unpublished assessment: only staff and leaders of this scope see it until publication
     withheld_for = models.ForeignKey(Organization, on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+", verbose_name=_("发布前仅此范围的组织部门可见"))
-    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+                                     related_name="+", verbose_name="发布前仅此范围的组织部门可见")
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
 
     history = HistoricalRecords()
     objects = ProblemQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("问题")
-        verbose_name_plural = _("问题清单")
+        verbose_name = "问题"
+        verbose_name_plural = "问题清单"
         ordering = ["-found_on", "-id"]
         indexes = [models.Index(fields=["origin_type", "origin_id"])]
         constraints = [
@@ -157,36 +156,36 @@ class RectificationItem(models.Model):
     """The ledger line (整改台账) of one problem: measures, who, by when, and where it stands."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("待整改")
-        IN_PROGRESS = "in_progress", _("整改中")
-        SUBMITTED = "submitted", _("申请销号")
-        CLOSED = "closed", _("已销号")
+        PENDING = "pending", "待整改"
+        IN_PROGRESS = "in_progress", "整改中"
+        SUBMITTED = "submitted", "申请销号"
+        CLOSED = "closed", "已销号"
 
     class Kind(models.TextChoices):
-        IMMEDIATE = "immediate", _("立行立改")
-        DEADLINE = "deadline", _("限期整改")
-        LONG_TERM = "long_term", _("长期整改")
+        IMMEDIATE = "immediate", "立行立改"
+        DEADLINE = "deadline", "限期整改"
+        LONG_TERM = "long_term", "长期整改"
 
-    problem = models.OneToOneField(Problem, on_delete=models.PROTECT, related_name="item", verbose_name=_("问题"))
-    measures = models.TextField(_("整改措施"), blank=True)
-    responsible_unit = models.CharField(_("责任单位"), max_length=100, blank=True)
-    responsible_person = models.CharField(_("责任人"), max_length=50, blank=True)
-    deadline = models.DateField(_("整改时限"), null=True, blank=True)
-    kind = models.CharField(_("整改类型"), max_length=12, choices=Kind.choices, default=Kind.DEADLINE)
-    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.PENDING)
-    closed_on = models.DateField(_("销号日期"), null=True, blank=True)
-    cycle = models.PositiveSmallIntegerField(_("整改轮次"), default=1)
-    is_recurrence = models.BooleanField(_("问题回潮"), default=False)
-    escalations = models.PositiveSmallIntegerField(_("督办次数"), default=0)
-    version = models.PositiveIntegerField(_("版本"), default=1)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    problem = models.OneToOneField(Problem, on_delete=models.PROTECT, related_name="item", verbose_name="问题")
+    measures = models.TextField("整改措施", blank=True)
+    responsible_unit = models.CharField("责任单位", max_length=100, blank=True)
+    responsible_person = models.CharField("责任人", max_length=50, blank=True)
+    deadline = models.DateField("整改时限", null=True, blank=True)
+    kind = models.CharField("整改类型", max_length=12, choices=Kind.choices, default=Kind.DEADLINE)
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.PENDING)
+    closed_on = models.DateField("销号日期", null=True, blank=True)
+    cycle = models.PositiveSmallIntegerField("整改轮次", default=1)
+    is_recurrence = models.BooleanField("问题回潮", default=False)
+    escalations = models.PositiveSmallIntegerField("督办次数", default=0)
+    version = models.PositiveIntegerField("版本", default=1)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     history = HistoricalRecords()
     objects = ItemQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("整改事项")
-        verbose_name_plural = _("整改台账")
+        verbose_name = "整改事项"
+        verbose_name_plural = "整改台账"
         ordering = ["deadline", "id"]
         indexes = [models.Index(fields=["status", "deadline"]),
                    # the ledger's default order, the follow-up list's order, the ledger's change stamp
@@ -220,15 +219,15 @@ class Milestone(models.Model):
     """A step of a long-term item (长期整改)."""
 
     item = models.ForeignKey(RectificationItem, on_delete=models.CASCADE, related_name="milestones")
-    title = models.CharField(_("阶段目标"), max_length=200)
-    due = models.DateField(_("计划完成"))
-    done_on = models.DateField(_("实际完成"), null=True, blank=True)
+    title = models.CharField("阶段目标", max_length=200)
+    due = models.DateField("计划完成")
+    done_on = models.DateField("实际完成", null=True, blank=True)
 
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("整改阶段目标")
-        verbose_name_plural = _("整改阶段目标")
+        verbose_name = "整改阶段目标"
+        verbose_name_plural = "整改阶段目标"
         ordering = ["due", "id"]
 
     def __str__(self):
@@ -254,29 +253,29 @@ class ItemTransition(models.Model):
     """
 
     item = models.ForeignKey(RectificationItem, on_delete=models.PROTECT, related_name="transitions")
-    action = models.CharField(_("操作"), max_length=16)
-    from_status = models.CharField(_("原状态"), max_length=12, blank=True)
-    to_status = models.CharField(_("新状态"), max_length=12, choices=RectificationItem.Status.choices)
-    cycle = models.PositiveSmallIntegerField(_("整改轮次"), default=1)
+    action = models.CharField("操作", max_length=16)
+    from_status = models.CharField("原状态", max_length=12, blank=True)
+    to_status = models.CharField("新状态", max_length=12, choices=RectificationItem.Status.choices)
+    cycle = models.PositiveSmallIntegerField("整改轮次", default=1)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="+", verbose_name=_("操作人"))
-    comment = models.TextField(_("说明"), blank=True)
-    happened_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
-    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("党组织"))
-    org_path = models.CharField(_("组织路径"), max_length=255, db_index=True)
+                              related_name="+", verbose_name="操作人")
+    comment = models.TextField("说明", blank=True)
+    happened_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name="党组织")
+    org_path = models.CharField("组织路径", max_length=255, db_index=True)
     category = models.ForeignKey(ProblemCategory, on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="+", verbose_name=_("问题类别"))
-    deadline = models.DateField(_("整改时限"), null=True, blank=True)
-    archived = models.BooleanField(_("已归档"), default=False)
+                                 related_name="+", verbose_name="问题类别")
+    deadline = models.DateField("整改时限", null=True, blank=True)
+    archived = models.BooleanField("已归档", default=False)
     previous = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True, related_name="next",
-                                    verbose_name=_("上一条记录"))
-    hash = models.CharField(_("校验值"), max_length=64)
+                                    verbose_name="上一条记录")
+    hash = models.CharField("校验值", max_length=64)
 
     objects = TransitionQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("整改流转记录")
-        verbose_name_plural = _("整改流转记录")
+        verbose_name = "整改流转记录"
+        verbose_name_plural = "整改流转记录"
         ordering = ["happened_at", "id"]
         constraints = [models.UniqueConstraint(fields=["item"], condition=Q(previous__isnull=True),
                                                name="one_first_entry_per_item")]
@@ -353,19 +352,19 @@ class ProgressUpdate(models.Model):
     """A monthly progress report (每月上报整改情况) on one item."""
 
     item = models.ForeignKey(RectificationItem, on_delete=models.PROTECT, related_name="updates")
-    month = models.DateField(_("报送月份"))
-    text = models.TextField(_("整改进展"))
-    percent = models.PositiveSmallIntegerField(_("完成进度(%)"))
+    month = models.DateField("报送月份")
+    text = models.TextField("整改进展")
+    percent = models.PositiveSmallIntegerField("完成进度(%)")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("报送人"))
-    created_at = models.DateTimeField(_("报送时间"), default=timezone.now)
+                               verbose_name="报送人")
+    created_at = models.DateTimeField("报送时间", default=timezone.now)
 
     history = HistoricalRecords()
     objects = ProgressQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("整改进展")
-        verbose_name_plural = _("整改进展")
+        verbose_name = "整改进展"
+        verbose_name_plural = "整改进展"
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["item", "month"]),
                    models.Index(fields=["month", "item"], name="progress_month_item")]
@@ -385,8 +384,8 @@ class EvidenceQuerySet(WithheldQuerySet):
 class StoredFile(models.Model):
     """An uploaded file with the name it had on the user's device (the stored name is random)."""
 
-    original_name = models.CharField(_("文件名"), max_length=200)
-    size = models.PositiveIntegerField(_("大小"))
+    original_name = models.CharField("文件名", max_length=200)
+    size = models.PositiveIntegerField("大小")
 
     class Meta:
         abstract = True
@@ -401,13 +400,13 @@ class StoredFile(models.Model):
 
 class Evidence(StoredFile):
     update = models.ForeignKey(ProgressUpdate, on_delete=models.PROTECT, related_name="evidence")
-    file = models.FileField(_("佐证材料"), upload_to=RandomName("rectification/evidence"))
+    file = models.FileField("佐证材料", upload_to=RandomName("rectification/evidence"))
 
     objects = EvidenceQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("佐证材料")
-        verbose_name_plural = _("佐证材料")
+        verbose_name = "佐证材料"
+        verbose_name_plural = "佐证材料"
 
     @property
     def is_image(self):
@@ -424,18 +423,18 @@ class FollowUpCheck(models.Model):
     """回头看: a check some months after closing; a failed check reopens the item."""
 
     item = models.ForeignKey(RectificationItem, on_delete=models.PROTECT, related_name="follow_ups")
-    cycle = models.PositiveSmallIntegerField(_("整改轮次"))
-    checked_on = models.DateField(_("检查日期"), default=timezone.localdate)
-    passed = models.BooleanField(_("整改成效巩固"))
-    note = models.TextField(_("检查情况"))
+    cycle = models.PositiveSmallIntegerField("整改轮次")
+    checked_on = models.DateField("检查日期", default=timezone.localdate)
+    passed = models.BooleanField("整改成效巩固")
+    note = models.TextField("检查情况")
     checker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                verbose_name=_("检查人"))
+                                verbose_name="检查人")
 
     objects = FollowUpQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("回头看")
-        verbose_name_plural = _("回头看")
+        verbose_name = "回头看"
+        verbose_name_plural = "回头看"
         ordering = ["-checked_on", "-id"]
 
     def __str__(self):
@@ -451,28 +450,28 @@ class DeadlineExtension(models.Model):
     """延期申请: the organisation asks the issuer to move a deadline; staff approve or refuse it."""
 
     class Decision(models.TextChoices):
-        PENDING = "pending", _("待审批")
-        APPROVED = "approved", _("已同意")
-        REFUSED = "refused", _("不同意")
+        PENDING = "pending", "待审批"
+        APPROVED = "approved", "已同意"
+        REFUSED = "refused", "不同意"
 
     item = models.ForeignKey(RectificationItem, on_delete=models.PROTECT, related_name="extensions")
-    current_deadline = models.DateField(_("原整改时限"))
-    proposed_deadline = models.DateField(_("申请延至"))
-    reason = models.TextField(_("延期理由"))
+    current_deadline = models.DateField("原整改时限")
+    proposed_deadline = models.DateField("申请延至")
+    reason = models.TextField("延期理由")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                     verbose_name=_("申请人"))
-    requested_at = models.DateTimeField(_("申请时间"), default=timezone.now)
-    decision = models.CharField(_("审批结果"), max_length=10, choices=Decision.choices, default=Decision.PENDING)
+                                     verbose_name="申请人")
+    requested_at = models.DateTimeField("申请时间", default=timezone.now)
+    decision = models.CharField("审批结果", max_length=10, choices=Decision.choices, default=Decision.PENDING)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+", verbose_name=_("审批人"))
-    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
-    note = models.TextField(_("审批意见"), blank=True)
+                                   related_name="+", verbose_name="审批人")
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    note = models.TextField("审批意见", blank=True)
 
     objects = ExtensionQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("延期申请")
-        verbose_name_plural = _("延期申请")
+        verbose_name = "延期申请"
+        verbose_name_plural = "延期申请"
         ordering = ["-requested_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["item"], condition=Q(decision="pending"),
                                                name="one_pending_extension_per_item")]
@@ -503,36 +502,36 @@ class Notice(models.Model):
     """
 
     class Kind(models.TextChoices):
-        SUPERVISION = "supervision", _("督办通知")
-        RECTIFICATION = "rectification", _("整改通知单")
-        RESPONSIBILITY = "responsibility", _("目标责任书")
+        SUPERVISION = "supervision", "督办通知"
+        RECTIFICATION = "rectification", "整改通知单"
+        RESPONSIBILITY = "responsibility", "目标责任书"
 
-    kind = models.CharField(_("文种"), max_length=16, choices=Kind.choices, default=Kind.SUPERVISION)
-    issuer = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("发文机关"))
-    year = models.PositiveSmallIntegerField(_("年份"))
-    serial = models.PositiveIntegerField(_("序号"))
-    number = models.CharField(_("文号"), max_length=60)
+    kind = models.CharField("文种", max_length=16, choices=Kind.choices, default=Kind.SUPERVISION)
+    issuer = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name="发文机关")
+    year = models.PositiveSmallIntegerField("年份")
+    serial = models.PositiveIntegerField("序号")
+    number = models.CharField("文号", max_length=60)
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="notices",
-                            verbose_name=_("主送单位"))
-    title = models.CharField(_("标题"), max_length=200)
-    requirement = models.TextField(_("正文"))
+                            verbose_name="主送单位")
+    title = models.CharField("标题", max_length=200)
+    requirement = models.TextField("正文")
     subject = models.ForeignKey(Problem, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                verbose_name=_("突出问题"))
-    items = models.ManyToManyField(RectificationItem, related_name="notices", verbose_name=_("涉及事项"))
-    lines = models.JSONField(_("事项快照"), default=list)
-    reply_by = models.DateField(_("限期反馈"))
-    issued_on = models.DateField(_("成文日期"), default=timezone.localdate)
+                                verbose_name="突出问题")
+    items = models.ManyToManyField(RectificationItem, related_name="notices", verbose_name="涉及事项")
+    lines = models.JSONField("事项快照", default=list)
+    reply_by = models.DateField("限期反馈")
+    issued_on = models.DateField("成文日期", default=timezone.localdate)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                  verbose_name=_("签发人"))
-    issued_at = models.DateTimeField(_("签发时间"), default=timezone.now)
+                                  verbose_name="签发人")
+    issued_at = models.DateTimeField("签发时间", default=timezone.now)
     supersedes = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
-                                      related_name="superseded_by", verbose_name=_("更正的文件"))
+                                      related_name="superseded_by", verbose_name="更正的文件")
 
     objects = NoticeQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("发文")
-        verbose_name_plural = _("发文(督办通知、整改通知单、目标责任书)")
+        verbose_name = "发文"
+        verbose_name_plural = "发文(督办通知、整改通知单、目标责任书)"
         ordering = ["-issued_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["issuer", "kind", "year", "serial"],
                                                name="one_serial_per_issuer_kind_year")]
@@ -574,16 +573,16 @@ class NoticeReply(models.Model):
     """The addressee's written reply to a 督办通知 (书面反馈); it closes the 督办."""
 
     notice = models.OneToOneField(Notice, on_delete=models.PROTECT, related_name="reply")
-    text = models.TextField(_("反馈内容"))
+    text = models.TextField("反馈内容")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("反馈人"))
-    submitted_at = models.DateTimeField(_("反馈时间"), default=timezone.now)
+                               verbose_name="反馈人")
+    submitted_at = models.DateTimeField("反馈时间", default=timezone.now)
 
     objects = ReplyQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("督办反馈")
-        verbose_name_plural = _("督办反馈")
+        verbose_name = "督办反馈"
+        verbose_name_plural = "督办反馈"
 
     def __str__(self):
         return f"{self.notice.number} 反馈"
@@ -595,13 +594,13 @@ class ReplyFileQuerySet(ScopedQuerySet):
 
 class NoticeReplyFile(StoredFile):
     reply = models.ForeignKey(NoticeReply, on_delete=models.PROTECT, related_name="files")
-    file = models.FileField(_("附件"), upload_to=RandomName("rectification/replies"))
+    file = models.FileField("附件", upload_to=RandomName("rectification/replies"))
 
     objects = ReplyFileQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("反馈附件")
-        verbose_name_plural = _("反馈附件")
+        verbose_name = "反馈附件"
+        verbose_name_plural = "反馈附件"
 
 
 
@@ -612,21 +611,21 @@ class PushQuerySet(ScopedQuerySet):
 
 
 class SelfCheckPush(models.Model):
-    root = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("推送范围"))
-    sector = models.CharField(_("限定领域"), max_length=24, blank=True)
-    description = models.TextField(_("对照检查的问题"))
+    root = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name="推送范围")
+    sector = models.CharField("限定领域", max_length=24, blank=True)
+    description = models.TextField("对照检查的问题")
     category = models.ForeignKey(ProblemCategory, on_delete=models.PROTECT, null=True, blank=True,
-                                 verbose_name=_("问题类别"))
-    reply_by = models.DateField(_("反馈时限"))
+                                 verbose_name="问题类别")
+    reply_by = models.DateField("反馈时限")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                   verbose_name=_("推送人"))
-    created_at = models.DateTimeField(_("推送时间"), default=timezone.now)
+                                   verbose_name="推送人")
+    created_at = models.DateTimeField("推送时间", default=timezone.now)
 
     objects = PushQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("举一反三推送")
-        verbose_name_plural = _("举一反三推送")
+        verbose_name = "举一反三推送"
+        verbose_name_plural = "举一反三推送"
         ordering = ["-created_at"]
 
     def __str__(self):
@@ -641,25 +640,25 @@ class SelfCheckRequest(models.Model):
     """One organisation's answer to a push: claim it as its own problem, or say why it does not apply."""
 
     class Answer(models.TextChoices):
-        PENDING = "pending", _("待反馈")
-        CLAIMED = "claimed", _("已认领")
-        NOT_APPLICABLE = "not_applicable", _("不存在此问题")
+        PENDING = "pending", "待反馈"
+        CLAIMED = "claimed", "已认领"
+        NOT_APPLICABLE = "not_applicable", "不存在此问题"
 
     push = models.ForeignKey(SelfCheckPush, on_delete=models.PROTECT, related_name="requests")
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="self_checks",
-                            verbose_name=_("党组织"))
-    answer = models.CharField(_("反馈"), max_length=16, choices=Answer.choices, default=Answer.PENDING)
-    reason = models.TextField(_("说明"), blank=True)
+                            verbose_name="党组织")
+    answer = models.CharField("反馈", max_length=16, choices=Answer.choices, default=Answer.PENDING)
+    reason = models.TextField("说明", blank=True)
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+", verbose_name=_("反馈人"))
-    answered_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
+                                    related_name="+", verbose_name="反馈人")
+    answered_at = models.DateTimeField("反馈时间", null=True, blank=True)
 
     history = HistoricalRecords()
     objects = RequestQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("举一反三自查")
-        verbose_name_plural = _("举一反三自查")
+        verbose_name = "举一反三自查"
+        verbose_name_plural = "举一反三自查"
         constraints = [models.UniqueConstraint(fields=["push", "org"], name="one_request_per_push_and_org")]
 
     def __str__(self):
@@ -675,22 +674,22 @@ class TaskQuerySet(ScopedQuerySet):
 class Task(models.Model):
     """One line of an organisation's yearly task list, due in a quarter, reported done by the organisation."""
 
-    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("党组织"))
-    year = models.PositiveSmallIntegerField(_("年度"))
-    quarter = models.PositiveSmallIntegerField(_("完成季度"), choices=[(q, f"第{q}季度") for q in range(1, 5)])
-    title = models.CharField(_("任务"), max_length=200)
+    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="tasks", verbose_name="党组织")
+    year = models.PositiveSmallIntegerField("年度")
+    quarter = models.PositiveSmallIntegerField("完成季度", choices=[(q, f"第{q}季度") for q in range(1, 5)])
+    title = models.CharField("任务", max_length=200)
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                    verbose_name=_("下达人"))
-    done = models.BooleanField(_("已完成"), default=False)
-    done_on = models.DateField(_("完成日期"), null=True, blank=True)
-    note = models.TextField(_("完成情况"), blank=True)
+                                    verbose_name="下达人")
+    done = models.BooleanField("已完成", default=False)
+    done_on = models.DateField("完成日期", null=True, blank=True)
+    note = models.TextField("完成情况", blank=True)
 
     history = HistoricalRecords()
     objects = TaskQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("任务")
-        verbose_name_plural = _("任务清单")
+        verbose_name = "任务"
+        verbose_name_plural = "任务清单"
         ordering = ["year", "quarter", "id"]
         indexes = [models.Index(fields=["year", "quarter"])]
 
@@ -706,23 +705,23 @@ class ResponsibilityEntry(models.Model):
     """责任清单: who answers for what in an organisation's year."""
 
     class Post(models.TextChoices):
-        SECRETARY = "secretary", _("书记(第一责任人)")
-        DEPUTY = "deputy", _("副书记(直接责任人)")
-        MEMBER = "member", _("委员(一岗双责)")
+        SECRETARY = "secretary", "书记(第一责任人)"
+        DEPUTY = "deputy", "副书记(直接责任人)"
+        MEMBER = "member", "委员(一岗双责)"
 
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="responsibilities",
-                            verbose_name=_("党组织"))
-    year = models.PositiveSmallIntegerField(_("年度"))
-    post = models.CharField(_("职务与责任"), max_length=12, choices=Post.choices)
-    person = models.CharField(_("姓名"), max_length=50)
-    duties = models.TextField(_("责任内容"))
+                            verbose_name="党组织")
+    year = models.PositiveSmallIntegerField("年度")
+    post = models.CharField("职务与责任", max_length=12, choices=Post.choices)
+    person = models.CharField("姓名", max_length=50)
+    duties = models.TextField("责任内容")
 
     history = HistoricalRecords()
     objects = ResponsibilityQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("责任清单条目")
-        verbose_name_plural = _("责任清单")
+        verbose_name = "责任清单条目"
+        verbose_name_plural = "责任清单"
         ordering = ["year", "post", "id"]
 
     def __str__(self):
@@ -732,18 +731,18 @@ class ResponsibilityEntry(models.Model):
 class ResponsibilityLetter(models.Model):
     """The signed 目标责任书 of an organisation's year (the newest upload counts; earlier ones are kept)."""
 
-    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("党组织"))
-    year = models.PositiveSmallIntegerField(_("年度"))
-    file = models.FileField(_("目标责任书"), upload_to=RandomName("rectification/letters"))
-    original_name = models.CharField(_("文件名"), max_length=200)
+    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name="党组织")
+    year = models.PositiveSmallIntegerField("年度")
+    file = models.FileField("目标责任书", upload_to=RandomName("rectification/letters"))
+    original_name = models.CharField("文件名", max_length=200)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+    uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
 
     objects = ResponsibilityQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("目标责任书")
-        verbose_name_plural = _("目标责任书")
+        verbose_name = "目标责任书"
+        verbose_name_plural = "目标责任书"
         ordering = ["-uploaded_at"]
 
     def __str__(self):

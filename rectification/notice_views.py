@@ -7,7 +7,6 @@ from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orgs.models import Organization
@@ -39,8 +38,7 @@ def _issuing_page(request, org, form, issue, title):
         except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("%(kind)s %(n)s 已签发。") % {"kind": notice.get_kind_display(),
-                                                                  "n": notice.number})
+            messages.success(request, f"{notice.get_kind_display()} {notice.number} 已签发。")
             return redirect(notice)
     return render(request, "rectification/notice_form.html", {"form": form, "org": org, "title": title})
 
@@ -56,24 +54,24 @@ def supervise(request, pk):
                            initial={"items": [item for item in open_items if item.is_overdue]})
     return _issuing_page(request, org, form, lambda data: notices.issue_supervision(
         request.user, org, data["items"], requirement=data["requirement"], reply_by=data["reply_by"],
-        subject=data["subject"]), _("签发督办通知"))
+        subject=data["subject"]), "签发督办通知")
 
 
 def rectification_notice(request, pk):
     """整改通知单 of one organisation: its open items as they stand, issued as a numbered document."""
     org = _staff_org(request, pk)
-    form = NoticeForm(request.POST or None, initial={"requirement": _(
-        "请按下表明确的措施、责任人和时限抓好整改，每月上报整改进展，整改完成后申请验收销号。")})
+    form = NoticeForm(request.POST or None, initial={"requirement":
+        "请按下表明确的措施、责任人和时限抓好整改，每月上报整改进展，整改完成后申请验收销号。"})
     return _issuing_page(request, org, form, lambda data: notices.issue_rectification_notice(
-        request.user, org, **data), _("签发整改通知单"))
+        request.user, org, **data), "签发整改通知单")
 
 
 def responsibility_letter(request, pk, year):
     org = _staff_org(request, pk)
-    text = _("现将你单位%(y)s年度基层党建工作目标责任书印发给你们，请对照责任清单抓好落实，签字盖章后按期报回。")
+    text = "现将你单位%(y)s年度基层党建工作目标责任书印发给你们，请对照责任清单抓好落实，签字盖章后按期报回。"
     form = NoticeForm(request.POST or None, initial={"requirement": text % {"y": year}})
     return _issuing_page(request, org, form, lambda data: notices.issue_responsibility_letter(
-        request.user, org, year, **data), _("印发 %(y)s 年目标责任书") % {"y": year})
+        request.user, org, year, **data), f"印发 {year} 年目标责任书")
 
 
 def notice_list(request):
@@ -123,7 +121,7 @@ def notice_reply(request, pk):
         except (ServiceError, ValidationError) as exc:
             form.add_error(None, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
         else:
-            messages.success(request, _("书面反馈已提交。"))
+            messages.success(request, "书面反馈已提交。")
             return redirect(notice)
     return notice_detail(request, pk, reply_form=form)
 
@@ -139,7 +137,7 @@ def notice_correct(request, pk):
         except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("已印发更正文件 %(n)s，原文件作废。") % {"n": corrected.number})
+            messages.success(request, f"已印发更正文件 {corrected.number}，原文件作废。")
             return redirect(corrected)
     return notice_detail(request, pk, correct_form=form)
 

@@ -8,7 +8,6 @@ The addressee's secretary answers a 督办通知 in writing (text and attachment
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from orgs.models import Organization
 from partybuild.kernel.errors import ServiceError
@@ -35,7 +34,7 @@ NUMBER_ATTEMPTS = 5
 
 def issuer_name(issuer):
     """The issuing office printed in the 红头: the organisation department of the issuing committee."""
-    return _("%(org)s组织部") % {"org": issuer.name}
+    return f"{issuer.name}组织部"
 
 
 def abbreviation(issuer):
@@ -77,7 +76,7 @@ def numbered_document(issuer, kind, today, **fields):
                                              number=number, issued_on=today, **fields)
         except IntegrityError:
             continue  # the sequence was behind the documents (e.g. after a restore): take the next
-    raise ServiceError(_("文号分配失败，请稍后重试。"))
+    raise ServiceError("文号分配失败，请稍后重试。")
 
 
 def item_line(item):
@@ -92,7 +91,7 @@ def item_line(item):
 def _issuer(user, org):
     issuer = issuer_for(user, org)
     if issuer is None:
-        raise ServiceError(_("只有上级组织部干部可以向这个组织发文。"))
+        raise ServiceError("只有上级组织部干部可以向这个组织发文。")
     return issuer
 
 
@@ -100,9 +99,9 @@ def _issue(user, *, kind, org, title, requirement, reply_by, items=(), subject=N
     issuer = _issuer(user, org)
     today = timezone.localdate()
     if reply_by <= today:
-        raise ServiceError(_("限期反馈日期应晚于今天。"))
+        raise ServiceError("限期反馈日期应晚于今天。")
     if not requirement.strip():
-        raise ServiceError(_("请填写正文。"))
+        raise ServiceError("请填写正文。")
     notice = numbered_document(issuer, kind, today, org=org, title=title, requirement=requirement.strip(),
                        reply_by=reply_by, subject=subject, supersedes=supersedes, issued_by=user,
                        lines=lines if lines is not None else [item_line(i) for i in items])
@@ -125,10 +124,10 @@ def issue_supervision(user, org, items, *, requirement, reply_by, subject=None, 
     items = list(allowed.filter(pk__in=[i.pk for i in items]).select_for_update(of=("self",)))
     if subject is not None and not Problem.objects.filter(
             pk=subject.pk, org__path__startswith=org.path, archived=False).exists():
-        raise ServiceError(_("突出问题应是督办对象或其下级组织的问题。"))
+        raise ServiceError("突出问题应是督办对象或其下级组织的问题。")
     if not items and subject is None:
-        raise ServiceError(_("请至少选择一个督办事项，或指定一个突出问题。"))
-    title = _("关于%(s)s的督办通知") % {"s": subject.description[:30]} if subject else _("关于限期整改的督办通知")
+        raise ServiceError("请至少选择一个督办事项，或指定一个突出问题。")
+    title = f"关于{subject.description[:30]}的督办通知" if subject else "关于限期整改的督办通知"
     notice = _issue(user, kind=Kind.SUPERVISION, org=org, title=title, requirement=requirement, reply_by=reply_by,
                     items=items, subject=subject, supersedes=supersedes)
     for item in items:
@@ -146,8 +145,8 @@ def issue_rectification_notice(user, org, *, requirement, reply_by) -> Notice:
     """整改通知单: the addressee's open problems with measures, people and deadlines, as they stand today."""
     items = list(supervisable_items(user, org).filter(problem__org=org))
     if not items:
-        raise ServiceError(_("该组织没有未销号的整改事项。"))
-    notice = _issue(user, kind=Kind.RECTIFICATION, org=org, title=_("整改通知单"), requirement=requirement,
+        raise ServiceError("该组织没有未销号的整改事项。")
+    notice = _issue(user, kind=Kind.RECTIFICATION, org=org, title="整改通知单", requirement=requirement,
                     reply_by=reply_by, items=items)
     emit("notice_issued", notice=notice, actor=user)
     return notice
@@ -158,9 +157,9 @@ def issue_responsibility_letter(user, org, year, *, requirement, reply_by) -> No
     """目标责任书 of an organisation's year: its responsibility list, to be signed and sent back."""
     entries = ResponsibilityEntry.objects.filter(org=org, year=year)
     if not entries.exists():
-        raise ServiceError(_("请先填写该组织 %(y)s 年的责任清单。") % {"y": year})
+        raise ServiceError(f"请先填写该组织 {year} 年的责任清单。")
     lines = [{"post": str(e.get_post_display()), "person": e.person, "duties": e.duties} for e in entries]
-    notice = _issue(user, kind=Kind.RESPONSIBILITY, org=org, title=_("%(y)s年度基层党建工作目标责任书") % {"y": year},
+    notice = _issue(user, kind=Kind.RESPONSIBILITY, org=org, title=f"{year}年度基层党建工作目标责任书",
                     requirement=requirement, reply_by=reply_by, lines=lines)
     emit("notice_issued", notice=notice, actor=user)
     return notice
@@ -171,11 +170,11 @@ def correct(user, notice, *, requirement, reply_by) -> Notice:
     """A correction: a new document (new number) with the same addressee and subject that supersedes the old."""
     notice = Notice.objects.select_for_update().get(pk=notice.pk)
     if Notice.objects.filter(supersedes=notice).exists():
-        raise ServiceError(_("这份文件已经被更正过，请更正最新的文件。"))
+        raise ServiceError("这份文件已经被更正过，请更正最新的文件。")
     if hasattr(notice, "reply"):
-        raise ServiceError(_("已反馈的督办通知不能更正。"))
+        raise ServiceError("已反馈的督办通知不能更正。")
     if issuer_for(user, notice.org) != notice.issuer:
-        raise ServiceError(_("只有发文机关的组织部干部可以更正这份文件。"))
+        raise ServiceError("只有发文机关的组织部干部可以更正这份文件。")
     corrected = _issue(user, kind=notice.kind, org=notice.org, title=notice.title, requirement=requirement,
                        reply_by=reply_by, items=list(notice.items.all()), subject=notice.subject,
                        supersedes=notice, lines=notice.lines)
@@ -193,13 +192,13 @@ def reply(user, notice, *, text, files=()) -> NoticeReply:
     """The addressee's written reply; it closes the 督办 and is recorded on each item it concerns."""
     notice = Notice.objects.select_for_update().get(pk=notice.pk)
     if not may_reply(user, notice):
-        raise ServiceError(_("只有主送单位的书记可以反馈这份督办通知。"))
+        raise ServiceError("只有主送单位的书记可以反馈这份督办通知。")
     if Notice.objects.filter(supersedes=notice).exists():
-        raise ServiceError(_("这份督办通知已被更正，请对更正后的通知反馈。"))
+        raise ServiceError("这份督办通知已被更正，请对更正后的通知反馈。")
     if NoticeReply.objects.filter(notice=notice).exists():
-        raise ServiceError(_("这份督办通知已经反馈过了。"))
+        raise ServiceError("这份督办通知已经反馈过了。")
     if not text.strip():
-        raise ServiceError(_("请填写反馈内容。"))
+        raise ServiceError("请填写反馈内容。")
     for upload in files:
         check_evidence(upload)
     answer = NoticeReply.objects.create(notice=notice, text=text.strip(), author=user)
@@ -207,6 +206,6 @@ def reply(user, notice, *, text, files=()) -> NoticeReply:
         NoticeReplyFile.keep(upload, reply=answer)
     for item in notice.items.all():
         item = _locked(item.pk)
-        _log(item, "supervise_reply", item.status, user, _("%(n)s 已书面反馈") % {"n": notice.number})
+        _log(item, "supervise_reply", item.status, user, f"{notice.number} 已书面反馈")
     emit("notice_replied", notice=notice, actor=user)
     return answer

@@ -5,7 +5,6 @@ the ledger stood at the month's end, so last month's report reads the same howev
 """
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from partybuild.kernel import charts, xlsx
 from partybuild.kernel.dates import add_months, parse_month, recent_months
@@ -41,7 +40,7 @@ def monthly_content(scope, period):
 @register
 class MonthlyProgressReport(ReportBuilder):
     kind = "monthly"
-    label = _("月度整改进展报告")
+    label = "月度整改进展报告"
 
     def periods(self, user, scope):
         return [(f"{month:%Y-%m}", f"{month.year}年{month.month}月")
@@ -61,8 +60,8 @@ class MonthlyProgressReport(ReportBuilder):
         trend = content["trend"]
         context = {**content, "listed": LISTED_ROWS, "trend_chart": charts.line_chart(
             [key[2:].replace("-", ".") for key, _o, _d in trend],
-            [(_("未销号"), "#1565c0", [o for _k, o, _d in trend]), (_("逾期"), "#b71c1c", [d for _k, _o, d in trend])])}
-        pdf = render_pdf("reports/monthly.html", context, title=_("整改进展月度报告"), scope=scope.name,
+            [("未销号", "#1565c0", [o for _k, o, _d in trend]), ("逾期", "#b71c1c", [d for _k, _o, d in trend])])}
+        pdf = render_pdf("reports/monthly.html", context, title="整改进展月度报告", scope=scope.name,
                          period=f"{month.month:%Y年%m月}")
         progress(90)
         return Built(pdf=pdf, xlsx=_workbook(content))
@@ -80,12 +79,12 @@ MISSED = [xlsx.Column("组织编码", "code"), xlsx.Column("党组织", "name"),
 
 def _workbook(content):
     current, previous = content["current"], content["previous"]
-    labels = [("total", _("问题总数")), ("raised", _("本月新增")), ("closed", _("本月销号")), ("open", _("未销号")),
-              ("overdue", _("逾期")), ("completion_rate", _("完成率(%)")), ("missing_report", _("本月未报送"))]
+    labels = [("total", "问题总数"), ("raised", "本月新增"), ("closed", "本月销号"), ("open", "未销号"),
+              ("overdue", "逾期"), ("completion_rate", "完成率(%)"), ("missing_report", "本月未报送")]
     summary = [{"name": label, "now": getattr(current, key), "before": getattr(previous, key)}
                for key, label in labels]
     flow = [{"name": str(name), "sign": sign, "count": count} for name, sign, count, _key in content["flow_rows"]]
     missed = [{"code": code, "name": name, "count": n} for code, name, n in content["missed"]]
-    return xlsx.write_sheets([(_("总体情况"), SUMMARY, summary), (_("增减情况"), FLOW, flow),
-                              (_("分单位"), TABLE, content["by_unit"]), (_("分类别"), TABLE, content["by_category"]),
-                              (_("逾期事项"), OVERDUE, content["overdue"]), (_("未按月报送"), MISSED, missed)])
+    return xlsx.write_sheets([("总体情况", SUMMARY, summary), ("增减情况", FLOW, flow),
+                              ("分单位", TABLE, content["by_unit"]), ("分类别", TABLE, content["by_category"]),
+                              ("逾期事项", OVERDUE, content["overdue"]), ("未按月报送", MISSED, missed)])

@@ -4,7 +4,6 @@
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from orgs.models import Organization
@@ -117,7 +116,7 @@ def _log(item, action, from_status, actor, comment=""):
 def _locked(item_pk, expected_version=None):
     item = RectificationItem.objects.select_for_update().get(pk=item_pk)
     if expected_version is not None and item.version != expected_version:
-        raise ConflictError(_("该整改事项刚刚被其他人修改过，您的修改没有保存。请刷新页面，查看最新内容后再操作。"))
+        raise ConflictError("该整改事项刚刚被其他人修改过，您的修改没有保存。请刷新页面，查看最新内容后再操作。")
     return item
 
 
@@ -129,14 +128,13 @@ def refusal(user, item, action):
     """Why ``user`` may not take ``action`` on ``item`` now (a Chinese sentence), or None if allowed."""
     transition = TRANSITIONS.get(action)
     if transition is None:
-        return _("未知的操作。")
+        return "未知的操作。"
     if item.status not in transition.sources:
-        return _("事项当前状态为“%(status)s”，不能%(action)s。") % {
-            "status": item.get_status_display(), "action": transition.label}
+        return f"事项当前状态为“{item.get_status_display()}”，不能{transition.label}。"
     if not can(user, transition.permission, item):
-        return _("您的角色不能%(action)s。") % {"action": transition.label}
+        return f"您的角色不能{transition.label}。"
     if not transition.own_org_allowed and is_own_organisation(user, item):
-        return _("不能验收或退回本单位的整改事项。")
+        return "不能验收或退回本单位的整改事项。"
     return None
 
 
@@ -153,7 +151,7 @@ def perform(user, item, action, *, comment="", expected_version=None) -> Rectifi
         raise ServiceError(reason)
     transition = TRANSITIONS[action]
     if transition.needs_comment and not comment.strip():
-        raise ServiceError(_("%(action)s时必须填写说明。") % {"action": transition.label})
+        raise ServiceError(f"{transition.label}时必须填写说明。")
     previous = item.status
     item.status = transition.target
     if transition.target == Status.CLOSED:
@@ -176,10 +174,10 @@ PLAN_FIELDS = ("measures", "responsible_unit", "responsible_person", "deadline",
 def update_plan(user, item, *, expected_version, **plan) -> RectificationItem:
     """Change the measures, people, deadline or kind; refused on closed items and on stale versions."""
     if not can_edit(user, item):
-        raise ServiceError(_("您的角色不能修改这个整改事项。"))
+        raise ServiceError("您的角色不能修改这个整改事项。")
     item = _locked(item.pk, expected_version)
     if item.status == Status.CLOSED:
-        raise ServiceError(_("已销号的事项不能修改；如需重新整改，请通过“回头看”重新打开。"))
+        raise ServiceError("已销号的事项不能修改；如需重新整改，请通过“回头看”重新打开。")
     if plan["deadline"] != item.deadline:
         _check_deadline_change(user, item, plan["deadline"])
     changes = [_describe_change(item, field, plan[field])
@@ -206,36 +204,36 @@ def under_supervision(item):
 
 def _check_deadline_change(user, item, deadline):
     if under_supervision(item):
-        raise ServiceError(_("该事项正在督办，整改时限以督办通知为准，不能修改。"))
+        raise ServiceError("该事项正在督办，整改时限以督办通知为准，不能修改。")
     if item.deadline is not None and not is_issuer_of(user, item):
-        raise ServiceError(_("整改时限已确定，不能自行修改；如需延期，请提交延期申请，由组织部审批。"))
+        raise ServiceError("整改时限已确定，不能自行修改；如需延期，请提交延期申请，由组织部审批。")
     if deadline is None and item.deadline is not None:
-        raise ServiceError(_("整改时限不能清空。"))
+        raise ServiceError("整改时限不能清空。")
 
 
 @transaction.atomic
 def request_extension(user, item, *, proposed_deadline, reason) -> DeadlineExtension:
     """延期申请: the organisation asks to move a set deadline; recorded in the item's history."""
     if not can_edit(user, item):
-        raise ServiceError(_("您的角色不能为这个事项申请延期。"))
+        raise ServiceError("您的角色不能为这个事项申请延期。")
     item = _locked(item.pk)
     if item.status == Status.CLOSED:
-        raise ServiceError(_("已销号的事项不能申请延期。"))
+        raise ServiceError("已销号的事项不能申请延期。")
     if item.deadline is None:
-        raise ServiceError(_("事项还没有整改时限，请直接在整改方案中提出时限。"))
+        raise ServiceError("事项还没有整改时限，请直接在整改方案中提出时限。")
     if under_supervision(item):
-        raise ServiceError(_("该事项正在督办，整改时限以督办通知为准，不能申请延期。"))
+        raise ServiceError("该事项正在督办，整改时限以督办通知为准，不能申请延期。")
     if proposed_deadline <= item.deadline:
-        raise ServiceError(_("申请延至的日期应晚于原整改时限(%(d)s)。") % {"d": item.deadline})
+        raise ServiceError(f"申请延至的日期应晚于原整改时限({item.deadline})。")
     if not reason.strip():
-        raise ServiceError(_("请填写延期理由。"))
+        raise ServiceError("请填写延期理由。")
     if item.extensions.filter(decision=DeadlineExtension.Decision.PENDING).exists():
-        raise ServiceError(_("该事项已有一份待审批的延期申请。"))
+        raise ServiceError("该事项已有一份待审批的延期申请。")
     extension = DeadlineExtension.objects.create(item=item, current_deadline=item.deadline,
                                                  proposed_deadline=proposed_deadline, reason=reason.strip(),
                                                  requested_by=user)
     _log(item, "extend_request", item.status, user,
-         _("申请将整改时限由 %(a)s 延至 %(b)s：%(r)s") % {"a": item.deadline, "b": proposed_deadline, "r": reason})
+         f"申请将整改时限由 {item.deadline} 延至 {proposed_deadline}：{reason}")
     emit("extension_requested", item=item, actor=user, extension=extension)
     return extension
 
@@ -246,13 +244,13 @@ def decide_extension(user, extension, *, approve, note="") -> DeadlineExtension:
     extension = DeadlineExtension.objects.select_for_update().get(pk=extension.pk)
     item = _locked(extension.item_id)
     if not is_issuer_of(user, item):
-        raise ServiceError(_("只有上级组织部干部可以审批延期申请。"))
+        raise ServiceError("只有上级组织部干部可以审批延期申请。")
     if extension.decision != DeadlineExtension.Decision.PENDING:
-        raise ServiceError(_("这份延期申请已经审批过了。"))
+        raise ServiceError("这份延期申请已经审批过了。")
     if not approve and not note.strip():
-        raise ServiceError(_("不同意延期时请写明理由。"))
+        raise ServiceError("不同意延期时请写明理由。")
     if approve and under_supervision(item):
-        raise ServiceError(_("该事项正在督办，整改时限以督办通知为准，不能延期。"))
+        raise ServiceError("该事项正在督办，整改时限以督办通知为准，不能延期。")
     extension.decision = DeadlineExtension.Decision.APPROVED if approve else DeadlineExtension.Decision.REFUSED
     extension.decided_by, extension.decided_at, extension.note = user, timezone.now(), note.strip()
     extension.save()
@@ -260,7 +258,7 @@ def decide_extension(user, extension, *, approve, note="") -> DeadlineExtension:
         item.deadline = extension.proposed_deadline
         item.version += 1
         item.save()
-    verdict = _("同意延期至 %(d)s") % {"d": extension.proposed_deadline} if approve else _("不同意延期")
+    verdict = f"同意延期至 {extension.proposed_deadline}" if approve else "不同意延期"
     _log(item, "extend_approve" if approve else "extend_refuse", item.status, user,
          f"{verdict}{'：' + note.strip() if note.strip() else ''}")
     emit("extension_decided", item=item, actor=user, extension=extension)
@@ -272,20 +270,19 @@ def correct_problem(user, item, *, org, category, reason) -> RectificationItem:
     """Staff correct the problem's category or move it to another organisation of their scope (logged)."""
     item = _locked(item.pk)
     if not is_issuer_of(user, item):
-        raise ServiceError(_("只有上级组织部干部可以更正问题类别或移交组织。"))
+        raise ServiceError("只有上级组织部干部可以更正问题类别或移交组织。")
     if not can(user, "ledger.manage", org):
-        raise ServiceError(_("移交的组织不在您的管理范围内。"))
+        raise ServiceError("移交的组织不在您的管理范围内。")
     problem = item.problem
     if org.pk == problem.org_id and category == problem.category:
-        raise ServiceError(_("没有需要更正的内容。"))
+        raise ServiceError("没有需要更正的内容。")
     if not reason.strip():
-        raise ServiceError(_("请写明更正理由。"))
+        raise ServiceError("请写明更正理由。")
     changes = []
     if org.pk != problem.org_id:
-        changes.append(_("党组织：%(a)s(%(ac)s) → %(b)s(%(bc)s)") % {
-            "a": problem.org.name, "ac": problem.org.code, "b": org.name, "bc": org.code})
+        changes.append(f"党组织：{problem.org.name}({problem.org.code}) → {org.name}({org.code})")
     if category != problem.category:
-        changes.append(_("问题类别：%(a)s → %(b)s") % {"a": problem.category or _("(空)"), "b": category or _("(空)")})
+        changes.append("问题类别：{a} → {b}".format(a=problem.category or "(空)", b=category or "(空)"))
     problem.org, problem.category = org, category
     problem.save()
     item.version += 1
@@ -313,7 +310,7 @@ def _describe_change(item, field, new):
     labels = dict(model_field.choices or ())
 
     def shown(value):
-        return str(labels.get(value, value)) if value not in (None, "") else _("(空)")
+        return str(labels.get(value, value)) if value not in (None, "") else "(空)"
 
     return f"{model_field.verbose_name}：{shown(getattr(item, field))} → {shown(new)}"
 
@@ -322,11 +319,11 @@ def _describe_change(item, field, new):
 def add_progress(user, item, *, text, percent, files=(), today=None) -> ProgressUpdate:
     """Post this month's progress with evidence files (checked before anything is written)."""
     if not can_edit(user, item):
-        raise ServiceError(_("您的角色不能报送这个事项的整改进展。"))
+        raise ServiceError("您的角色不能报送这个事项的整改进展。")
     if item.status == Status.CLOSED:
-        raise ServiceError(_("已销号的事项不再报送进展。"))
+        raise ServiceError("已销号的事项不再报送进展。")
     if not 0 <= percent <= 100:
-        raise ServiceError(_("完成进度应在 0 到 100 之间。"))
+        raise ServiceError("完成进度应在 0 到 100 之间。")
     for upload in files:
         check_evidence(upload)
     today = today or timezone.localdate()
@@ -342,7 +339,7 @@ def record_follow_up(user, item, *, passed, note) -> FollowUpCheck:
     """回头看: a passed check is recorded; a failed one reopens the item for a new cycle."""
     item = _locked(item.pk)
     if item.status != Status.CLOSED:
-        raise ServiceError(_("只有已销号的事项才能回头看。"))
+        raise ServiceError("只有已销号的事项才能回头看。")
     reason = refusal(user, item, "reopen")
     if reason:
         raise ServiceError(reason)
@@ -358,11 +355,11 @@ def record_follow_up(user, item, *, passed, note) -> FollowUpCheck:
 def add_milestone(user, item, *, title, due) -> Milestone:
     """A step of a long-term item (长期整改)."""
     if not can_edit(user, item):
-        raise ServiceError(_("您的角色不能修改这个整改事项。"))
+        raise ServiceError("您的角色不能修改这个整改事项。")
     if item.kind != RectificationItem.Kind.LONG_TERM:
-        raise ServiceError(_("只有长期整改事项需要设置阶段目标。"))
+        raise ServiceError("只有长期整改事项需要设置阶段目标。")
     milestone = Milestone.objects.create(item=item, title=title, due=due)
-    _log(item, "edit", item.status, user, _("增加阶段目标：%(t)s(%(d)s)") % {"t": title, "d": due})
+    _log(item, "edit", item.status, user, f"增加阶段目标：{title}({due})")
     return milestone
 
 
@@ -370,8 +367,8 @@ def add_milestone(user, item, *, title, due) -> Milestone:
 def complete_milestone(user, milestone) -> Milestone:
     item = milestone.item
     if not can_edit(user, item):
-        raise ServiceError(_("您的角色不能修改这个整改事项。"))
+        raise ServiceError("您的角色不能修改这个整改事项。")
     milestone.done_on = timezone.localdate()
     milestone.save()
-    _log(item, "edit", item.status, user, _("完成阶段目标：%(t)s") % {"t": milestone.title})
+    _log(item, "edit", item.status, user, f"完成阶段目标：{milestone.title}")
     return milestone

@@ -6,7 +6,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orgs.models import Organization
@@ -123,7 +122,7 @@ def bulk_action(request):
     back = request.POST.get("next", "")
     back = back if url_has_allowed_host_and_scheme(back, {request.get_host()}) else reverse("rectification:ledger")
     if action not in BULK_ACTIONS or not chosen:
-        messages.error(request, _("请先勾选事项并选择要进行的操作。"))
+        messages.error(request, "请先勾选事项并选择要进行的操作。")
         return redirect(back)
     done, refused = 0, []
     for item in _items(request).filter(pk__in=chosen).order_by("problem__org__path", "id"):
@@ -134,7 +133,7 @@ def bulk_action(request):
         else:
             done += 1
     if done:
-        messages.success(request, _("已对 %(n)s 个事项%(action)s。") % {"n": done, "action": TRANSITIONS[action].label})
+        messages.success(request, f"已对 {done} 个事项{TRANSITIONS[action].label}。")
     for reason in refused:
         messages.error(request, reason)
     return redirect(back)
@@ -144,7 +143,7 @@ def ledger_export(request):
     items, data, _figure_ = _ledger_query(request)
     filtered = LedgerFilter(data, queryset=items, request=request)
     with_hashes = request.GET.get("hashes") == "1"
-    audit.record(request, audit.Action.EXPORT, _("整改台账"), filter=request.GET.urlencode())
+    audit.record(request, audit.Action.EXPORT, "整改台账", filter=request.GET.urlencode())
     return download(excel.export_workbook(filtered.qs, with_hashes=with_hashes),
                     f"整改台账-{timezone.localdate():%Y%m%d}.xlsx", xlsx.XLSX_CONTENT_TYPE)
 
@@ -165,7 +164,7 @@ def problem_new(request):
             found_on=data["found_on"], category=data["category"], severity=data["severity"],
             measures=data["measures"], responsible_person=data["responsible_person"], deadline=data["deadline"],
             kind=data["kind"])
-        messages.success(request, _("问题已登记，并已生成整改事项。"))
+        messages.success(request, "问题已登记，并已生成整改事项。")
         return redirect("rectification:item", problem.item.pk)
     return render(request, "rectification/problem_form.html", {"form": form})
 
@@ -218,7 +217,7 @@ def item_action(request, pk, action):
         raise PermissionDenied
     form = CommentForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("表单已过期，请刷新页面后重试。"))
+        messages.error(request, "表单已过期，请刷新页面后重试。")
         return redirect("rectification:item", item.pk)
     try:
         services.perform(request.user, item, action, comment=form.cleaned_data["comment"],
@@ -226,7 +225,7 @@ def item_action(request, pk, action):
     except ServiceError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("已%(action)s。") % {"action": TRANSITIONS[action].label})
+        messages.success(request, f"已{TRANSITIONS[action].label}。")
     return redirect("rectification:item", item.pk)
 
 
@@ -241,7 +240,7 @@ def item_plan(request, pk):
         except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("整改方案已保存。"))
+            messages.success(request, "整改方案已保存。")
             return redirect("rectification:item", item.pk)
     return _render_item(request, item, plan_form=form)
 
@@ -254,8 +253,8 @@ def _plan_form(request, item, data=None):
                                                  and not services.is_issuer_of(request.user, item))
     if locked:
         form.fields["deadline"].disabled = True
-        form.fields["deadline"].help_text = (_("正在督办，时限以督办通知为准。") if services.under_supervision(item)
-                                             else _("时限已确定；如需调整，请提交延期申请。"))
+        form.fields["deadline"].help_text = ("正在督办，时限以督办通知为准。" if services.under_supervision(item)
+                                             else "时限已确定；如需调整，请提交延期申请。")
     return form
 
 
@@ -269,7 +268,7 @@ def item_extension(request, pk):
         except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("延期申请已提交，等待组织部审批。"))
+            messages.success(request, "延期申请已提交，等待组织部审批。")
             return redirect("rectification:item", item.pk)
     return _render_item(request, item, extension_form=form)
 
@@ -280,10 +279,10 @@ def extension_decide(request, pk):
     require(request.user, "ledger.manage", extension)
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("请选择同意或不同意。"))
+        messages.error(request, "请选择同意或不同意。")
     else:
         run_service(request, lambda: services.decide_extension(request.user, extension, **form.cleaned_data),
-                    _("已审批。"))
+                    "已审批。")
     return redirect("rectification:item", extension.item_id)
 
 
@@ -309,7 +308,7 @@ def item_correct(request, pk):
         except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("已更正。"))
+            messages.success(request, "已更正。")
             return redirect("rectification:item", item.pk)
     return _render_item(request, item, correction_form=form)
 
@@ -326,10 +325,10 @@ def item_progress(request, pk):
         except (ServiceError, ValidationError) as exc:
             form.add_error(None, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
         else:
-            messages.success(request, _("本月整改进展已报送。"))
+            messages.success(request, "本月整改进展已报送。")
             if earlier and update.percent < earlier.percent:
-                messages.warning(request, _("注意：这次报送的完成进度(%(now)s%%)低于本月前一次报送的 %(before)s%%，"
-                                            "两次报送都已记录。") % {"now": update.percent, "before": earlier.percent})
+                messages.warning(request, f"注意：这次报送的完成进度({update.percent}%)低于本月前一次报送的 "
+                                          f"{earlier.percent}%，两次报送都已记录。")
             return redirect("rectification:item", item.pk)
     return _render_item(request, item, progress_form=form)
 
@@ -345,7 +344,7 @@ def item_follow_up(request, pk):
         except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("回头看已记录。") if check.passed else _("回头看未通过，事项已重新打开整改。"))
+            messages.success(request, "回头看已记录。" if check.passed else "回头看未通过，事项已重新打开整改。")
             return redirect("rectification:item", item.pk)
     return _render_item(request, item, follow_up_form=form)
 
@@ -356,7 +355,7 @@ def item_milestone(request, pk):
     form = MilestoneForm(request.POST)
     try:
         if not form.is_valid():
-            raise ServiceError(_("请填写阶段目标和计划完成日期。"))
+            raise ServiceError("请填写阶段目标和计划完成日期。")
         services.add_milestone(request.user, item, **form.cleaned_data)
     except ServiceError as exc:
         messages.error(request, str(exc))

@@ -8,8 +8,6 @@ place that applies it.
 
 from dataclasses import dataclass
 
-from django.utils.translation import gettext_lazy as _
-
 from .models import RectificationItem
 
 Status = RectificationItem.Status
@@ -29,24 +27,24 @@ class Transition:
 
 
 TRANSITIONS = {t.action: t for t in [
-    Transition("start", _("开始整改"), (Status.PENDING,), Status.IN_PROGRESS, "ledger.work"),
-    Transition("submit", _("申请销号"), (Status.IN_PROGRESS,), Status.SUBMITTED, "ledger.work",
-               confirm=_("申请销号后事项交组织部门验收，等待验收期间不能再修改整改方案。确定申请吗？")),
-    Transition("accept", _("验收销号"), (Status.SUBMITTED,), Status.CLOSED, "ledger.manage", own_org_allowed=False,
-               confirm=_("验收销号后事项关闭，不能撤回，只能在回头看时重新打开。确定销号吗？")),
-    Transition("return", _("退回整改"), (Status.SUBMITTED,), Status.IN_PROGRESS, "ledger.manage",
+    Transition("start", "开始整改", (Status.PENDING,), Status.IN_PROGRESS, "ledger.work"),
+    Transition("submit", "申请销号", (Status.IN_PROGRESS,), Status.SUBMITTED, "ledger.work",
+               confirm="申请销号后事项交组织部门验收，等待验收期间不能再修改整改方案。确定申请吗？"),
+    Transition("accept", "验收销号", (Status.SUBMITTED,), Status.CLOSED, "ledger.manage", own_org_allowed=False,
+               confirm="验收销号后事项关闭，不能撤回，只能在回头看时重新打开。确定销号吗？"),
+    Transition("return", "退回整改", (Status.SUBMITTED,), Status.IN_PROGRESS, "ledger.manage",
                own_org_allowed=False, needs_comment=True,
-               confirm=_("退回后事项回到“整改中”，支部书记会看到退回说明。确定退回吗？")),
-    Transition("reopen", _("回头看未通过，重新整改"), (Status.CLOSED,), Status.IN_PROGRESS, "ledger.manage",
+               confirm="退回后事项回到“整改中”，支部书记会看到退回说明。确定退回吗？"),
+    Transition("reopen", "回头看未通过，重新整改", (Status.CLOSED,), Status.IN_PROGRESS, "ledger.manage",
                own_org_allowed=False, needs_comment=True),
 ]}
 
 #: actions that are logged but do not come from the table (no permission check of their own)
-LOG_ONLY_ACTIONS = {"raise": _("提出问题"), "supervise": _("督办"), "import": _("导入"), "edit": _("修改整改方案"),
-                    "follow_up": _("回头看通过"), "extend_request": _("申请延期"), "extend_approve": _("同意延期"),
-                    "extend_refuse": _("不同意延期"), "correct": _("更正问题类别或组织"), "archive": _("归档"),
-                    "supervise_reply": _("督办书面反馈"),
-                    "release": _("考核结果发布，问题下达")}
+LOG_ONLY_ACTIONS = {"raise": "提出问题", "supervise": "督办", "import": "导入", "edit": "修改整改方案",
+                    "follow_up": "回头看通过", "extend_request": "申请延期", "extend_approve": "同意延期",
+                    "extend_refuse": "不同意延期", "correct": "更正问题类别或组织", "archive": "归档",
+                    "supervise_reply": "督办书面反馈",
+                    "release": "考核结果发布，问题下达"}
 
 #: actions offered as buttons on the item page (reopen happens through a follow-up check)
 BUTTON_ACTIONS = ("start", "submit", "accept", "return")

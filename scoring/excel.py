@@ -4,8 +4,6 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django import forms
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from partybuild.kernel import xlsx
 from partybuild.kernel.imports import Importer, ImportForm
@@ -28,12 +26,12 @@ COUNTED = (Indicator.Kind.GROUP, Indicator.Kind.SCORE)
 
 
 class SchemeImportForm(ImportForm):
-    name = forms.CharField(label=gettext_lazy("细则名称"), max_length=100)
-    year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
-    grading = forms.ChoiceField(label=gettext_lazy("评定等次"), choices=Scheme.Grading.choices)
-    bonus_cap = forms.IntegerField(label=gettext_lazy("加分上限(不填为不设上限)"), min_value=0, max_value=9999,
+    name = forms.CharField(label="细则名称", max_length=100)
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    grading = forms.ChoiceField(label="评定等次", choices=Scheme.Grading.choices)
+    bonus_cap = forms.IntegerField(label="加分上限(不填为不设上限)", min_value=0, max_value=9999,
                                    required=False)
-    overdue_deduction = forms.IntegerField(label=gettext_lazy("每个逾期或未销号整改事项扣分"), min_value=0,
+    overdue_deduction = forms.IntegerField(label="每个逾期或未销号整改事项扣分", min_value=0,
                                            max_value=999, initial=0)
 
 
@@ -47,7 +45,7 @@ def _check(user, plan):
     kinds, first_row = {}, {}
     for number, record in plan.rows:
         if record["code"] in first_row:
-            plan.error(number, "编号", _("与第%(n)s行重复。") % {"n": first_row[record["code"]]})
+            plan.error(number, "编号", "与第{n}行重复。".format(n=first_row[record["code"]]))
         else:
             first_row[record["code"]] = number
         kinds[record["code"]] = record["kind"]
@@ -60,17 +58,17 @@ def _check(user, plan):
 def _check_row(plan, number, record, kinds, parents):
     parent = record["parent"]
     if parent and kinds.get(parent) != Indicator.Kind.GROUP:
-        plan.error(number, "上级编号", _("上级“%(p)s”不存在或不是“维度”。") % {"p": parent})
+        plan.error(number, "上级编号", f"上级“{parent}”不存在或不是“维度”。")
     depth, code = 1, parent
     while code and depth <= MAX_DEPTH:
         depth, code = depth + 1, parents.get(code)
     if depth > MAX_DEPTH:
-        plan.error(number, "上级编号", _("指标最多三级。"))
+        plan.error(number, "上级编号", "指标最多三级。")
     points = record["max_points"]
     if points is not None and points < 0:
-        plan.error(number, "分值", _("分值不能为负数。"))
+        plan.error(number, "分值", "分值不能为负数。")
     elif record["kind"] not in (Indicator.Kind.GROUP, None) and not points:
-        plan.error(number, "分值", _("计分、加分、扣分和一票否决指标必须填写大于 0 的分值(保留一位小数后)。"))
+        plan.error(number, "分值", "计分、加分、扣分和一票否决指标必须填写大于 0 的分值(保留一位小数后)。")
 
 
 def _check_blocks(plan, first_row):
@@ -82,8 +80,7 @@ def _check_blocks(plan, first_row):
     for _number, record in plan.rows:
         points, code = record["max_points"], record["code"]
         if record["kind"] == Indicator.Kind.GROUP and points and held[code] > points:
-            plan.error(first_row[code], "分值", _("下属指标合计 %(sum)s 分，超过本维度的 %(max)s 分。") % {
-                "sum": held[code], "max": points})
+            plan.error(first_row[code], "分值", f"下属指标合计 {held[code]} 分，超过本维度的 {points} 分。")
 
 
 def _write(user, plan) -> str:
@@ -103,7 +100,7 @@ def _write(user, plan) -> str:
                 kind=record["kind"], max_points=record["max_points"] or 0, guidance=record["guidance"] or "",
                 order=order)
         pending = [r for r in pending if r["code"] not in created]
-    return _("已导入“%(s)s”，共 %(n)s 项指标。") % {"s": scheme, "n": plan.count}
+    return f"已导入“{scheme}”，共 {plan.count} 项指标。"
 
 
 IMPORT = Importer("scheme", COLUMNS, _check, _write, max_rows=MAX_INDICATORS)

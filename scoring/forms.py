@@ -1,5 +1,4 @@
 from django import forms
-from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Level, Organization, Sector
 from orgs.queries import people_who_may
@@ -10,23 +9,23 @@ from .models import Assessment, Indicator, Scheme
 
 
 class AssessmentForm(forms.Form):
-    scheme = forms.ModelChoiceField(label=_("考核细则"), queryset=Scheme.objects.all(), empty_label=_("请选择"))
-    name = forms.CharField(label=_("名称"), max_length=100)
-    period = forms.CharField(label=_("考核期"), max_length=30, initial=_("2026年度"))
-    root = OrgCodeField(label=_("考核范围(含全部下级)"), action="scoring.manage")
-    levels = forms.MultipleChoiceField(label=_("只考核这些层级"), required=False, choices=Level.choices,
+    scheme = forms.ModelChoiceField(label="考核细则", queryset=Scheme.objects.all(), empty_label="请选择")
+    name = forms.CharField(label="名称", max_length=100)
+    period = forms.CharField(label="考核期", max_length=30, initial="2026年度")
+    root = OrgCodeField(label="考核范围(含全部下级)", action="scoring.manage")
+    levels = forms.MultipleChoiceField(label="只考核这些层级", required=False, choices=Level.choices,
                                        widget=forms.CheckboxSelectMultiple)
-    sectors = forms.MultipleChoiceField(label=_("只考核这些领域"), required=False, choices=Sector.choices,
+    sectors = forms.MultipleChoiceField(label="只考核这些领域", required=False, choices=Sector.choices,
                                         widget=forms.CheckboxSelectMultiple)
-    raters = forms.CharField(label=_("评分主体(每行：名称 权重 评分人用户名，多个用户名用逗号分隔；"
+    raters = forms.CharField(label=("评分主体(每行：名称 权重 评分人用户名，多个用户名用逗号分隔；"
                                      "可再加“去高低”表示去掉一个最高分和一个最低分，“简表:评分表名称”表示只打该表)"),
                              widget=forms.Textarea(attrs={"rows": 3}),
                              initial="述职评议 4 staff 简表:党组织书记抓党建述职评议表\n"
                                      "评议 3 daibiao1,daibiao2,daibiao3 去高低\n年度考核 3 staff,inspector")
-    closes_on = forms.DateField(label=_("考核截止日期(整改台账按此日统计)"), widget=DateInput())
-    self_assessment = forms.BooleanField(label=_("先由各组织自评(自评分只作对照，不计入总分)"), required=False)
-    previous = forms.ModelChoiceField(label=_("上一期(用于名次比较)"), required=False,
-                                      queryset=Assessment.objects.none(), empty_label=_("无(第一期)"))
+    closes_on = forms.DateField(label="考核截止日期(整改台账按此日统计)", widget=DateInput())
+    self_assessment = forms.BooleanField(label="先由各组织自评(自评分只作对照，不计入总分)", required=False)
+    previous = forms.ModelChoiceField(label="上一期(用于名次比较)", required=False,
+                                      queryset=Assessment.objects.none(), empty_label="无(第一期)")
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -42,16 +41,18 @@ class AssessmentForm(forms.Form):
             if not parts:
                 continue
             if len(parts) < 3 or not parts[1].isdigit() or int(parts[1]) <= 0:
-                raise forms.ValidationError(_("第%(n)s行应为“名称 权重 用户名”，权重为正整数。") % {"n": number})
+                raise forms.ValidationError(f"第{number}行应为“名称 权重 用户名”，权重为正整数。")
             options = self._rater_options(number, parts[3:])
             names = [n.strip() for n in parts[2].split(",") if n.strip()]
             unknown = [n for n in names if n not in people]
             if unknown:
-                raise forms.ValidationError(_("第%(n)s行：找不到用户 %(u)s。") % {
-                    "n": number, "u": "、".join(unknown)})
+                raise forms.ValidationError("第{n}行：找不到用户 {u}。".format(
+                    n=number,
+                    u="、".join(unknown),
+                ))
             raters.append((parts[0], int(parts[1]), [people[n] for n in names], options))
         if not raters:
-            raise forms.ValidationError(_("至少要有一个评分主体。"))
+            raise forms.ValidationError("至少要有一个评分主体。")
         return raters
 
     def _rater_options(self, number, words):
@@ -63,9 +64,9 @@ class AssessmentForm(forms.Form):
                 name = word.removeprefix(FORM_PREFIX)
                 options["form"] = Scheme.objects.filter(name=name).order_by("-year", "-version").first()
                 if options["form"] is None:
-                    raise forms.ValidationError(_("第%(n)s行：找不到评分表“%(f)s”。") % {"n": number, "f": name})
+                    raise forms.ValidationError(f"第{number}行：找不到评分表“{name}”。")
             else:
-                raise forms.ValidationError(_("第%(n)s行：看不懂“%(w)s”。") % {"n": number, "w": word})
+                raise forms.ValidationError(f"第{number}行：看不懂“{word}”。")
         return options
 
 
@@ -73,19 +74,19 @@ TRIMMED, FORM_PREFIX = "去高低", "简表:"
 
 
 class ResultFilterForm(forms.Form):
-    q = forms.CharField(label=_("组织名称或编码"), required=False)
-    group = forms.ChoiceField(label=_("排名分组"), required=False)
-    area = forms.ModelChoiceField(label=_("所属地区"), required=False, queryset=Organization.objects.none(),
-                                  empty_label=_("全部"))
-    grade = forms.ChoiceField(label=_("等次"), required=False)
-    mine = forms.BooleanField(label=_("只看本组织"), required=False)
+    q = forms.CharField(label="组织名称或编码", required=False)
+    group = forms.ChoiceField(label="排名分组", required=False)
+    area = forms.ModelChoiceField(label="所属地区", required=False, queryset=Organization.objects.none(),
+                                  empty_label="全部")
+    grade = forms.ChoiceField(label="等次", required=False)
+    mine = forms.BooleanField(label="只看本组织", required=False)
 
     def __init__(self, *args, assessment, **kwargs):
         super().__init__(*args, **kwargs)
         groups = assessment.targets.order_by("peer_group").values_list("peer_group", flat=True).distinct()
-        self.fields["group"].choices = [("", _("全部"))] + [(g, g) for g in groups]
+        self.fields["group"].choices = [("", "全部")] + [(g, g) for g in groups]
         self.fields["area"].queryset = queries.areas(assessment)
-        self.fields["grade"].choices = [("", _("全部"))] + [
+        self.fields["grade"].choices = [("", "全部")] + [
             (g, g) for g in [*assessment.scheme.grading_rule.labels, engine.UNRATED]]
         for name, field in self.fields.items():
             select = isinstance(field.widget, forms.Select)
@@ -97,16 +98,16 @@ class SheetDecisionForm(forms.Form):
     org = forms.IntegerField(widget=forms.HiddenInput)
     rater = forms.IntegerField(widget=forms.HiddenInput)
     member = forms.IntegerField(widget=forms.HiddenInput)
-    count = forms.ChoiceField(label=_("处理"), choices=[("count", _("按已填分数计入")), ("leave", _("不计入(按缺评)"))])
-    reason = forms.CharField(label=_("理由"), max_length=200)
+    count = forms.ChoiceField(label="处理", choices=[("count", "按已填分数计入"), ("leave", "不计入(按缺评)")])
+    reason = forms.CharField(label="理由", max_length=200)
 
 
 class PlaqueForm(forms.Form):
-    org = OrgCodeField(label=_("组织编码"))
-    title = forms.CharField(label=_("称号"), max_length=40)
-    grade = forms.CharField(label=_("等次"), max_length=8)
-    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
-    reason = forms.CharField(label=_("理由"), max_length=200)
+    org = OrgCodeField(label="组织编码")
+    title = forms.CharField(label="称号", max_length=40)
+    grade = forms.CharField(label="等次", max_length=8)
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    reason = forms.CharField(label="理由", max_length=200)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -114,7 +115,7 @@ class PlaqueForm(forms.Form):
 
 
 class RemovalForm(forms.Form):
-    reason = forms.CharField(label=_("摘牌理由"), max_length=200)
+    reason = forms.CharField(label="摘牌理由", max_length=200)
 
 
 
@@ -124,17 +125,17 @@ def _numbers(text, label):
         parts = [part.strip() for part in text.replace("，", ",").split(",") if part.strip()]
         return [float(part) if "." in part else int(part) for part in parts]
     except ValueError:
-        raise forms.ValidationError(_("%(f)s应为用逗号分隔的数字。") % {"f": label}) from None
+        raise forms.ValidationError(f"{label}应为用逗号分隔的数字。") from None
 
 
 class SchemeSettingsForm(forms.ModelForm):
     """The scheme's rules as a person edits them; lists are typed as comma-separated text."""
 
-    sectors = forms.MultipleChoiceField(label=_("适用领域(不选为不限)"), required=False, choices=Sector.choices,
+    sectors = forms.MultipleChoiceField(label="适用领域(不选为不限)", required=False, choices=Sector.choices,
                                         widget=forms.CheckboxSelectMultiple)
-    thresholds = forms.CharField(label=_("分数线(由高到低，逗号分隔；不填用默认)"), required=False)
-    shares = forms.CharField(label=_("各等次比例%(好、较好、一般，逗号分隔)"), required=False)
-    plaque_grades = forms.CharField(label=_("命名授牌的等次(逗号分隔，不填为最高等次)"), required=False)
+    thresholds = forms.CharField(label="分数线(由高到低，逗号分隔；不填用默认)", required=False)
+    shares = forms.CharField(label="各等次比例%(好、较好、一般，逗号分隔)", required=False)
+    plaque_grades = forms.CharField(label="命名授牌的等次(逗号分隔，不填为最高等次)", required=False)
 
     class Meta:
         model = Scheme
@@ -148,10 +149,10 @@ class SchemeSettingsForm(forms.ModelForm):
             self.initial[name] = ",".join(str(v) for v in getattr(self.instance, name) or [])
 
     def clean_thresholds(self):
-        return _numbers(self.cleaned_data["thresholds"], _("分数线"))
+        return _numbers(self.cleaned_data["thresholds"], "分数线")
 
     def clean_shares(self):
-        return _numbers(self.cleaned_data["shares"], _("比例"))
+        return _numbers(self.cleaned_data["shares"], "比例")
 
     def clean_plaque_grades(self):
         return [g.strip() for g in self.cleaned_data["plaque_grades"].replace("，", ",").split(",") if g.strip()]
@@ -162,13 +163,13 @@ class SchemeSettingsForm(forms.ModelForm):
 
 class IndicatorRowForm(forms.Form):
     pk = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    code = forms.CharField(label=_("编号"), max_length=12, required=False)
-    parent = forms.CharField(label=_("上级编号"), max_length=12, required=False)
-    name = forms.CharField(label=_("指标"), max_length=200, required=False)
-    kind = forms.ChoiceField(label=_("类型"), choices=Indicator.Kind.choices, required=False)
-    max_points = forms.DecimalField(label=_("分值"), max_digits=5, decimal_places=1, min_value=0, required=False)
-    consequence = forms.ChoiceField(label=_("否决后果"), choices=list(engine.CONSEQUENCES.items()), required=False)
-    guidance = forms.CharField(label=_("评分标准"), required=False, widget=forms.Textarea(attrs={"rows": 1}))
+    code = forms.CharField(label="编号", max_length=12, required=False)
+    parent = forms.CharField(label="上级编号", max_length=12, required=False)
+    name = forms.CharField(label="指标", max_length=200, required=False)
+    kind = forms.ChoiceField(label="类型", choices=Indicator.Kind.choices, required=False)
+    max_points = forms.DecimalField(label="分值", max_digits=5, decimal_places=1, min_value=0, required=False)
+    consequence = forms.ChoiceField(label="否决后果", choices=list(engine.CONSEQUENCES.items()), required=False)
+    guidance = forms.CharField(label="评分标准", required=False, widget=forms.Textarea(attrs={"rows": 1}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -180,10 +181,11 @@ class IndicatorRowForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("code") and not (data.get("name") and data.get("kind")):
-            raise forms.ValidationError(_("编号 %(c)s：请填写指标名称和类型。") % {"c": data["code"]})
+            raise forms.ValidationError("编号 {c}：请填写指标名称和类型。".format(c=data["code"]))
         if data.get("code") and data.get("kind") != Indicator.Kind.GROUP and not data.get("max_points"):
-            raise forms.ValidationError(_("编号 %(c)s：计分、加分、扣分和一票否决指标须有大于 0 的分值。") % {
-                "c": data["code"]})
+            raise forms.ValidationError("编号 {c}：计分、加分、扣分和一票否决指标须有大于 0 的分值。".format(
+                c=data["code"],
+            ))
         return data
 
 

@@ -5,7 +5,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from orgs.models import Organization
@@ -20,40 +19,40 @@ class Scheme(models.Model):
     """A versioned indicator tree; once an assessment uses it, it is never edited in place."""
 
     class Grading(models.TextChoices):
-        FOUR_GRADES = "four_grades", _("好/较好/一般/较差")
-        TWO_TIERS = "two_tiers", _("两档制：先进/达标/不达标")
-        THREE_CLASSES = "three_classes", _("一类/二类/三类")
-        STARS = "stars", _("一至五星/不定星")
+        FOUR_GRADES = "four_grades", "好/较好/一般/较差"
+        TWO_TIERS = "two_tiers", "两档制：先进/达标/不达标"
+        THREE_CLASSES = "three_classes", "一类/二类/三类"
+        STARS = "stars", "一至五星/不定星"
 
     class Basis(models.TextChoices):
-        THRESHOLDS = "thresholds", _("按分数线")
-        SHARES = "shares", _("按组内比例(仅四个等次)")
+        THRESHOLDS = "thresholds", "按分数线"
+        SHARES = "shares", "按组内比例(仅四个等次)"
 
-    name = models.CharField(_("名称"), max_length=100)
-    year = models.PositiveSmallIntegerField(_("年度"))
-    version = models.PositiveSmallIntegerField(_("版本"), default=1)
-    sectors = models.JSONField(_("适用领域"), default=list, blank=True)
-    grading = models.CharField(_("评定等次"), max_length=16, choices=Grading.choices, default=Grading.FOUR_GRADES)
-    basis = models.CharField(_("定等方式"), max_length=12, choices=Basis.choices, default=Basis.THRESHOLDS)
-    thresholds = models.JSONField(_("分数线(由高到低，不填用默认)"), default=list, blank=True)
-    shares = models.JSONField(_("各等次比例%(由高到低)"), default=list, blank=True)
-    advanced_cap = models.DecimalField(_("先进比例上限%(两档制，不填不限)"), max_digits=4, decimal_places=1,
+    name = models.CharField("名称", max_length=100)
+    year = models.PositiveSmallIntegerField("年度")
+    version = models.PositiveSmallIntegerField("版本", default=1)
+    sectors = models.JSONField("适用领域", default=list, blank=True)
+    grading = models.CharField("评定等次", max_length=16, choices=Grading.choices, default=Grading.FOUR_GRADES)
+    basis = models.CharField("定等方式", max_length=12, choices=Basis.choices, default=Basis.THRESHOLDS)
+    thresholds = models.JSONField("分数线(由高到低，不填用默认)", default=list, blank=True)
+    shares = models.JSONField("各等次比例%(由高到低)", default=list, blank=True)
+    advanced_cap = models.DecimalField("先进比例上限%(两档制，不填不限)", max_digits=4, decimal_places=1,
                                        null=True, blank=True)
-    advanced_needs_pass = models.BooleanField(_("先进须上一期达标(两档制)"), default=False)
-    deductions_in_block = models.BooleanField(_("扣分在所属维度内扣完为止"), default=False)
-    rectify_months = models.PositiveSmallIntegerField(_("整改期限(月)"), default=3)
-    plaque_title = models.CharField(_("命名称号(如“五个好”村党支部)"), max_length=40, blank=True)
-    plaque_grades = models.JSONField(_("命名授牌的等次(不填为最高等次)"), default=list, blank=True)
-    bonus_cap = models.DecimalField(_("加分上限"), max_digits=5, decimal_places=1, null=True, blank=True)
-    overdue_deduction = models.DecimalField(_("每个逾期或未销号整改事项扣分"), max_digits=4, decimal_places=1,
+    advanced_needs_pass = models.BooleanField("先进须上一期达标(两档制)", default=False)
+    deductions_in_block = models.BooleanField("扣分在所属维度内扣完为止", default=False)
+    rectify_months = models.PositiveSmallIntegerField("整改期限(月)", default=3)
+    plaque_title = models.CharField("命名称号(如“五个好”村党支部)", max_length=40, blank=True)
+    plaque_grades = models.JSONField("命名授牌的等次(不填为最高等次)", default=list, blank=True)
+    bonus_cap = models.DecimalField("加分上限", max_digits=5, decimal_places=1, null=True, blank=True)
+    overdue_deduction = models.DecimalField("每个逾期或未销号整改事项扣分", max_digits=4, decimal_places=1,
                                             default=0)
-    in_use = models.BooleanField(_("已被使用"), default=False, editable=False)
+    in_use = models.BooleanField("已被使用", default=False, editable=False)
 
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("考核细则")
-        verbose_name_plural = _("考核细则")
+        verbose_name = "考核细则"
+        verbose_name_plural = "考核细则"
         ordering = ["-year", "name", "-version"]
         constraints = [models.UniqueConstraint(fields=["name", "year", "version"], name="unique_scheme_version")]
 
@@ -78,43 +77,43 @@ class Scheme(models.Model):
         labels = engine.LABELS[self.grading]
         if self.thresholds and (len(self.thresholds) != len(labels) - 1
                                 or list(self.thresholds) != sorted(self.thresholds, reverse=True)):
-            raise ValidationError({"thresholds": _("分数线应有 %(n)s 个，由高到低。") % {"n": len(labels) - 1}})
+            raise ValidationError({"thresholds": f"分数线应有 {len(labels) - 1} 个，由高到低。"})
         if self.basis == self.Basis.SHARES:
             if self.grading != self.Grading.FOUR_GRADES:
-                raise ValidationError({"basis": _("只有“好/较好/一般/较差”可以按比例定等。")})
+                raise ValidationError({"basis": "只有“好/较好/一般/较差”可以按比例定等。"})
             if len(self.shares) != 3 or sum(self.shares) > 100 or min(self.shares) < 0:
-                raise ValidationError({"shares": _("按比例定等须填写好、较好、一般三个比例，合计不超过 100。")})
+                raise ValidationError({"shares": "按比例定等须填写好、较好、一般三个比例，合计不超过 100。"})
         unknown = set(self.plaque_grades) - set(labels)
         if unknown:
-            raise ValidationError({"plaque_grades": _("没有这些等次：%(g)s。") % {"g": "、".join(sorted(unknown))}})
+            raise ValidationError({"plaque_grades": "没有这些等次：{g}。".format(g="、".join(sorted(unknown)))})
 
 
 class Indicator(models.Model):
     """A node of the indicator tree: a dimension (no points of its own) or an item under it (≤ 3 levels)."""
 
     class Kind(models.TextChoices):
-        GROUP = "group", _("维度")
-        SCORE = "score", _("计分")
-        BONUS = "bonus", _("加分")
-        DEDUCTION = "deduction", _("扣分")
-        VETO = "veto", _("一票否决")
+        GROUP = "group", "维度"
+        SCORE = "score", "计分"
+        BONUS = "bonus", "加分"
+        DEDUCTION = "deduction", "扣分"
+        VETO = "veto", "一票否决"
 
     scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="indicators")
     parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="children")
-    code = models.CharField(_("编号"), max_length=12)
-    name = models.CharField(_("指标"), max_length=200)
-    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
-    max_points = models.DecimalField(_("分值"), max_digits=5, decimal_places=1, default=0)
-    guidance = models.TextField(_("评分标准"), blank=True)
-    consequence = models.CharField(_("否决后果"), max_length=12, choices=list(engine.CONSEQUENCES.items()),
+    code = models.CharField("编号", max_length=12)
+    name = models.CharField("指标", max_length=200)
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    max_points = models.DecimalField("分值", max_digits=5, decimal_places=1, default=0)
+    guidance = models.TextField("评分标准", blank=True)
+    consequence = models.CharField("否决后果", max_length=12, choices=list(engine.CONSEQUENCES.items()),
                                    default=engine.NOT_TOP, blank=True)
     problem_category = models.ForeignKey("rectification.ProblemCategory", on_delete=models.PROTECT, null=True,
-                                         blank=True, related_name="+", verbose_name=_("失分时的问题类别"))
-    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+                                         blank=True, related_name="+", verbose_name="失分时的问题类别")
+    order = models.PositiveSmallIntegerField("排序", default=0)
 
     class Meta:
-        verbose_name = _("考核指标")
-        verbose_name_plural = _("考核指标")
+        verbose_name = "考核指标"
+        verbose_name_plural = "考核指标"
         ordering = ["order", "id"]
         constraints = [models.UniqueConstraint(fields=["scheme", "code"], name="unique_indicator_code")]
 
@@ -146,27 +145,27 @@ class AssessmentQuerySet(ScopedQuerySet):
 
 class Assessment(models.Model):
     class Status(models.TextChoices):
-        SCORING = "scoring", _("评分中")
-        CLOSED = "closed", _("已结束")
-        PUBLISHED = "published", _("已发布")
+        SCORING = "scoring", "评分中"
+        CLOSED = "closed", "已结束"
+        PUBLISHED = "published", "已发布"
 
-    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="assessments", verbose_name=_("考核细则"))
-    name = models.CharField(_("名称"), max_length=100)
-    period = models.CharField(_("考核期"), max_length=30)
-    root = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("考核范围"))
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="assessments", verbose_name="考核细则")
+    name = models.CharField("名称", max_length=100)
+    period = models.CharField("考核期", max_length=30)
+    root = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name="考核范围")
     previous = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-                                 verbose_name=_("上一期(用于比较)"))
-    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.SCORING)
-    closes_on = models.DateField(_("考核截止日期"), default=timezone.localdate)
+                                 verbose_name="上一期(用于比较)")
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.SCORING)
+    closes_on = models.DateField("考核截止日期", default=timezone.localdate)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
 
     history = HistoricalRecords()
     objects = AssessmentQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("考核")
-        verbose_name_plural = _("考核")
+        verbose_name = "考核"
+        verbose_name_plural = "考核"
         ordering = ["-closes_on", "-id"]
 
     def __str__(self):
@@ -177,19 +176,19 @@ class Rater(models.Model):
     """A rating body with its weight (e.g. 述职评分 4 : 评议 3 : 年度考核 3) and the people who enter its scores."""
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="raters")
-    name = models.CharField(_("评分主体"), max_length=30)
-    weight = models.PositiveSmallIntegerField(_("权重"))
-    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="rater_roles", verbose_name=_("评分人"))
+    name = models.CharField("评分主体", max_length=30)
+    weight = models.PositiveSmallIntegerField("权重")
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="rater_roles", verbose_name="评分人")
     #: 自评: each organisation's secretary scores it first; weight 0, shown beside the others, never counted
-    is_self = models.BooleanField(_("自评"), default=False)
+    is_self = models.BooleanField("自评", default=False)
     #: a body may score on its own small form (e.g. 述职评议 on one 0–100 score) instead of the whole tree
     form = models.ForeignKey("Scheme", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                             verbose_name=_("评分表(不填为考核细则的全部指标)"))
-    trimmed = models.BooleanField(_("去掉一个最高分和一个最低分(3人及以上)"), default=False)
+                             verbose_name="评分表(不填为考核细则的全部指标)")
+    trimmed = models.BooleanField("去掉一个最高分和一个最低分(3人及以上)", default=False)
 
     class Meta:
-        verbose_name = _("评分主体")
-        verbose_name_plural = _("评分主体")
+        verbose_name = "评分主体"
+        verbose_name_plural = "评分主体"
         ordering = ["id"]
 
     def __str__(self):
@@ -202,14 +201,14 @@ class TargetQuerySet(ScopedQuerySet):
 
 class AssessmentTarget(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="targets")
-    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("被考核组织"))
-    peer_group = models.CharField(_("排名分组"), max_length=60)
+    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name="被考核组织")
+    peer_group = models.CharField("排名分组", max_length=60)
 
     objects = TargetQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("被考核组织")
-        verbose_name_plural = _("被考核组织")
+        verbose_name = "被考核组织"
+        verbose_name_plural = "被考核组织"
         ordering = ["peer_group", "org__path"]
         constraints = [models.UniqueConstraint(fields=["assessment", "org"], name="one_target_per_assessment")]
 
@@ -228,18 +227,18 @@ class Score(models.Model):
     rater = models.ForeignKey(Rater, on_delete=models.PROTECT, related_name="scores")
     #: whose sheet the score is on (a panel member; the secretary for 自评)
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("评分人"))
-    points = models.DecimalField(_("得分"), max_digits=5, decimal_places=1)
-    reason = models.CharField(_("理由"), max_length=300, blank=True)
-    evidence = models.FileField(_("佐证"), upload_to=RandomName("scoring/evidence"), blank=True)
+                               verbose_name="评分人")
+    points = models.DecimalField("得分", max_digits=5, decimal_places=1)
+    reason = models.CharField("理由", max_length=300, blank=True)
+    evidence = models.FileField("佐证", upload_to=RandomName("scoring/evidence"), blank=True)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     history = HistoricalRecords()
     objects = ScoreQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("评分")
-        verbose_name_plural = _("评分")
+        verbose_name = "评分"
+        verbose_name_plural = "评分"
         constraints = [models.UniqueConstraint(fields=["assessment", "org", "indicator", "rater", "member"],
                                                name="one_score_per_member_cell")]
 
@@ -256,34 +255,34 @@ class Result(models.Model):
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="results")
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
-    peer_group = models.CharField(_("排名分组"), max_length=60)
-    total = models.DecimalField(_("总分"), max_digits=6, decimal_places=2)
-    subtotals = models.JSONField(_("维度得分"), default=dict)
-    rater_totals = models.JSONField(_("各评分主体得分"), default=dict)
-    bonus = models.DecimalField(_("加分"), max_digits=5, decimal_places=2, default=0)
-    deduction = models.DecimalField(_("扣分"), max_digits=5, decimal_places=2, default=0)
-    ledger_deduction = models.DecimalField(_("整改扣分"), max_digits=5, decimal_places=2, default=0)
-    ledger_items = models.JSONField(_("扣分的整改事项"), default=list)
-    veto = models.BooleanField(_("一票否决"), default=False)
-    vetoes = models.JSONField(_("否决事项"), default=list)
-    rated = models.BooleanField(_("已评"), default=True)
-    grade_note = models.CharField(_("定等说明"), max_length=100, blank=True)
-    missing_raters = models.JSONField(_("缺评主体"), default=list)
-    incomplete_sheets = models.JSONField(_("未填完且未处理的评分表([评分主体, 评分人])"), default=list)
-    rank = models.PositiveIntegerField(_("名次"), null=True, blank=True)
-    group_size = models.PositiveIntegerField(_("组内数量"))
-    grade = models.CharField(_("等次"), max_length=8)
-    rank_change = models.IntegerField(_("名次变化"), null=True, blank=True)
-    previous_grade = models.CharField(_("上期等次"), max_length=8, blank=True)
-    bottom_three = models.BooleanField(_("后三名"), default=False)
-    bottom_three_twice = models.BooleanField(_("连续两期后三名"), default=False)
+    peer_group = models.CharField("排名分组", max_length=60)
+    total = models.DecimalField("总分", max_digits=6, decimal_places=2)
+    subtotals = models.JSONField("维度得分", default=dict)
+    rater_totals = models.JSONField("各评分主体得分", default=dict)
+    bonus = models.DecimalField("加分", max_digits=5, decimal_places=2, default=0)
+    deduction = models.DecimalField("扣分", max_digits=5, decimal_places=2, default=0)
+    ledger_deduction = models.DecimalField("整改扣分", max_digits=5, decimal_places=2, default=0)
+    ledger_items = models.JSONField("扣分的整改事项", default=list)
+    veto = models.BooleanField("一票否决", default=False)
+    vetoes = models.JSONField("否决事项", default=list)
+    rated = models.BooleanField("已评", default=True)
+    grade_note = models.CharField("定等说明", max_length=100, blank=True)
+    missing_raters = models.JSONField("缺评主体", default=list)
+    incomplete_sheets = models.JSONField("未填完且未处理的评分表([评分主体, 评分人])", default=list)
+    rank = models.PositiveIntegerField("名次", null=True, blank=True)
+    group_size = models.PositiveIntegerField("组内数量")
+    grade = models.CharField("等次", max_length=8)
+    rank_change = models.IntegerField("名次变化", null=True, blank=True)
+    previous_grade = models.CharField("上期等次", max_length=8, blank=True)
+    bottom_three = models.BooleanField("后三名", default=False)
+    bottom_three_twice = models.BooleanField("连续两期后三名", default=False)
 
     history = HistoricalRecords()
     objects = ResultQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("考核结果")
-        verbose_name_plural = _("考核结果")
+        verbose_name = "考核结果"
+        verbose_name_plural = "考核结果"
         ordering = ["peer_group", "rank", "org__path"]
         constraints = [models.UniqueConstraint(fields=["assessment", "org"], name="one_result_per_org")]
 
@@ -299,16 +298,16 @@ class SheetDecision(models.Model):
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     rater = models.ForeignKey(Rater, on_delete=models.CASCADE, related_name="+")
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    count = models.BooleanField(_("按已填分数计入"))
-    reason = models.CharField(_("理由"), max_length=200)
+    count = models.BooleanField("按已填分数计入")
+    reason = models.CharField("理由", max_length=200)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    decided_at = models.DateTimeField(_("决定时间"), default=timezone.now)
+    decided_at = models.DateTimeField("决定时间", default=timezone.now)
 
     objects = ScoreQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("未填完评分表的处理")
-        verbose_name_plural = _("未填完评分表的处理")
+        verbose_name = "未填完评分表的处理"
+        verbose_name_plural = "未填完评分表的处理"
         constraints = [models.UniqueConstraint(fields=["assessment", "org", "rater", "member"],
                                                name="one_decision_per_sheet")]
 
@@ -326,27 +325,27 @@ class PlaqueQuerySet(ScopedQuerySet):
 class Plaque(models.Model):
     """The plaque register (命名授牌 / 摘牌): named from published results, removed with a reason."""
 
-    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="plaques", verbose_name=_("党组织"))
-    title = models.CharField(_("称号"), max_length=40)
-    grade = models.CharField(_("等次"), max_length=8)
-    year = models.PositiveSmallIntegerField(_("命名年度"))
+    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="plaques", verbose_name="党组织")
+    title = models.CharField("称号", max_length=40)
+    grade = models.CharField("等次", max_length=8)
+    year = models.PositiveSmallIntegerField("命名年度")
     assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                   verbose_name=_("依据的考核"))
-    named_on = models.DateField(_("命名日期"), default=timezone.localdate)
+                                   verbose_name="依据的考核")
+    named_on = models.DateField("命名日期", default=timezone.localdate)
     named_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                 verbose_name=_("命名人"))
-    removed_on = models.DateField(_("摘牌日期"), null=True, blank=True)
+                                 verbose_name="命名人")
+    removed_on = models.DateField("摘牌日期", null=True, blank=True)
     removed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+", verbose_name=_("摘牌决定人"))
-    removal_reason = models.CharField(_("摘牌理由"), max_length=200, blank=True)
-    note = models.CharField(_("说明"), max_length=200, blank=True)
+                                   related_name="+", verbose_name="摘牌决定人")
+    removal_reason = models.CharField("摘牌理由", max_length=200, blank=True)
+    note = models.CharField("说明", max_length=200, blank=True)
 
     history = HistoricalRecords()
     objects = PlaqueQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("命名授牌")
-        verbose_name_plural = _("命名授牌登记")
+        verbose_name = "命名授牌"
+        verbose_name_plural = "命名授牌登记"
         ordering = ["org__path", "-year", "-id"]
         constraints = [models.UniqueConstraint(fields=["org", "title"], condition=Q(removed_on__isnull=True),
                                                name="one_active_plaque_per_title")]
@@ -359,25 +358,25 @@ class Consequence(models.Model):
     """A consequence of a published ranking (seed 003): who it hit, who decided it and when."""
 
     class Kind(models.TextChoices):
-        NO_HONOURS = "no_honours", _("各类评优一票否决")
-        ADMONITION = "admonition", _("诫勉谈话")
-        RESHUFFLE = "reshuffle", _("领导班子调整")
-        DISMISSAL = "dismissal", _("负责人免职")
-        PLAQUE_REMOVED = "plaque_removed", _("摘牌")
+        NO_HONOURS = "no_honours", "各类评优一票否决"
+        ADMONITION = "admonition", "诫勉谈话"
+        RESHUFFLE = "reshuffle", "领导班子调整"
+        DISMISSAL = "dismissal", "负责人免职"
+        PLAQUE_REMOVED = "plaque_removed", "摘牌"
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="consequences")
-    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("党组织"))
-    kind = models.CharField(_("处理"), max_length=16, choices=Kind.choices)
-    basis = models.CharField(_("依据"), max_length=200)
+    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name="党组织")
+    kind = models.CharField("处理", max_length=16, choices=Kind.choices)
+    basis = models.CharField("依据", max_length=200)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                   verbose_name=_("决定人"))
-    decided_at = models.DateTimeField(_("决定时间"), default=timezone.now)
+                                   verbose_name="决定人")
+    decided_at = models.DateTimeField("决定时间", default=timezone.now)
 
     objects = ResultQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("考核结果运用")
-        verbose_name_plural = _("考核结果运用")
+        verbose_name = "考核结果运用"
+        verbose_name_plural = "考核结果运用"
         ordering = ["kind", "org__path"]
         constraints = [models.UniqueConstraint(fields=["assessment", "org", "kind"], name="one_consequence_each")]
 

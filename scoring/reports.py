@@ -4,7 +4,6 @@ from collections import Counter, defaultdict
 
 from django.conf import settings
 from django.db.models import Q
-from django.utils.translation import gettext as _
 
 from orgs.models import Organization
 from partybuild.kernel import charts, listing, xlsx
@@ -27,14 +26,14 @@ def published(period, scope):
     assessment = published_over(scope).filter(pk=int(period) if period.isdigit() else 0).select_related(
         "scheme").first()
     if assessment is None:
-        raise ValueError(_("请选择一个本范围内已发布的考核。"))
+        raise ValueError("请选择一个本范围内已发布的考核。")
     return assessment
 
 
 @register
 class RankingReport(ReportBuilder):
     kind = "ranking"
-    label = _("考核排名通报")
+    label = "考核排名通报"
 
     def periods(self, user, scope):
         visible = published_over(scope) & Assessment.objects.visible_to(user)
@@ -69,7 +68,7 @@ class RankingReport(ReportBuilder):
         rows = list(ranking_rows(assessment, part))
         return render_pdf("reports/ranking_part.html", {
             "part": part, "groups": listings(rows, block_names(assessment))},
-            title=_("%(a)s排名通报") % {"a": assessment.name}, scope=part.name, period=assessment.period,
+            title=f"{assessment.name}排名通报", scope=part.name, period=assessment.period,
             numbered=False)
 
     def merge(self, scope, period, part_pdfs):
@@ -86,7 +85,7 @@ class RankingReport(ReportBuilder):
                    "rule": assessment.scheme.grading_rule.describe(), "dimensions": block_names(assessment),
                    "grades": [(label, grades.get(label, 0)) for label in labels],
                    "grade_chart": charts.bar_chart([(label, grades.get(label, 0)) for label in labels])}
-        return render_pdf("reports/ranking.html", context, title=_("%(a)s排名通报") % {"a": assessment.name},
+        return render_pdf("reports/ranking.html", context, title=f"{assessment.name}排名通报",
                           scope=scope.name, period=assessment.period, numbered=numbered)
 
 
@@ -98,18 +97,18 @@ def by_group(rows):
 
 
 def _heading(scope, assessment):
-    return _("%(scope)s%(name)s排名通报") % {"scope": scope.name, "name": assessment.name}
+    return f"{scope.name}{assessment.name}排名通报"
 
 
 def listings(rows, dimensions):
     """Each peer group's ranking table as a monospaced listing (kernel.listing: a city's 7,127 rows in
     seconds, where WeasyPrint's HTML table took minutes)."""
-    columns = [listing.Column(_("名次"), "rank", 4, right=True), listing.Column(_("党组织"), "name", 48),
-               listing.Column(_("总分"), "total", 6, right=True),
+    columns = [listing.Column("名次", "rank", 4, right=True), listing.Column("党组织", "name", 48),
+               listing.Column("总分", "total", 6, right=True),
                *[listing.Column(d, f"d{i}", 6, right=True) for i, d in enumerate(dimensions)],
-               listing.Column(_("加分"), "bonus", 5, right=True), listing.Column(_("扣分"), "deduction", 5, right=True),
-               listing.Column(_("整改扣分"), "ledger", 5, right=True), listing.Column(_("等次"), "grade", 6),
-               listing.Column(_("变化"), "change", 5, right=True), listing.Column(_("备注"), "note", 24)]
+               listing.Column("加分", "bonus", 5, right=True), listing.Column("扣分", "deduction", 5, right=True),
+               listing.Column("整改扣分", "ledger", 5, right=True), listing.Column("等次", "grade", 6),
+               listing.Column("变化", "change", 5, right=True), listing.Column("备注", "note", 24)]
     return {group: listing.build(columns, (_listing_record(r, dimensions) for r in members))
             for group, members in by_group(rows).items()}
 
@@ -117,10 +116,10 @@ def listings(rows, dimensions):
 def _listing_record(row, dimensions):
     """The cells of the HTML ranking table (reports/_ranking_table.html), as text."""
     change = row.rank_change
-    notes = [_("一票否决(%(v)s)") % {"v": "、".join(row.vetoes)}] if row.veto else []
+    notes = ["一票否决({v})".format(v="、".join(row.vetoes))] if row.veto else []
     notes += [row.grade_note] if row.grade_note else []
     if row.bottom_three_twice or row.bottom_three:
-        notes.append(_("连续两期排名后三位") if row.bottom_three_twice else _("排名后三位"))
+        notes.append("连续两期排名后三位" if row.bottom_three_twice else "排名后三位")
     record = {"rank": "—", "name": row.org.name, "total": "—", "grade": row.grade, "note": " ".join(notes),
               "change": "—" if not change else (f"↑{change}" if change > 0 else f"↓{-change}")}
     if row.rated:
@@ -144,7 +143,7 @@ def _workbook(rows, dimensions, heading):
                     "ledger": float(r.ledger_deduction),
                     **{f"d{i}": float(r.subtotals.get(d, 0)) for i, d in enumerate(dimensions)},
                     "change": r.rank_change, "veto": "、".join(r.vetoes) if r.veto else "",
-                    "bottom": _("连续两期") if r.bottom_three_twice else (_("是") if r.bottom_three else "")}
+                    "bottom": "连续两期" if r.bottom_three_twice else ("是" if r.bottom_three else "")}
                    if r.rated else {})}
                for r in rows)
-    return xlsx.write_rows(_("排名"), columns, records, heading=heading)
+    return xlsx.write_rows("排名", columns, records, heading=heading)

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from orgs.models import Organization
@@ -45,7 +44,7 @@ class CellErrors(ServiceError):
     """A refused sheet (grid page or Excel import): ``errors`` maps each refused cell to its Chinese message."""
 
     def __init__(self, errors):
-        super().__init__(_("有 %(n)s 个分数不符合要求，整张评分表都没有保存。") % {"n": len(errors)})
+        super().__init__(f"有 {len(errors)} 个分数不符合要求，整张评分表都没有保存。")
         self.errors = errors
 
 
@@ -73,8 +72,11 @@ def block_overflows(rows):
     for row in rows:
         if row["kind"] == Indicator.Kind.SCORE and row["parent"] in blocks:
             sums[row["parent"]] = sums.get(row["parent"], 0) + (row["max_points"] or 0)
-    return {code: _("“%(b)s”满分 %(m)s 分，其下计分指标合计 %(s)s 分，超出了维度分值。") % {
-        "b": blocks[code]["name"], "m": blocks[code]["max_points"], "s": total}
+    return {code: "“{b}”满分 {m} 分，其下计分指标合计 {s} 分，超出了维度分值。".format(
+        b=blocks[code]["name"],
+        m=blocks[code]["max_points"],
+        s=total,
+    )
         for code, total in sums.items() if total > (blocks[code]["max_points"] or 0)}
 
 
@@ -88,18 +90,18 @@ def indicator_rows(scheme):
 def update_scheme(user, scheme, *, settings, rows) -> Scheme:
     """The scheme editor: settings and indicator rows (existing ones by ``pk``, new ones without) in one go.
     Refused for a scheme in use (copy it as a new version) and for a tree whose items exceed their block."""
-    require(user, "scoring.manage", message=_("只有组织部干部可以修改考核细则。"))
+    require(user, "scoring.manage", message="只有组织部干部可以修改考核细则。")
     scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
     if scheme.in_use:
-        raise ServiceError(_("该细则已被考核使用，不能修改；请复制为新版本后再改。"))
+        raise ServiceError("该细则已被考核使用，不能修改；请复制为新版本后再改。")
     codes = [row["code"] for row in rows]
     duplicates = sorted({code for code in codes if codes.count(code) > 1})
     if duplicates:
-        raise ServiceError(_("编号重复：%(c)s。") % {"c": "、".join(duplicates)})
+        raise ServiceError("编号重复：{c}。".format(c="、".join(duplicates)))
     kinds = {row["code"]: row["kind"] for row in rows}
     orphans = [row["code"] for row in rows if row["parent"] and kinds.get(row["parent"]) != Indicator.Kind.GROUP]
     if orphans:
-        raise ServiceError(_("这些指标的上级编号不存在或不是“维度”：%(c)s。") % {"c": "、".join(orphans)})
+        raise ServiceError("这些指标的上级编号不存在或不是“维度”：{c}。".format(c="、".join(orphans)))
     problems = block_overflows(rows)
     if problems:
         raise ServiceError(" ".join(problems.values()))
@@ -140,7 +142,7 @@ def create_assessment(user, *, scheme, name, period, root, raters, closes_on, le
     Targets: the subtree's organisations matching the filters and the scheme's 适用领域."""
     require(user, "scoring.manage", root)
     if not raters or any(spec[1] <= 0 for spec in raters):
-        raise ServiceError(_("至少要有一个评分主体，且权重都要大于 0。"))
+        raise ServiceError("至少要有一个评分主体，且权重都要大于 0。")
     problems = block_overflows(indicator_rows(scheme))
     if problems:
         raise ServiceError(" ".join(problems.values()))
@@ -149,14 +151,14 @@ def create_assessment(user, *, scheme, name, period, root, raters, closes_on, le
     orgs = orgs.filter(sector__in=sectors) if sectors else orgs
     orgs = list(orgs.filter(sector__in=scheme.sectors) if scheme.sectors else orgs)
     if not orgs:
-        raise ServiceError(_("所选范围和条件下没有适用该考核细则(适用领域)的被考核组织。"))
+        raise ServiceError("所选范围和条件下没有适用该考核细则(适用领域)的被考核组织。")
     assessment = Assessment.objects.create(scheme=scheme, name=name, period=period, root=root, closes_on=closes_on,
                                            previous=previous, created_by=user)
     for rater_name, weight, members, *options in raters:
         Rater.objects.create(assessment=assessment, name=rater_name, weight=weight,
                              **(options[0] if options else {})).members.set(members)
     if self_assessment:
-        Rater.objects.create(assessment=assessment, name=_("自评"), weight=0, is_self=True)
+        Rater.objects.create(assessment=assessment, name="自评", weight=0, is_self=True)
     AssessmentTarget.objects.bulk_create([AssessmentTarget(assessment=assessment, org=org,
                                                            peer_group=peer_group_of(org)) for org in orgs],
                                          batch_size=2000)
@@ -199,9 +201,9 @@ def _sheet_owner(user, rater, member):
     if member is None or member == user:
         return user
     if not can(user, "scoring.manage", rater.assessment):
-        raise ServiceError(_("只有组织部干部可以代评分人录入。"))
+        raise ServiceError("只有组织部干部可以代评分人录入。")
     if not rater.members.filter(pk=member.pk).exists():
-        raise ServiceError(_("%(u)s不是“%(r)s”的评分人。") % {"u": member, "r": rater.name})
+        raise ServiceError(f"{member}不是“{rater.name}”的评分人。")
     return member
 
 
@@ -243,7 +245,7 @@ def save_sheet(user, *, rater, cells, member=None, correction_reason="") -> int:
     for (org, indicator), (points, reason) in cells.items():
         if points is None:
             continue
-        message = (_("该组织不是本次考核的对象或不在您的范围内。") if org.pk not in allowed
+        message = ("该组织不是本次考核的对象或不在您的范围内。" if org.pk not in allowed
                    else cell_refusal(rater, indicator, points, reason))
         if message:
             errors[(org, indicator)] = message
@@ -275,24 +277,24 @@ def save_sheet(user, *, rater, cells, member=None, correction_reason="") -> int:
 
 def _check_state(user, assessment, rater, org, correction_reason):
     if not assessment.targets.filter(org=org).exists():
-        raise ServiceError(_("该组织不是本次考核的对象。"))
+        raise ServiceError("该组织不是本次考核的对象。")
     if assessment.status == Assessment.Status.SCORING:
         if not may_score(user, rater, org):
-            raise ServiceError(_("您不是该评分主体的评分人，或该组织不在您的范围内。"))
+            raise ServiceError("您不是该评分主体的评分人，或该组织不在您的范围内。")
     else:
         require(user, "scoring.manage", assessment.root)
         if not correction_reason.strip():
-            raise ServiceError(_("考核已结束，修改分数必须说明更正理由。"))
+            raise ServiceError("考核已结束，修改分数必须说明更正理由。")
 
 
 def cell_refusal(rater, indicator, points, reason):
     """Why one cell may not take these points (a Chinese sentence), or None."""
     if indicator.scheme_id != (rater.form_id or rater.assessment.scheme_id) or indicator.kind == Indicator.Kind.GROUP:
-        return _("该指标不在“%(r)s”的评分表中。") % {"r": rater.name}
+        return f"该指标不在“{rater.name}”的评分表中。"
     if not Decimal(0) <= points <= indicator.max_points:
-        return _("得分应在 0 到 %(max)s 之间。") % {"max": indicator.max_points}
+        return f"得分应在 0 到 {indicator.max_points} 之间。"
     if indicator.needs_reason and points > 0 and not (reason or "").strip():
-        return _("扣分和一票否决必须填写理由。")
+        return "扣分和一票否决必须填写理由。"
     return None
 
 
@@ -301,9 +303,9 @@ def decide_sheet(user, assessment, *, org, rater, member, count, reason) -> Shee
     """Staff decide, with a reason, how an incomplete sheet counts: as entered, or the sheet is left out."""
     require(user, "scoring.manage", assessment.root)
     if assessment.status != Assessment.Status.SCORING:
-        raise ServiceError(_("考核已经结束。"))
+        raise ServiceError("考核已经结束。")
     if not reason.strip():
-        raise ServiceError(_("请说明理由。"))
+        raise ServiceError("请说明理由。")
     decision, _created = SheetDecision.objects.update_or_create(
         assessment=assessment, org=org, rater=rater, member=member,
         defaults={"count": count, "reason": reason.strip(), "decided_by": user, "decided_at": timezone.now()})
@@ -403,12 +405,12 @@ def close(user, assessment) -> Assessment:
     require(user, "scoring.manage", assessment.root)
     assessment = Assessment.objects.select_for_update().select_related("scheme", "root").get(pk=assessment.pk)
     if assessment.status != Assessment.Status.SCORING:
-        raise ServiceError(_("考核已经结束。"))
+        raise ServiceError("考核已经结束。")
     results = compute(assessment, ledger=_ledger_at_close(assessment))
     undecided = sum(len(r.incomplete) for r in results)
     if undecided:
-        raise ServiceError(_("还有 %(n)s 张未填完的评分表没有处理：请逐张决定按已填分数计入或按缺评处理，并说明理由。")
-                           % {"n": undecided})
+        raise ServiceError(f"还有 {undecided} 张未填完的评分表没有处理："
+                           "请逐张决定按已填分数计入或按缺评处理，并说明理由。")
     assessment.status = Assessment.Status.CLOSED
     assessment.save()
     _raise_low_grade_problems(user, assessment)
@@ -428,9 +430,12 @@ def _raise_low_grade_problems(user, assessment):
         rows.append({
             "org_id": result.org_id, "origin": result,
             "category": (weakest.problem_category if weakest and weakest.problem_category_id else default),
-            "description": _("在“%(a)s”中得分%(t)s，评定为“%(g)s”%(w)s，须分析原因、制定措施、限期整改。") % {
-                "a": assessment.name, "t": result.total, "g": result.grade,
-                "w": _("，失分最多的是“%(b)s”") % {"b": weakest.name} if weakest else ""},
+            "description": "在“{a}”中得分{t}，评定为“{g}”{w}，须分析原因、制定措施、限期整改。".format(
+                a=assessment.name,
+                t=result.total,
+                g=result.grade,
+                w=f"，失分最多的是“{weakest.name}”" if weakest else "",
+            ),
             "deadline": add_months(timezone.localdate(), scheme.rectify_months)})
     raise_problems(rows, source=Problem.Source.ASSESSMENT, raised_by=user, found_on=assessment.closes_on,
                    withheld_for=assessment.root)
@@ -442,14 +447,14 @@ def publish(user, assessment) -> Assessment:
     require(user, "scoring.manage", assessment.root)
     assessment = Assessment.objects.select_for_update().select_related("scheme").get(pk=assessment.pk)
     if assessment.status != Assessment.Status.CLOSED:
-        raise ServiceError(_("请先结束评分，再发布结果。"))
+        raise ServiceError("请先结束评分，再发布结果。")
     assessment.status, assessment.published_at = Assessment.Status.PUBLISHED, timezone.now()
     assessment.save()
     from_results = Problem.objects.filter(origin_type__app_label="scoring", origin_type__model="result",
                                           origin_id__in=assessment.results.values("pk"))
     release_problems(from_results, actor=user,
                      deadline=add_months(timezone.localdate(), assessment.scheme.rectify_months),
-                     comment=_("“%(a)s”结果已发布") % {"a": assessment.name})
+                     comment=f"“{assessment.name}”结果已发布")
     _plaques_from_results(user, assessment)
     _consequences(user, assessment)
     return assessment
@@ -471,20 +476,20 @@ def _plaques_from_results(user, assessment):
             continue
         if plaque:
             plaque.removed_on, plaque.removed_by = today, user
-            plaque.removal_reason = _("“%(a)s”评定为“%(g)s”") % {"a": assessment.name, "g": result.grade}
+            plaque.removal_reason = f"“{assessment.name}”评定为“{result.grade}”"
             to_remove.append(plaque)
             if result.grade not in earning:
                 removed_orgs.append(result)
         if result.grade in earning:
             to_name.append(Plaque(org_id=org_id, title=title, grade=result.grade, year=assessment.closes_on.year,
                                   assessment=assessment, named_on=today, named_by=user,
-                                  note=_("依据“%(a)s”结果命名") % {"a": assessment.name}))
+                                  note=f"依据“{assessment.name}”结果命名"))
     bulk_update_with_history(to_remove, Plaque, ["removed_on", "removed_by", "removal_reason"], batch_size=2000,
                              default_user=user)
     bulk_create_with_history(to_name, Plaque, batch_size=2000, default_user=user)
     Consequence.objects.bulk_create([
         Consequence(assessment=assessment, org_id=r.org_id, kind=Consequence.Kind.PLAQUE_REMOVED, decided_by=user,
-                    basis=_("“%(t)s”：本期评定为“%(g)s”，未达到命名标准") % {"t": title, "g": r.grade})
+                    basis=f"“{title}”：本期评定为“{r.grade}”，未达到命名标准")
         for r in removed_orgs], ignore_conflicts=True)
 
 
@@ -492,11 +497,10 @@ def _consequences(user, assessment):
     """Seed 003: bottom three → 各类评优一票否决 and 诫勉谈话; two periods running → 领导班子调整 and 负责人免职."""
     rows = []
     for result in assessment.results.filter(rated=True, bottom_three=True):
-        basis = _("%(g)s组第%(r)s名(共%(n)s个)，排名后三位") % {
-            "g": result.peer_group, "r": result.rank, "n": result.group_size}
+        basis = f"{result.peer_group}组第{result.rank}名(共{result.group_size}个)，排名后三位"
         kinds = [Consequence.Kind.NO_HONOURS, Consequence.Kind.ADMONITION]
         if result.bottom_three_twice:
-            basis += _("，连续两期")
+            basis += "，连续两期"
             kinds = [Consequence.Kind.NO_HONOURS, Consequence.Kind.RESHUFFLE, Consequence.Kind.DISMISSAL]
         rows += [Consequence(assessment=assessment, org_id=result.org_id, kind=kind, basis=basis, decided_by=user)
                  for kind in kinds]
@@ -504,7 +508,7 @@ def _consequences(user, assessment):
 
 
 def _plaque_scope(user, org):
-    require(user, "scoring.manage", org, _("只有本范围的组织部干部可以命名或摘牌。"))
+    require(user, "scoring.manage", org, "只有本范围的组织部干部可以命名或摘牌。")
 
 
 @transaction.atomic
@@ -512,9 +516,9 @@ def name_plaque(user, *, org, title, grade, year, reason) -> Plaque:
     """Name an organisation by hand (e.g. after a re-check), with a reason kept in the register."""
     _plaque_scope(user, org)
     if not reason.strip() or not title.strip() or not grade.strip():
-        raise ServiceError(_("请填写称号、等次和理由。"))
+        raise ServiceError("请填写称号、等次和理由。")
     if Plaque.objects.active().filter(org=org, title=title).exists():
-        raise ServiceError(_("该组织已持有“%(t)s”牌匾，请先摘牌再重新命名。") % {"t": title})
+        raise ServiceError(f"该组织已持有“{title}”牌匾，请先摘牌再重新命名。")
     return Plaque.objects.create(org=org, title=title, grade=grade, year=year, named_by=user, note=reason.strip())
 
 
@@ -523,9 +527,9 @@ def remove_plaque(user, plaque, *, reason) -> Plaque:
     """摘牌 by hand, with a reason; the register keeps the plaque with who removed it and when."""
     _plaque_scope(user, plaque.org)
     if plaque.removed_on:
-        raise ServiceError(_("该牌匾已经摘除。"))
+        raise ServiceError("该牌匾已经摘除。")
     if not reason.strip():
-        raise ServiceError(_("摘牌必须说明理由。"))
+        raise ServiceError("摘牌必须说明理由。")
     plaque.removed_on, plaque.removed_by, plaque.removal_reason = timezone.localdate(), user, reason.strip()
     plaque.save()
     return plaque

@@ -3,7 +3,6 @@ one column per item, filled offline, imported back all or nothing (every refused
 column, in Chinese). The columns depend on the rater's form, so each import builds its own kernel ``Importer``
 (the kernel's safe reader and cell checks), applied in one step: the sheet is the member's own."""
 
-from django.utils.translation import gettext as _
 
 from partybuild.kernel import xlsx
 from partybuild.kernel.imports import Importer
@@ -36,7 +35,7 @@ def export(user, rater, member) -> bytes:
             record[f"p{item.pk}"] = score.points if score else None
             record[f"r{item.pk}"] = score.reason if score else None
         records.append(record)
-    return xlsx.write_rows(_("%(r)s评分表") % {"r": rater.name}, _columns(items), records)
+    return xlsx.write_rows(f"{rater.name}评分表", _columns(items), records)
 
 
 def importer(rater, member, correction_reason="") -> Importer:
@@ -50,7 +49,7 @@ def importer(rater, member, correction_reason="") -> Importer:
         for number, record in plan.rows:
             org = orgs.get(record["code"])
             if org is None:
-                plan.error(number, CODE, _("“%(c)s”不是您可以评分的被考核组织。") % {"c": record["code"]})
+                plan.error(number, CODE, "“{c}”不是您可以评分的被考核组织。".format(c=record["code"]))
                 continue
             for item in items:
                 points, reason = record[f"p{item.pk}"], record.get(f"r{item.pk}") or ""

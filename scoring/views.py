@@ -7,7 +7,6 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orgs.models import Organization
@@ -53,14 +52,14 @@ def scheme_edit(request, pk):
     require(request.user, "scoring.manage")
     scheme = get_object_or_404(Scheme, pk=pk)
     if scheme.in_use:
-        messages.error(request, _("该细则已被考核使用，不能修改；请复制为新版本后再改。"))
+        messages.error(request, "该细则已被考核使用，不能修改；请复制为新版本后再改。")
         return redirect("scoring:scheme", scheme.pk)
     form = SchemeSettingsForm(request.POST or None, instance=Scheme.objects.get(pk=scheme.pk))
     rows = IndicatorRows(request.POST or None, initial=services.indicator_rows(scheme), prefix="rows")
     if request.method == "POST" and form.is_valid() and rows.is_valid():
         entered = [row for row in rows.cleaned_data if row.get("code")]
         saved = run_service(request, lambda: services.update_scheme(request.user, scheme, settings=form.settings(),
-                                                                    rows=entered), _("考核细则已保存。"))
+                                                                    rows=entered), "考核细则已保存。")
         if saved:
             return redirect("scoring:scheme", scheme.pk)
     return render(request, "scoring/scheme_edit.html", {"scheme": scheme, "form": form, "rows": rows})
@@ -75,7 +74,7 @@ def scheme_export(request, pk):
 def scheme_copy(request, pk):
     require(request.user, "scoring.manage")
     copy = services.copy_scheme(get_object_or_404(Scheme, pk=pk))
-    messages.success(request, _("已复制为第%(v)s版，可以修改。") % {"v": copy.version})
+    messages.success(request, f"已复制为第{copy.version}版，可以修改。")
     return redirect("scoring:scheme_edit", copy.pk)
 
 
@@ -89,10 +88,10 @@ def assessment_new(request):
     form = AssessmentForm(request.POST or None, user=request.user, initial={"closes_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         created = run_service(request, lambda: services.create_assessment(request.user, **form.cleaned_data),
-                       _("考核已建立，评分人可以开始评分。"))
+                       "考核已建立，评分人可以开始评分。")
         if created:
             return redirect("scoring:assessment", created.pk)
-    return render(request, "inspections/form.html", {"form": form, "title": _("建立考核")})
+    return render(request, "inspections/form.html", {"form": form, "title": "建立考核"})
 
 
 def _assessment(request, pk):
@@ -162,16 +161,16 @@ def _posted_cells(request, assessment, rater):
     cells, errors, posted = {}, {}, {}
     for org_pk, item_pk, raw, key in keys:
         if org_pk not in orgs or item_pk not in items:
-            errors[(org_pk, item_pk)] = _("该指标或组织不在本评分表中。")
+            errors[(org_pk, item_pk)] = "该指标或组织不在本评分表中。"
             continue
         posted[(org_pk, item_pk)] = raw
         try:
             points = Decimal(raw)
         except InvalidOperation:
-            errors[(org_pk, item_pk)] = _("请输入数字。")
+            errors[(org_pk, item_pk)] = "请输入数字。"
             continue
         if not points.is_finite():
-            errors[(org_pk, item_pk)] = _("请输入数字。")
+            errors[(org_pk, item_pk)] = "请输入数字。"
             continue
         cells[(orgs[org_pk], items[item_pk])] = (points, request.POST.get("r" + key[1:], "").strip())
     return cells, errors, posted
@@ -184,7 +183,7 @@ def cell(request, pk, rater_pk):
     assessment, rater, member = _rater_sheet(request, pk, rater_pk)
     cells, errors, _posted = _posted_cells(request, assessment, rater)
     if errors or len(cells) != 1:
-        return _cell_status(request, next(iter(errors.values()), _("请输入数字。")), ok=False)
+        return _cell_status(request, next(iter(errors.values()), "请输入数字。"), ok=False)
     (org, indicator), (points, reason) = next(iter(cells.items()))
     try:
         services.enter_score(request.user, rater=rater, org=org, indicator=indicator, points=points,
@@ -195,7 +194,7 @@ def cell(request, pk, rater_pk):
     except ValidationError as exc:  # an evidence file refused by the upload checks
         return _cell_status(request, exc.messages[0], ok=False)
     _audit_corrections(request, assessment, cells)
-    return _cell_status(request, _("已保存"), ok=True)
+    return _cell_status(request, "已保存", ok=True)
 
 
 def _audit_corrections(request, assessment, cells):
@@ -227,10 +226,10 @@ def sheet_save(request, pk, rater_pk):
             return grid(request, pk, rater_pk, posted=posted)
         else:
             _audit_corrections(request, assessment, cells)
-            messages.success(request, _("已保存本页 %(n)s 个分数。") % {"n": saved})
+            messages.success(request, f"已保存本页 {saved} 个分数。")
             return redirect(f"{request.path.rsplit('save/', 1)[0]}grid/?member={member.pk}"
                             f"&page={request.POST.get('page', 1)}")
-    messages.error(request, _("有 %(n)s 个分数不符合要求，本页都没有保存，请按格中的提示修改。") % {"n": len(errors)})
+    messages.error(request, f"有 {len(errors)} 个分数不符合要求，本页都没有保存，请按格中的提示修改。")
     return grid(request, pk, rater_pk, errors=errors, posted=posted)
 
 
@@ -258,7 +257,7 @@ def sheet_import(request, pk, rater_pk):
                 if assessment.status != Assessment.Status.SCORING:
                     audit.record(request, audit.Action.CORRECTED, audit.describe(assessment), rater=rater.name,
                                  imported=saved, reason=request.POST.get("correction_reason", ""))
-                messages.success(request, _("已导入 %(n)s 个分数。") % {"n": saved})
+                messages.success(request, f"已导入 {saved} 个分数。")
                 return redirect(f"{request.path.rsplit('import/', 1)[0]}grid/?member={member.pk}")
     return render(request, "scoring/sheet_import.html", {"assessment": assessment, "rater": rater,
                                                          "member": member, "form": form, "errors": errors})
@@ -322,7 +321,7 @@ def decide(request, pk):
     require(request.user, "scoring.manage", assessment)
     form = SheetDecisionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("请选择处理方式并说明理由。"))
+        messages.error(request, "请选择处理方式并说明理由。")
         return redirect("scoring:assessment", assessment.pk)
     data = form.cleaned_data
     target = get_object_or_404(assessment.targets.select_related("org"), org_id=data["org"])
@@ -331,7 +330,7 @@ def decide(request, pk):
     run_service(request, lambda: services.decide_sheet(request.user, assessment, org=target.org, rater=rater,
                                                        member=member, count=data["count"] == "count",
                                                        reason=data["reason"]),
-                _("已记录处理决定。"))
+                "已记录处理决定。")
     return redirect("scoring:assessment", assessment.pk)
 
 
@@ -340,7 +339,7 @@ def close(request, pk):
     assessment = _assessment(request, pk)
     require(request.user, "scoring.manage", assessment)
     run_service(request, lambda: services.close(request.user, assessment),
-                _("评分已结束，结果已计算(发布前仅组织部门可见)。"))
+                "评分已结束，结果已计算(发布前仅组织部门可见)。")
     return redirect("scoring:assessment", assessment.pk)
 
 
@@ -349,7 +348,7 @@ def publish(request, pk):
     assessment = _assessment(request, pk)
     require(request.user, "scoring.manage", assessment)
     if run_service(request, lambda: services.publish(request.user, assessment),
-                   _("结果已发布，整改问题已下达，命名和处理已登记。")):
+                   "结果已发布，整改问题已下达，命名和处理已登记。"):
         audit.record(request, audit.Action.PUBLISHED, audit.describe(assessment))
     return redirect("scoring:assessment", assessment.pk)
 
@@ -375,7 +374,7 @@ def plaque_new(request):
     require(request.user, "scoring.manage")
     form = PlaqueForm(request.POST, user=request.user)
     if form.is_valid():
-        run_service(request, lambda: services.name_plaque(request.user, **form.cleaned_data), _("已命名。"))
+        run_service(request, lambda: services.name_plaque(request.user, **form.cleaned_data), "已命名。")
     else:
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     return redirect("scoring:plaques")
@@ -387,7 +386,7 @@ def plaque_remove(request, pk):
     require(request.user, "scoring.manage", plaque)
     form = RemovalForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    run_service(request, lambda: services.remove_plaque(request.user, plaque, reason=reason), _("已摘牌。"))
+    run_service(request, lambda: services.remove_plaque(request.user, plaque, reason=reason), "已摘牌。")
     return redirect("scoring:plaques")
 
 

@@ -1,7 +1,6 @@
 """Who is calling: a personal token (``Authorization: Token <secret>`` or ``Bearer``) or the web session."""
 
 from django.conf import settings
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
@@ -19,10 +18,10 @@ class TokenAuthentication(BaseAuthentication):
         if not words or words[0].lower() not in KEYWORDS:
             return None
         if len(words) != 2:
-            raise AuthenticationFailed(_("令牌格式不正确，应为“Token 令牌”。"))
+            raise AuthenticationFailed("令牌格式不正确，应为“Token 令牌”。")
         token = tokens.resolve(words[1].decode("latin-1"))
         if token is None:
-            raise AuthenticationFailed(_("令牌无效、已过期或已被撤销。"))
+            raise AuthenticationFailed("令牌无效、已过期或已被撤销。")
         return token.user, token
 
     def authenticate_header(self, request):

@@ -5,7 +5,6 @@ import json
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import IntegrityError, transaction
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import inline_serializer
 from rest_framework import exceptions, generics, serializers, viewsets
 from rest_framework.renderers import JSONRenderer
@@ -75,7 +74,7 @@ def idempotent(method):
         if not key:
             return method(view, request, *args, **kwargs)
         if len(key) > 100:
-            raise exceptions.ValidationError({IDEMPOTENCY_HEADER: [_("幂等键不能超过 100 个字符。")]})
+            raise exceptions.ValidationError({IDEMPOTENCY_HEADER: ["幂等键不能超过 100 个字符。"]})
         record, first = _claim(request.user, key, request.method, request.path)
         if not first:
             return _replay(record, request)
@@ -106,7 +105,7 @@ def _claim(user, key, method, path):
 
 def _replay(record, request):
     if (record.method, record.path) != (request.method, request.path):
-        raise KeyReused(_("这个幂等键已用于另一个请求，请换一个。"))
+        raise KeyReused("这个幂等键已用于另一个请求，请换一个。")
     if record.status_code == 0:
-        raise Conflict(_("使用相同幂等键的请求正在处理，请稍后再试。"))
+        raise Conflict("使用相同幂等键的请求正在处理，请稍后再试。")
     return Response(record.body, status=record.status_code, headers={"Idempotent-Replayed": "true"})

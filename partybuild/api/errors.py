@@ -7,7 +7,6 @@ with ``current_version``; another county's object is simply not found (404).
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -55,9 +54,9 @@ def handle(exc, context):
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     elif isinstance(exc, Http404):
-        exc = exceptions.NotFound(_("未找到，或不在您的权限范围内。"))
+        exc = exceptions.NotFound("未找到，或不在您的权限范围内。")
     elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied(_("您没有进行此操作的权限。"))
+        exc = exceptions.PermissionDenied("您没有进行此操作的权限。")
     response = exception_handler(exc, context)
     if response is None:
         return None

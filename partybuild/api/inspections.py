@@ -6,7 +6,6 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -240,7 +239,7 @@ class ScoreOut(serializers.ModelSerializer):
 
 def _recordable(user, target):
     if not services.may_record_visit(user, target):
-        raise NotAllowed(_("只有负责该对象的考核组成员可以记录走访。"))
+        raise NotAllowed("只有负责该对象的考核组成员可以记录走访。")
     return target
 
 
@@ -350,14 +349,14 @@ def _checklist_answers(request, template):
         try:
             raw = json.loads(raw)
         except ValueError:
-            raise serializers.ValidationError({"answers": [_("answers 应为 JSON 数组。")]}) from None
+            raise serializers.ValidationError({"answers": ["answers 应为 JSON 数组。"]}) from None
     data = ChecklistIn(data={"answers": raw})
     data.is_valid(raise_exception=True)
     items = {item.pk: item for item in template.items.all()}
     given = {a["item"]: a for a in data.validated_data["answers"]}
     if set(given) != set(items) or len(given) != len(data.validated_data["answers"]):
         raise serializers.ValidationError({"answers": [
-            _("请对“%(t)s”的每一项各填写一次结论(共 %(n)s 项)。") % {"t": template.name, "n": len(items)}]})
+            f"请对“{template.name}”的每一项各填写一次结论(共 {len(items)} 项)。"]})
     return [(items[pk], a["verdict"], a["note"], request.FILES.get(f"photo_{pk}")) for pk, a in given.items()]
 
 
@@ -415,7 +414,7 @@ class StopScore(GenericApi):
         """A participant's on-site score (0-100) for one stop; again to change it until the tour is filed."""
         stop = get_object_or_404(TourStop.objects.filter(tour__in=Tour.objects.visible_to(request.user)), pk=pk)
         if not stop.tour.participants.filter(pk=request.user.pk).exists():
-            raise NotAllowed(_("您不是本次观摩的评分人。"))
+            raise NotAllowed("您不是本次观摩的评分人。")
         data = ScoreIn(data=request.data)
         data.is_valid(raise_exception=True)
         score = services.score_stop(request.user, stop, data.validated_data["points"])

@@ -3,7 +3,6 @@
 from django.db.models import Prefetch
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -66,7 +65,7 @@ class ProblemIn(serializers.Serializer):
     def validate_org(self, value):
         org = Organization.objects.for_action(self.context["request"].user, "ledger.work").filter(pk=value).first()
         if org is None:
-            raise serializers.ValidationError(_("组织不存在或不在您的管理范围内。"))
+            raise serializers.ValidationError("组织不存在或不在您的管理范围内。")
         return org
 
 
@@ -226,7 +225,7 @@ class ItemViewSet(ReadOnlyViewSet):
     def _editable(self):
         item = self.get_object()
         if not can_edit(self.request.user, item):
-            raise NotAllowed(_("您的角色不能修改这个整改事项。"))
+            raise NotAllowed("您的角色不能修改这个整改事项。")
         return item
 
     def _answer(self, item, code=status.HTTP_200_OK):

@@ -3,7 +3,6 @@
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -89,9 +88,9 @@ class ReportViewSet(ReadOnlyViewSet):
         wanted = data.validated_data
         scope = get_object_or_404(report_scopes(request.user), pk=wanted["scope"])
         if wanted["kind"] not in {builder.kind for builder in all_builders()}:
-            raise serializers.ValidationError({"kind": [_("没有这种报告。")]})
+            raise serializers.ValidationError({"kind": ["没有这种报告。"]})
         if wanted["period"] not in dict(builder_for(wanted["kind"]).periods(request.user, scope)):
-            raise serializers.ValidationError({"period": [_("这个期间不可选。")]})
+            raise serializers.ValidationError({"period": ["这个期间不可选。"]})
         report = tasks.request_report(request.user, kind=wanted["kind"], scope=scope, period=wanted["period"])
         audit.record(request, audit.Action.REPORT_REQUESTED, builder_for(report.kind).label, report=report.pk,
                      scope=scope.name, period=report.period)

@@ -4,7 +4,6 @@ import calendar
 import datetime
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -22,7 +21,7 @@ def parse_month(period: str) -> datetime.date:
     try:
         return datetime.date.fromisoformat(f"{period}-01")
     except ValueError:
-        raise ValueError(_("月份应写成 2026-10 的形式。")) from None
+        raise ValueError("月份应写成 2026-10 的形式。") from None
 
 
 def recent_months(today: datetime.date, count: int) -> list[datetime.date]:

@@ -1,7 +1,6 @@
 """Form fields and widgets shared by every app."""
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
 
 
 class DateInput(forms.DateInput):
@@ -62,5 +61,5 @@ class OrgCodeField(forms.CharField):
         code = super().clean(value).strip()
         org = self.organisations.filter(code=code).first()
         if org is None:
-            raise forms.ValidationError(_("组织“%(c)s”不存在或不在您的管理范围内。") % {"c": code})
+            raise forms.ValidationError(f"组织“{code}”不存在或不在您的管理范围内。")
         return org

@@ -24,8 +24,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from . import audit
@@ -36,14 +34,14 @@ from .xlsx_reader import MAX_DATA_ROWS, MAX_UPLOAD_BYTES, read_sheet
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("Excel 文件(.xlsx)"))
+    file = forms.FileField(label="Excel 文件(.xlsx)")
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(".xlsx"):
-            raise forms.ValidationError(_("只接受 .xlsx 格式的 Excel 文件。"))
+            raise forms.ValidationError("只接受 .xlsx 格式的 Excel 文件。")
         if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("文件不能超过 %(mb)s MB。") % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)})
+            raise forms.ValidationError(f"文件不能超过 {MAX_UPLOAD_BYTES // (1024 * 1024)} MB。")
         return upload
 
 
@@ -161,24 +159,25 @@ def import_views(importer: Importer, *, may_import, template, done_url, form_cla
             pending = PendingImport.objects.select_for_update().filter(
                 token=token, kind=importer.name, user=request.user).first()
             if pending is not None and pending.confirmed_at:
-                messages.info(request, _("这个文件已经导入过了(%(at)s)，没有重复导入。") % {
-                    "at": timezone.localtime(pending.confirmed_at).strftime("%H:%M:%S")})
+                messages.info(request, "这个文件已经导入过了({at})，没有重复导入。".format(
+                    at=timezone.localtime(pending.confirmed_at).strftime("%H:%M:%S"),
+                ))
                 return redirect(done_url)
             if pending is None or pending.created_at < timezone.now() - _confirm_window():
-                messages.error(request, _("导入确认已失效，请重新上传文件。"))
+                messages.error(request, "导入确认已失效，请重新上传文件。")
                 return redirect(request.path.rsplit("confirm/", 1)[0])
             checked = importer.replan(request.user, pending.rows, **pending.extra)
             uploaded = {"file": pending.original_name, "size": pending.size, "rows": len(pending.rows)}
             if not checked.is_valid:
                 audit.record(request, audit.Action.IMPORT, importer.name, outcome="refused: data changed", **uploaded)
                 pending.delete()
-                messages.error(request, _("数据已发生变化，文件不再有效，请修改后重新上传。"))
+                messages.error(request, "数据已发生变化，文件不再有效，请修改后重新上传。")
                 return render(request, template, {"form": form_class(), "plan": checked})
             try:
                 message = importer.apply(request.user, checked)
             except (ServiceError, IntegrityError) as exc:  # a refusal, or a row someone else wrote meanwhile
-                messages.error(request, str(exc) if isinstance(exc, ServiceError) else _(
-                    "数据刚被其他人修改，未导入任何数据，请重新上传文件。"))
+                messages.error(request, str(exc) if isinstance(exc, ServiceError) else
+                    "数据刚被其他人修改，未导入任何数据，请重新上传文件。")
                 return redirect(request.path.rsplit("confirm/", 1)[0])
             pending.confirmed_at, pending.result, pending.rows = timezone.now(), str(message)[:200], []
             pending.save()

@@ -7,7 +7,6 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 
 class AuditEventQuerySet(models.QuerySet):
@@ -97,20 +96,20 @@ class PendingImport(models.Model):
     with them (``purge_unconfirmed``)."""
 
     token = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    kind = models.CharField(_("导入类型"), max_length=30)
+    kind = models.CharField("导入类型", max_length=30)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
-                             verbose_name=_("上传人"))
-    rows = models.JSONField(_("读取的数据"), default=list, blank=True, encoder=DjangoJSONEncoder)
-    original_name = models.CharField(_("原文件名"), max_length=200, blank=True)
-    size = models.PositiveBigIntegerField(_("文件大小(字节)"), default=0)
-    extra = models.JSONField(_("导入选项"), default=dict, blank=True, encoder=DjangoJSONEncoder)
-    created_at = models.DateTimeField(_("上传时间"), default=timezone.now, db_index=True)
-    confirmed_at = models.DateTimeField(_("确认导入时间"), null=True, blank=True)
-    result = models.CharField(_("导入结果"), max_length=200, blank=True)
+                             verbose_name="上传人")
+    rows = models.JSONField("读取的数据", default=list, blank=True, encoder=DjangoJSONEncoder)
+    original_name = models.CharField("原文件名", max_length=200, blank=True)
+    size = models.PositiveBigIntegerField("文件大小(字节)", default=0)
+    extra = models.JSONField("导入选项", default=dict, blank=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField("上传时间", default=timezone.now, db_index=True)
+    confirmed_at = models.DateTimeField("确认导入时间", null=True, blank=True)
+    result = models.CharField("导入结果", max_length=200, blank=True)
 
     class Meta:
-        verbose_name = _("Excel 导入")
-        verbose_name_plural = _("Excel 导入")
+        verbose_name = "Excel 导入"
+        verbose_name_plural = "Excel 导入"
         ordering = ["-created_at"]
 
     def __str__(self):

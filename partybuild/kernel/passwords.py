@@ -5,7 +5,6 @@ import re
 
 from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 
 from .models import PasswordHistory
 
@@ -24,7 +23,7 @@ class ComplexityValidator:
             raise ValidationError(self.get_help_text(), code="password_too_simple")
 
     def get_help_text(self):
-        return _("密码须包含小写字母、大写字母、数字、符号中的至少 %(n)s 类。") % {"n": self.min_classes}
+        return f"密码须包含小写字母、大写字母、数字、符号中的至少 {self.min_classes} 类。"
 
 
 class HistoryValidator:
@@ -41,7 +40,7 @@ class HistoryValidator:
             raise ValidationError(self.get_help_text(), code="password_reused")
 
     def get_help_text(self):
-        return _("不能与最近 %(n)s 次使用过的密码相同。") % {"n": self.remember}
+        return f"不能与最近 {self.remember} 次使用过的密码相同。"
 
 
 def remember(user, must_change=False):

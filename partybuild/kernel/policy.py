@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, TextChoices
-from django.utils.translation import gettext_lazy as _
 
 from .errors import ServiceError
 
@@ -35,12 +34,12 @@ class RoleSpec:
 
 
 ROLES = [
-    RoleSpec("admin", _("系统管理员"), read_only=False, covers_subtree=True),
-    RoleSpec("staff", _("组织部干部"), read_only=False, covers_subtree=True),
-    RoleSpec("inspector", _("考核组成员"), read_only=False, covers_subtree=True, start_page="inspections:today"),
-    RoleSpec("secretary", _("支部书记"), read_only=False, covers_subtree=False),
-    RoleSpec("leader", _("领导"), read_only=True, covers_subtree=True),
-    RoleSpec("auditor", _("审计员"), read_only=True, covers_subtree=True),
+    RoleSpec("admin", "系统管理员", read_only=False, covers_subtree=True),
+    RoleSpec("staff", "组织部干部", read_only=False, covers_subtree=True),
+    RoleSpec("inspector", "考核组成员", read_only=False, covers_subtree=True, start_page="inspections:today"),
+    RoleSpec("secretary", "支部书记", read_only=False, covers_subtree=False),
+    RoleSpec("leader", "领导", read_only=True, covers_subtree=True),
+    RoleSpec("auditor", "审计员", read_only=True, covers_subtree=True),
 ]
 ROLE_SPECS = {spec.name: spec for spec in ROLES}
 
@@ -83,12 +82,12 @@ ACTIONS: dict[str, tuple[str, ...]] = {
 
 #: what a refusal says, where more can be said than "no permission"
 REFUSALS = {
-    "orgs.manage": _("只有本范围的组织部干部可以维护组织体系。"),
-    "ledger.work": _("您的角色不能修改这个整改事项。"),
-    "ledger.manage": _("只有本范围的组织部干部可以进行此操作。"),
-    "inspections.manage": _("只有本范围的组织部干部可以安排督查考核。"),
-    "scoring.manage": _("只有本范围的组织部干部可以进行此操作。"),
-    "reports.request": _("您不能生成这个范围的报告。"),
+    "orgs.manage": "只有本范围的组织部干部可以维护组织体系。",
+    "ledger.work": "您的角色不能修改这个整改事项。",
+    "ledger.manage": "只有本范围的组织部干部可以进行此操作。",
+    "inspections.manage": "只有本范围的组织部干部可以安排督查考核。",
+    "scoring.manage": "只有本范围的组织部干部可以进行此操作。",
+    "reports.request": "您不能生成这个范围的报告。",
 }
 
 # A read-only role must never be granted an action that writes.
@@ -101,7 +100,7 @@ class NotAllowed(ServiceError, PermissionDenied):
     """A refused action: a service error (shown in Chinese) and, if uncaught, a 403."""
 
     def __init__(self, message=None):
-        super().__init__(message or _("您没有进行此操作的权限。"))
+        super().__init__(message or "您没有进行此操作的权限。")
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils.deconstruct import deconstructible
 from django.utils.http import content_disposition_header
-from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
@@ -34,12 +33,12 @@ def check_evidence(upload):
     """Raise a Chinese ValidationError unless the file is an image, PDF or Office document of a sane size."""
     ext = extension(upload.name)
     if ext not in ALLOWED_EXTENSIONS:
-        raise ValidationError(_("不支持“.%(ext)s”文件，只能上传图片(jpg、png、gif、webp)、PDF 或 Office 文档。")
-                              % {"ext": ext or "无扩展名"})
+        raise ValidationError(f"不支持“.{ext or '无扩展名'}”文件，"
+                              "只能上传图片(jpg、png、gif、webp)、PDF 或 Office 文档。")
     if upload.size > MAX_EVIDENCE_BYTES:
-        raise ValidationError(_("文件“%(name)s”超过 10 MB。") % {"name": upload.name})
+        raise ValidationError(f"文件“{upload.name}”超过 10 MB。")
     if not _content_matches(upload, ext):
-        raise ValidationError(_("文件“%(name)s”的内容与扩展名不符，可能已损坏。") % {"name": upload.name})
+        raise ValidationError(f"文件“{upload.name}”的内容与扩展名不符，可能已损坏。")
     upload.seek(0)
 
 
@@ -58,8 +57,7 @@ def _content_matches(upload, ext):
 
 def _image_is_sound(upload):
     """Open, check the pixel count before decoding, then decode it fully: broken images fail here, not later."""
-    too_big = _("图片“%(name)s”的像素过多(超过 %(mp)s 百万像素)，请缩小后再上传。") % {
-        "name": upload.name, "mp": MAX_IMAGE_PIXELS // 1_000_000}
+    too_big = f"图片“{upload.name}”的像素过多(超过 {MAX_IMAGE_PIXELS // 1_000_000} 百万像素)，请缩小后再上传。"
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

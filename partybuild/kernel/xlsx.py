@@ -19,7 +19,6 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
@@ -80,12 +79,12 @@ def normalise_header(text) -> str:
 def parse_cell(column: Column, raw):
     """The column's value of one non-blank cell, or ValueError with a Chinese message."""
     if isinstance(raw, float) and not math.isfinite(raw):
-        raise ValueError(_("不是有效的数值(NaN 或无穷大)。"))
+        raise ValueError("不是有效的数值(NaN 或无穷大)。")
     if isinstance(raw, str):
         if len(raw) > column.max_length:
-            raise ValueError(_("内容有 %(n)s 个字符，最多 %(max)s 个。") % {"n": len(raw), "max": column.max_length})
+            raise ValueError(f"内容有 {len(raw)} 个字符，最多 {column.max_length} 个。")
         if ILLEGAL_CHARACTERS_RE.search(raw) or "\x00" in raw:
-            raise ValueError(_("含有不可见的控制字符，请删除后再导入。"))
+            raise ValueError("含有不可见的控制字符，请删除后再导入。")
     value = (column.parse or text)(raw)
     if column.validate is not None and value is not None:
         try:
@@ -106,20 +105,20 @@ def text(raw):
 
 def _number(raw):
     if isinstance(raw, bool):
-        raise ValueError(_("应为数字，而不是“%(v)s”。") % {"v": raw})
+        raise ValueError(f"应为数字，而不是“{raw}”。")
     try:
         number = Decimal(str(raw).strip().replace(",", ""))
     except InvalidOperation:
-        raise ValueError(_("“%(v)s”不是数字。") % {"v": raw}) from None
+        raise ValueError(f"“{raw}”不是数字。") from None
     if not number.is_finite():
-        raise ValueError(_("不是有效的数值(NaN 或无穷大)。"))
+        raise ValueError("不是有效的数值(NaN 或无穷大)。")
     return number
 
 
 def whole_number(raw):
     number = _number(raw)
     if number != number.to_integral_value() or number < 0:
-        raise ValueError(_("应为非负整数，而不是“%(v)s”。") % {"v": raw})
+        raise ValueError(f"应为非负整数，而不是“{raw}”。")
     return int(number)
 
 
@@ -150,10 +149,9 @@ def date(raw):
             except ValueError:
                 pass
     if value is None:
-        raise ValueError(_("“%(v)s”不是有效日期，请写成 2026-10-31 或 2026年10月31日。") % {"v": raw})
+        raise ValueError(f"“{raw}”不是有效日期，请写成 2026-10-31 或 2026年10月31日。")
     if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-        raise ValueError(_("日期“%(v)s”超出了 %(a)s 至 %(b)s 年的范围。") % {
-            "v": value.isoformat(), "a": EARLIEST_YEAR, "b": LATEST_YEAR})
+        raise ValueError(f"日期“{value.isoformat()}”超出了 {EARLIEST_YEAR} 至 {LATEST_YEAR} 年的范围。")
     return value
 
 
@@ -163,7 +161,7 @@ def yes_no(raw):
         return True
     if value in ("否", "N", "n", "FALSE", "False", "false", "0"):
         return False
-    raise ValueError(_("应填“是”或“否”，而不是“%(v)s”。") % {"v": raw})
+    raise ValueError(f"应填“是”或“否”，而不是“{raw}”。")
 
 
 def choice(choices):
@@ -177,8 +175,10 @@ def choice(choices):
             return by_label[value]
         if value in values:
             return value
-        raise ValueError(_("“%(v)s”不是可选值，可选：%(options)s。") % {
-            "v": raw, "options": "、".join(by_label)})
+        raise ValueError("“{v}”不是可选值，可选：{options}。".format(
+            v=raw,
+            options="、".join(by_label),
+        ))
 
     return parse
 

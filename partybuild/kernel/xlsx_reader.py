@@ -17,7 +17,6 @@ import logging
 import re
 import zipfile
 
-from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
@@ -48,7 +47,7 @@ def read_sheet(uploaded_file, columns: list[Column], max_rows=MAX_DATA_ROWS) -> 
         workbook = load_workbook(uploaded_file, read_only=True, data_only=True)
     except Exception as exc:  # untrusted input: whatever openpyxl trips over is the file's fault
         log.info("unreadable workbook: %r", exc)
-        raise SheetError(_(NOT_A_WORKBOOK)) from exc
+        raise SheetError(NOT_A_WORKBOOK) from exc
     try:
         return _Reader(workbook, columns, max_rows).read()
     finally:
@@ -59,40 +58,36 @@ def check_package(uploaded_file):
     """Refuse, before any XML is parsed, a file that is too big, not a zip, a zip bomb or XML with a DTD."""
     uploaded_file.seek(0, 2)
     if uploaded_file.tell() > MAX_UPLOAD_BYTES:
-        raise SheetError(_("文件不能超过 %(mb)s MB。") % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)})
+        raise SheetError(f"文件不能超过 {MAX_UPLOAD_BYTES // (1024 * 1024)} MB。")
     uploaded_file.seek(0)
     try:
         with zipfile.ZipFile(uploaded_file) as archive:
             members = archive.infolist()
             if len(members) > MAX_MEMBERS:
-                raise SheetError(_("工作簿内部文件过多(%(n)s 个)，不像正常的 Excel 文件。") % {"n": len(members)})
+                raise SheetError(f"工作簿内部文件过多({len(members)} 个)，不像正常的 Excel 文件。")
             total = 0
             for member in members:
                 _check_member(member)
                 total += member.file_size
                 if total > MAX_TOTAL_BYTES:
-                    raise SheetError(_("工作簿解压后超过 %(mb)s MB，请分批导入。") % {
-                        "mb": MAX_TOTAL_BYTES // (1024 * 1024)})
+                    raise SheetError(f"工作簿解压后超过 {MAX_TOTAL_BYTES // (1024 * 1024)} MB，请分批导入。")
                 if member.filename.lower().endswith((".xml", ".rels")):
                     _check_xml(archive, member)
     except SheetError:
         raise
     except Exception as exc:  # a corrupt zip raises many kinds of errors
         log.info("corrupt workbook package: %r", exc)
-        raise SheetError(_(NOT_A_WORKBOOK)) from exc
+        raise SheetError(NOT_A_WORKBOOK) from exc
 
 
 def _check_member(member):
     name = member.filename
     if member.file_size > MAX_MEMBER_BYTES:
-        raise SheetError(_("工作簿中的“%(name)s”解压后过大(超过 %(mb)s MB)。") % {
-            "name": name, "mb": MAX_MEMBER_BYTES // (1024 * 1024)})
+        raise SheetError(f"工作簿中的“{name}”解压后过大(超过 {MAX_MEMBER_BYTES // (1024 * 1024)} MB)。")
     if name.lower() == "xl/sharedstrings.xml" and member.file_size > MAX_SHARED_STRINGS_BYTES:
-        raise SheetError(_("工作簿中的文字内容过多(超过 %(mb)s MB)，请分批导入。") % {
-            "mb": MAX_SHARED_STRINGS_BYTES // (1024 * 1024)})
+        raise SheetError(f"工作簿中的文字内容过多(超过 {MAX_SHARED_STRINGS_BYTES // (1024 * 1024)} MB)，请分批导入。")
     if member.file_size > RATIO_CHECKED_ABOVE and member.file_size > MAX_RATIO * max(member.compress_size, 1):
-        raise SheetError(_("工作簿中的“%(name)s”压缩比异常(超过 %(r)s 倍)，可能是恶意构造的文件。") % {
-            "name": name, "r": MAX_RATIO})
+        raise SheetError(f"工作簿中的“{name}”压缩比异常(超过 {MAX_RATIO} 倍)，可能是恶意构造的文件。")
 
 
 _START_TAG = re.compile(rb"<[A-Za-z_]")
@@ -108,11 +103,10 @@ def _check_xml(archive, member):
         return
     encoding = _ENCODING.match(head)
     if not head.startswith(b"<") or (encoding and encoding.group(1).lower() not in (b"utf-8", b"utf8")):
-        raise SheetError(_("工作簿中的“%(name)s”不是 UTF-8 编码的 XML，无法读取。") % {"name": member.filename})
+        raise SheetError(f"工作簿中的“{member.filename}”不是 UTF-8 编码的 XML，无法读取。")
     start = _START_TAG.search(head)
     if start is None or _DECLARATIONS.search(head, 0, start.start()):
-        raise SheetError(_("工作簿中的“%(name)s”含有文档类型或实体声明(DTD)，出于安全原因拒绝读取。") % {
-            "name": member.filename})
+        raise SheetError(f"工作簿中的“{member.filename}”含有文档类型或实体声明(DTD)，出于安全原因拒绝读取。")
 
 
 def _blank(value):
@@ -130,11 +124,11 @@ class _Reader:
     def read(self) -> ParsedSheet:
         sheets = self.workbook.worksheets
         if len(sheets) > MAX_SHEETS:
-            raise SheetError(_("工作簿有 %(n)s 个工作表，最多 %(max)s 个。") % {"n": len(sheets), "max": MAX_SHEETS})
+            raise SheetError(f"工作簿有 {len(sheets)} 个工作表，最多 {MAX_SHEETS} 个。")
         visible = [s for s in sheets if s.sheet_state == "visible"]
-        notes = [_("已跳过隐藏的工作表“%(t)s”。") % {"t": s.title} for s in sheets if s.sheet_state != "visible"]
+        notes = [f"已跳过隐藏的工作表“{s.title}”。" for s in sheets if s.sheet_state != "visible"]
         if not visible:
-            raise SheetError(_("工作簿中没有可见的工作表。"))
+            raise SheetError("工作簿中没有可见的工作表。")
         first = chosen = None
         for candidate in visible:
             header = self._guarded(candidate, 1, lambda s=candidate: next(
@@ -146,15 +140,14 @@ class _Reader:
         sheet, header = chosen or first
         if len(visible) > 1:
             others = "、".join(f"“{s.title}”" for s in visible if s is not sheet)
-            notes.insert(0, _("工作簿有 %(n)s 个工作表，读取的是“%(t)s”，未读取：%(others)s。") % {
-                "n": len(visible), "t": sheet.title, "others": others})
+            notes.insert(0, f"工作簿有 {len(visible)} 个工作表，读取的是“{sheet.title}”，未读取：{others}。")
         parsed = ParsedSheet(title=sheet.title, notes=notes)
         self._check_dimension(sheet)
         positions = self._resolve(sheet.title, header)
         parsed.headers = {column.name for column in positions.values()}
         self._read_rows(sheet, positions, parsed)
         if not parsed.rows and not parsed.errors:
-            raise SheetError(_("工作表“%(t)s”中没有数据行。") % {"t": sheet.title})
+            raise SheetError(f"工作表“{sheet.title}”中没有数据行。")
         return parsed
 
     def _guarded(self, sheet, row, step):
@@ -164,15 +157,14 @@ class _Reader:
             raise
         except Exception as exc:  # untrusted input, see read_sheet
             log.info("unreadable row %s of %r: %r", row, sheet.title, exc)
-            raise SheetError(_("工作表“%(t)s”第 %(row)s 行附近有无法读取的内容(例如损坏的数据、NaN 或 Infinity 这样的"
-                               "非数字)，请检查后重新保存。") % {"t": sheet.title, "row": row}) from exc
+            raise SheetError(f"工作表“{sheet.title}”第 {row} 行附近有无法读取的内容"
+                             "(例如损坏的数据、NaN 或 Infinity 这样的非数字)，请检查后重新保存。") from exc
 
     def _check_dimension(self, sheet):
         rows, columns = sheet.max_row, sheet.max_column
         if (rows or 0) > MAX_SHEET_ROWS or (columns or 0) > MAX_COLUMNS:
-            raise SheetError(_("工作表“%(t)s”声明的范围有 %(rows)s 行 %(cols)s 列，超过上限(%(max_rows)s 行、"
-                               "%(max_cols)s 列)。请删除多余的行列或分批导入。") % {
-                "t": sheet.title, "rows": rows, "cols": columns, "max_rows": MAX_SHEET_ROWS, "max_cols": MAX_COLUMNS})
+            raise SheetError(f"工作表“{sheet.title}”声明的范围有 {rows} 行 {columns} 列，超过上限({MAX_SHEET_ROWS} 行、"
+                               f"{MAX_COLUMNS} 列)。请删除多余的行列或分批导入。")
         sheet.reset_dimensions()  # a declared size smaller than the data must not hide rows
 
     def _problems(self, header_row):
@@ -183,31 +175,32 @@ class _Reader:
                 continue
             label, letter = str(raw).strip(), get_column_letter(index + 1)
             if index >= MAX_COLUMNS:
-                problems.append(_("列数超过上限 %(max)s 列。") % {"max": MAX_COLUMNS})
+                problems.append(f"列数超过上限 {MAX_COLUMNS} 列。")
                 break
             column = self.lookup.get(normalise_header(label))
             if column is None:
-                problems.append(_("不认识的列“%(h)s”(%(col)s列)。") % {"h": label, "col": letter})
+                problems.append(f"不认识的列“{label}”({letter}列)。")
             elif column.name in seen:
-                problems.append(_("“%(a)s”(%(ca)s列)和“%(b)s”(%(cb)s列)都表示“%(h)s”，请只保留一列。") % {
-                    "a": seen[column.name][0], "ca": seen[column.name][1], "b": label, "cb": letter,
-                    "h": column.header})
+                problems.append(f"“{seen[column.name][0]}”({seen[column.name][1]}列)和“{label}”({letter}列)都表示“{column.header}”，请只保留一列。")
             else:
                 seen[column.name] = (label, letter)
                 positions[index] = column
         missing = [c.header for c in self.columns if c.required and c.name not in seen]
         if missing:
-            problems.append(_("缺少必需的列：%(cols)s。") % {"cols": "、".join(missing)})
+            problems.append("缺少必需的列：{cols}。".format(cols="、".join(missing)))
         return positions, problems
 
     def _resolve(self, title, header_row):
         positions, problems = self._problems(header_row)
         if problems:
             accepted = "、".join(
-                c.header + (_("(也可写作：%(s)s)") % {"s": "、".join(c.synonyms)} if c.synonyms else "")
+                c.header + ("(也可写作：{s})".format(s="、".join(c.synonyms)) if c.synonyms else "")
                 for c in self.columns)
-            raise SheetError(_("工作表“%(t)s”第1行的表头有问题：%(problems)s 可用的列：%(accepted)s。") % {
-                "t": title, "problems": "".join(problems), "accepted": accepted})
+            raise SheetError("工作表“{t}”第1行的表头有问题：{problems} 可用的列：{accepted}。".format(
+                t=title,
+                problems="".join(problems),
+                accepted=accepted,
+            ))
         return positions
 
     def _read_rows(self, sheet, positions, parsed):
@@ -221,12 +214,11 @@ class _Reader:
             if number == 1:
                 continue
             if number > MAX_SHEET_ROWS:
-                raise SheetError(_("工作表“%(t)s”超过 %(max)s 行(含空行)，请删除多余的空行或分批导入。") % {
-                    "t": sheet.title, "max": MAX_SHEET_ROWS})
+                raise SheetError(f"工作表“{sheet.title}”超过 {MAX_SHEET_ROWS} 行(含空行)，请删除多余的空行或分批导入。")
             if all(_blank(v) for v in values):
                 continue
             if len(parsed.rows) >= self.max_rows:
-                raise SheetError(_("一次最多导入 %(n)s 行，请分批导入。") % {"n": self.max_rows})
+                raise SheetError(f"一次最多导入 {self.max_rows} 行，请分批导入。")
             parsed.rows.append((number, self._record(parsed, number, values, positions)))
 
     def _record(self, parsed, number, values, positions):
@@ -236,11 +228,10 @@ class _Reader:
             column = positions.get(index)
             if column is None:
                 if index >= MAX_COLUMNS and not _blank(raw):
-                    raise SheetError(_("第 %(row)s 行超过 %(max)s 列，超过上限的内容无法读取。") % {
-                        "row": number, "max": MAX_COLUMNS})
+                    raise SheetError(f"第 {number} 行超过 {MAX_COLUMNS} 列，超过上限的内容无法读取。")
                 if not _blank(raw):
-                    parsed.error(number, get_column_letter(index + 1) + _("列"),
-                                 _("该列没有表头，无法判断这个值的含义。"))
+                    parsed.error(number, get_column_letter(index + 1) + "列",
+                                 "该列没有表头，无法判断这个值的含义。")
                 continue
             if _blank(raw):
                 continue
@@ -251,5 +242,5 @@ class _Reader:
                 parsed.error(number, column.header, str(exc))
         for column in self.columns:
             if column.required and record[column.name] is None and column.name not in failed:
-                parsed.error(number, column.header, _("不能为空。"))
+                parsed.error(number, column.header, "不能为空。")
         return record
