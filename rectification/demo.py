@@ -12,6 +12,7 @@ from django.db.models.functions import Mod
 from django.utils import timezone
 
 from orgs.models import BRANCH_KINDS, Organization, RoleAssignment
+from partybuild.kernel import bulk
 from partybuild.kernel.dates import add_months, month_start
 from partybuild.kernel.policy import Role
 
@@ -88,12 +89,12 @@ def _plan(rng, branch, state, category, found, today):
 
 
 def _write(plans, staff, secretaries, today):
-    problems = Problem.objects.bulk_create([
+    problems = bulk.insert_objects(Problem, [
         Problem(org=p["branch"], source=p["source"], category=p["category"], severity=p["severity"],
                 description=DESCRIPTIONS.get(p["category"].name, f"{p['category'].name}问题，需对照要求整改。"),
-                found_on=p["found"], raised_by=staff) for p in plans], batch_size=2000)
-    items = RectificationItem.objects.bulk_create([
-        _item(problem, plan) for problem, plan in zip(problems, plans, strict=True)], batch_size=2000)
+                found_on=p["found"], raised_by=staff) for p in plans], history_user=staff)
+    items = bulk.insert_objects(RectificationItem, [
+        _item(problem, plan) for problem, plan in zip(problems, plans, strict=True)], history_user=staff)
     chains, updates, checks, extensions = [], [], [], []
     for item, plan in zip(items, plans, strict=True):
         actor = secretaries.get(plan["branch"].pk)
@@ -105,9 +106,9 @@ def _write(plans, staff, secretaries, today):
             checks.append(FollowUpCheck(item=item, cycle=1, passed=False, checker=staff,
                                         checked_on=plan["closed"], note="回头看发现问题反弹，重新整改。"))
     ItemTransition.bulk_append(chains)
-    ProgressUpdate.objects.bulk_create(updates, batch_size=5000)
-    FollowUpCheck.objects.bulk_create(checks)
-    DeadlineExtension.objects.bulk_create(extensions)
+    bulk.insert_objects(ProgressUpdate, updates)
+    bulk.insert_objects(FollowUpCheck, checks)
+    bulk.insert_objects(DeadlineExtension, extensions)
 
 
 def _item(problem, plan):
@@ -124,7 +125,7 @@ def _item(problem, plan):
 
 def _at(day, step=0):
     """A moment on ``day`` (steps of one day keep their order), never in the future."""
-    moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9))) + datetime.timedelta(minutes=step)
+    moment = datetime.datetime.combine(day, datetime.time(9, step), tzinfo=timezone.get_default_timezone())
     return min(moment, timezone.now() - datetime.timedelta(minutes=10 - step))
 
 
@@ -152,10 +153,11 @@ def _transitions(item, plan, actor, staff):
     for index, (action, source, target, day, who, cycle) in enumerate(steps):
         if action == "extend_approve":  # between whichever steps it fell: the status and cycle stay
             extended, source, target, cycle = True, entries[-1].to_status, entries[-1].to_status, entries[-1].cycle
-        entries.append(ItemTransition(
-            item=item, action=action, from_status=source, to_status=target, cycle=cycle, actor=who,
-            happened_at=_at(day, index), org=plan["branch"], org_path=plan["branch"].path,
-            category=plan["category"], deadline=plan["deadline"] if extended or not plan["extended_on"] else earlier,
+        entries.append(ItemTransition(  # keys given as ids: the demo makes a quarter of a million of these
+            item_id=item.pk, action=action, from_status=source, to_status=target, cycle=cycle,
+            actor_id=who.pk if who else None, happened_at=_at(day, index), org_id=plan["branch"].pk,
+            org_path=plan["branch"].path, category_id=plan["category"].pk,
+            deadline=plan["deadline"] if extended or not plan["extended_on"] else earlier,
             comment=STEP_COMMENTS.get(action, "")))
     return entries
 
@@ -179,7 +181,7 @@ def _updates(item, plan, author, today):
         month = add_months(month, 1)
     if plan["state"] in ("in_progress", "reopened") and plan["skip_this_month"] and months[-1] == month_start(today):
         months.pop()
-    return [ProgressUpdate(item=item, month=m, author=author, percent=min(100, 25 * (i + 1)),
+    return [ProgressUpdate(item_id=item.pk, month=m, author_id=author.pk, percent=min(100, 25 * (i + 1)),
                            text=f"{m:%Y年%m月}：按整改方案推进，已完成{min(100, 25 * (i + 1))}%。",
                            created_at=_at(min(today, max(m, plan["started"]) + datetime.timedelta(days=2)), 8))
             for i, m in enumerate(months)]

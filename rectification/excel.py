@@ -207,7 +207,7 @@ def _create(user, records):
             chain.append(ItemTransition(item=item, action="import", from_status=Status.PENDING,
                                         to_status=item.status, actor=user, comment=record["progress"] or ""))
         chains.append([entry.snapshot(item) for entry in chain])
-    ItemTransition.bulk_append(chains, batch_size=BATCH)
+    ItemTransition.bulk_append(chains)
 
 
 def _update(user, updates):

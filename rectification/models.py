@@ -18,6 +18,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from orgs.models import Organization
+from partybuild.kernel import bulk
 from partybuild.kernel.dates import add_months
 from partybuild.kernel.policy import scope_of
 from partybuild.kernel.querysets import ScopedQuerySet
@@ -310,8 +311,9 @@ class ItemTransition(models.Model):
         return hashlib.sha256(text.encode()).hexdigest()
 
     @classmethod
-    def bulk_append(cls, chains, batch_size=5000):
-        """Insert the whole history of many new items at once (demo data): ``chains`` is one list per item."""
+    def bulk_append(cls, chains):
+        """Insert the whole history of many new items at once (demo data): ``chains`` is one list per item.
+        Step by step, so that each entry's predecessor has its primary key when the entry points at it."""
         for step in range(max((len(chain) for chain in chains), default=0)):
             layer = []
             for chain in chains:
@@ -320,7 +322,7 @@ class ItemTransition(models.Model):
                     entry.previous = chain[step - 1] if step else None
                     entry.hash = entry.compute_hash(entry.previous.hash if entry.previous else "")
                     layer.append(entry)
-            cls.objects.bulk_create(layer, batch_size=batch_size)
+            bulk.insert_objects(cls, layer)
 
     @classmethod
     def bulk_extend(cls, entries, batch_size=5000):

@@ -85,7 +85,7 @@ def raise_problems(rows, *, source, raised_by, found_on, withheld_for=None) -> i
     ItemTransition.bulk_append([[ItemTransition(
         item=item, action="raise", to_status=item.status, cycle=item.cycle, actor=raised_by, org_id=problem.org_id,
         org_path=paths[problem.org_id], category_id=problem.category_id, deadline=item.deadline)]
-        for problem, item in zip(problems, items, strict=True)], batch_size=2000)
+        for problem, item in zip(problems, items, strict=True)])
     return len(items)
 
 

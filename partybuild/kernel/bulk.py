@@ -6,42 +6,67 @@ primary keys given by ``reserve_ids`` so that rows of other tables can point at 
 
 import io
 import json
+import operator
 
 from django.db import connection
 from django.db.models import JSONField
 from django.utils import timezone
 
-BATCH = 50_000
-
 
 def reserve_ids(model, count):
-    """``count`` fresh primary keys for ``model`` (the sequence moves past them on PostgreSQL)."""
+    """``count`` fresh primary keys for ``model``, ascending. On PostgreSQL each is drawn from the sequence, so
+    concurrent writers never get the same key (the keys may have gaps)."""
     table = model._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), "
-                           "nextval(pg_get_serial_sequence(%s, 'id')) + %s - 1)", [table, table, max(count, 1)])
-            last = cursor.fetchone()[0]
-            return range(last - count + 1, last + 1)
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                           [table, count])
+            return sorted(row[0] for row in cursor.fetchall())
         cursor.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')
         first = cursor.fetchone()[0] + 1
         return range(first, first + count)
 
 
 def insert_rows(model, fields, rows):
-    """Insert ``rows`` (tuples in the order of ``fields``); returns how many were written."""
-    rows = [tuple(row) for row in rows]
+    """Insert ``rows`` (tuples in the order of ``fields``, any iterable); returns how many were written.
+    On PostgreSQL the rows stream to one COPY, so the server stores them while the next ones are made."""
     if connection.vendor != "postgresql":
-        model.objects.bulk_create([model(**dict(zip(fields, row, strict=True))) for row in rows], batch_size=2000)
-        return len(rows)
+        objs = [model(**dict(zip(fields, row, strict=True))) for row in rows]
+        model.objects.bulk_create(objs, batch_size=2000)
+        return len(objs)
     by_attname = {field.attname: field.column for field in model._meta.concrete_fields}
     columns = ", ".join(f'"{by_attname[name]}"' for name in fields)
-    sql = f'COPY "{model._meta.db_table}" ({columns}) FROM STDIN'
+    stream = _CopyStream(rows)
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), BATCH):
-            buffer = io.StringIO("".join(_line(row) for row in rows[start:start + BATCH]))
-            cursor.cursor.copy_expert(sql, buffer)
-    return len(rows)
+        cursor.cursor.copy_expert(f'COPY "{model._meta.db_table}" ({columns}) FROM STDIN', stream, size=1 << 20)
+    return stream.count
+
+
+class _CopyStream(io.TextIOBase):
+    """A file-like object reading ``rows`` as COPY text lines, made as the reader asks for them."""
+
+    def __init__(self, rows):
+        self.rows, self.pending, self.count = iter(rows), "", 0
+
+    def readable(self):
+        return True
+
+    def read(self, size=-1):
+        lines, length = [self.pending], len(self.pending)
+        while size < 0 or length < size:
+            row = next(self.rows, None)
+            if row is None:
+                break
+            line = _line(row)
+            lines.append(line)
+            length += len(line)
+            self.count += 1
+        text = "".join(lines)
+        if size < 0:
+            self.pending = ""
+            return text
+        self.pending = text[size:]
+        return text[:size]
 
 
 def insert_objects(model, objs, *, history_user=None):
@@ -59,21 +84,36 @@ def insert_objects(model, objs, *, history_user=None):
     for obj, pk in zip(objs, reserve_ids(model, len(objs)), strict=True):
         obj.pk = pk
     fields = model._meta.concrete_fields
-    insert_rows(model, [f.attname for f in fields],
-                ([_db_value(f, f.pre_save(obj, add=True)) for f in fields] for obj in objs))
+    for field in fields:  # auto_now and the like
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            for obj in objs:
+                field.pre_save(obj, add=True)
+    insert_rows(model, [f.attname for f in fields], map(_row_reader(fields), objs))
     if history is not None:
         tracked = [f for f in history.model._meta.concrete_fields if not f.attname.startswith("history_")]
-        extra = {"history_date": timezone.now(), "history_type": "+", "history_change_reason": None,
-                 "history_user_id": history_user.pk if history_user else None}
-        insert_rows(history.model, [f.attname for f in tracked] + list(extra),
-                    ([_db_value(f, getattr(obj, f.attname)) for f in tracked] + list(extra.values()) for obj in objs))
+        extra = (timezone.now(), "+", None, history_user.pk if history_user else None)
+        read = _row_reader(tracked)
+        insert_rows(history.model, [f.attname for f in tracked]
+                    + ["history_date", "history_type", "history_change_reason", "history_user_id"],
+                    (read(obj) + extra for obj in objs))
     return objs
 
 
-def _db_value(field, value):
-    if isinstance(field, JSONField):
-        return json.dumps(value, cls=field.encoder, ensure_ascii=False)
-    return value
+def _row_reader(fields):
+    """A function giving an object's values of ``fields`` as a tuple, JSON fields as JSON text."""
+    names = [f.attname for f in fields]
+    # attrgetter gives a tuple for several names, and the bare value for one
+    read = operator.attrgetter(*names) if len(names) > 1 else (lambda obj: (getattr(obj, names[0]),))
+    as_json = [(index, field) for index, field in enumerate(fields) if isinstance(field, JSONField)]
+    if not as_json:
+        return read
+
+    def read_with_json(obj):
+        values = list(read(obj))
+        for index, field in as_json:
+            values[index] = json.dumps(values[index], cls=field.encoder, ensure_ascii=False)
+        return tuple(values)
+    return read_with_json
 
 
 def analyze(*models):
@@ -87,7 +127,7 @@ def analyze(*models):
 
 
 def _line(row):
-    return "\t".join(_text(value) for value in row) + "\n"
+    return "\t".join(map(_text, row)) + "\n"
 
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -98,6 +138,7 @@ def _text(value):
         return r"\N"
     if value is True or value is False:
         return "t" if value else "f"
-    if type(value) is int:
-        return str(value)
-    return str(value).translate(_ESCAPES)
+    text = str(value)
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        return text.translate(_ESCAPES)
+    return text

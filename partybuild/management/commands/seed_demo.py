@@ -3,6 +3,7 @@ import time
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.db.models import Count, Q, Sum
 
 from orgs import demo as org_demo
@@ -29,9 +30,10 @@ class Command(BaseCommand):
             raise CommandError("数据库中已有组织数据；如需重建演示数据，请加 --reset(会清空全部数据)。")
         started = time.monotonic()
         rng = random.Random(2026)
-        root, accounts = org_demo.seed(scale, rng)
-        for module in app_modules("demo", [app for app in PROJECT_APPS if app != "orgs"]):
-            module.seed(scale, rng)
+        with transaction.atomic():  # one commit: all of the demo or none of it
+            root, accounts = org_demo.seed(scale, rng)
+            for module in app_modules("demo", [app for app in PROJECT_APPS if app != "orgs"]):
+                module.seed(scale, rng)
         bulk.analyze()  # the planner must know the bulk-loaded volumes before the first page
         self._print_summary(root, accounts, time.monotonic() - started)
 
