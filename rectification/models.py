@@ -369,7 +369,9 @@ class ProgressUpdate(models.Model):
         verbose_name_plural = "整改进展"
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["item", "month"]),
-                   models.Index(fields=["month", "item"], name="progress_month_item")]
+                   models.Index(fields=["month", "item"], name="progress_month_item"),
+                   # each item's newest update (latest_progress) without sorting all of its updates
+                   models.Index(fields=["item", "-created_at", "-id"], name="progress_item_newest")]
 
     def __str__(self):
         return f"{self.item_id} {self.month:%Y-%m}"

@@ -25,6 +25,7 @@ rule (``Grading``). Bottom three: the rated organisations ranked among the last 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from partybuild.kernel.ranking import TIE_RULE, rank_by, ranked
 
@@ -57,8 +58,7 @@ class Rater:
     trimmed: bool = False
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):  # a tuple: a city assessment loads a million of these
     org: object
     item: object
     rater: object

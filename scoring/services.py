@@ -5,11 +5,12 @@ Closing and publishing work in bulk (a constant number of queries whatever the n
 
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from orgs.models import Organization
+from partybuild.kernel import bulk
 from partybuild.kernel.dates import add_months
 from partybuild.kernel.errors import ServiceError
 from partybuild.kernel.policy import can, require
@@ -336,17 +337,26 @@ def compute(assessment, ledger=None) -> list:
     engine_raters = {r.pk: engine.Rater(Decimal(r.weight), required[r.form_id or scheme.pk], r.trimmed)
                      for r in raters}
     targets = dict(assessment.targets.values_list("org_id", "peer_group"))
-    entries = [engine.Entry(*row) for row in assessment.scores.values_list(
-        "org_id", "indicator_id", "rater_id", "points", "member_id").iterator(chunk_size=10000)]
+    entries = _entries(assessment)
     decisions = {(org, rater, member): count for org, rater, member, count in
                  assessment.sheet_decisions.values_list("org_id", "rater_id", "member_id", "count")}
     ledger = ledger if ledger is not None else _stored_ledger(assessment)
-    results = engine.compute(
-        items, engine_raters, targets, entries, bonus_cap=scheme.bonus_cap, grading=scheme.grading_rule,
-        extra_deductions={org: scheme.overdue_deduction * len(found) for org, found in ledger.items()},
-        previous=_previous(assessment), deductions_in_block=scheme.deductions_in_block, decisions=decisions)
+    with bulk.collection_paused():
+        results = engine.compute(
+            items, engine_raters, targets, entries, bonus_cap=scheme.bonus_cap, grading=scheme.grading_rule,
+            extra_deductions={org: scheme.overdue_deduction * len(found) for org, found in ledger.items()},
+            previous=_previous(assessment), deductions_in_block=scheme.deductions_in_block, decisions=decisions)
     _store(assessment, results, ledger, veto_names)
     return results
+
+
+def _entries(assessment):
+    """Every score of the assessment as engine entries, read without model instances (a city has millions)."""
+    sql, params = assessment.scores.values_list(
+        "org_id", "indicator_id", "rater_id", "points", "member_id").query.sql_with_params()
+    with connection.cursor() as cursor, bulk.collection_paused():
+        cursor.execute(sql, params)
+        return list(map(engine.Entry._make, cursor.fetchall()))
 
 
 def _stored_ledger(assessment):
@@ -384,10 +394,8 @@ def _store(assessment, results, ledger, veto_names):
         for name, value in values.items():
             setattr(row, name, value)
         (to_update if row.pk else to_create).append(row)
-    if to_create:
-        bulk_create_with_history(to_create, Result, batch_size=2000)
-    if to_update:
-        bulk_update_with_history(to_update, Result, RESULT_FIELDS, batch_size=2000)
+    bulk.insert_objects(Result, to_create)
+    bulk.update_objects(Result, to_update, RESULT_FIELDS)
 
 
 def _ledger_at_close(assessment):

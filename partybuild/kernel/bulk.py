@@ -4,6 +4,8 @@ Rows are plain tuples in the order of ``fields`` (attribute names such as ``org_
 primary keys given by ``reserve_ids`` so that rows of other tables can point at them before they exist.
 """
 
+import contextlib
+import gc
 import io
 import json
 import operator
@@ -35,10 +37,14 @@ def insert_rows(model, fields, rows):
         model.objects.bulk_create(objs, batch_size=2000)
         return len(objs)
     by_attname = {field.attname: field.column for field in model._meta.concrete_fields}
-    columns = ", ".join(f'"{by_attname[name]}"' for name in fields)
+    return _copy(model._meta.db_table, [by_attname[name] for name in fields], rows)
+
+
+def _copy(table, columns, rows):
     stream = _CopyStream(rows)
+    names = ", ".join(f'"{column}"' for column in columns)
     with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(f'COPY "{model._meta.db_table}" ({columns}) FROM STDIN', stream, size=1 << 20)
+        cursor.cursor.copy_expert(f'COPY "{table}" ({names}) FROM STDIN', stream, size=1 << 20)
     return stream.count
 
 
@@ -77,6 +83,8 @@ def insert_objects(model, objs, *, history_user=None):
 
     objs = list(objs)
     history = getattr(model, "history", None)
+    if not objs:
+        return objs
     if connection.vendor != "postgresql":
         if history is None:
             return model.objects.bulk_create(objs, batch_size=2000)
@@ -90,13 +98,48 @@ def insert_objects(model, objs, *, history_user=None):
                 field.pre_save(obj, add=True)
     insert_rows(model, [f.attname for f in fields], map(_row_reader(fields), objs))
     if history is not None:
-        tracked = [f for f in history.model._meta.concrete_fields if not f.attname.startswith("history_")]
-        extra = (timezone.now(), "+", None, history_user.pk if history_user else None)
-        read = _row_reader(tracked)
-        insert_rows(history.model, [f.attname for f in tracked]
-                    + ["history_date", "history_type", "history_change_reason", "history_user_id"],
-                    (read(obj) + extra for obj in objs))
+        _insert_history(history.model, objs, "+", history_user)
     return objs
+
+
+def update_objects(model, objs, fields, *, history_user=None):
+    """Write ``fields`` (attribute names) of saved model instances in one statement, plus their history rows
+    ("~", changed) when the model keeps a history. On PostgreSQL the values go by COPY into a temporary table
+    and one ``UPDATE … FROM`` joins it (a ``bulk_update`` of thousands of rows builds a CASE per field and row);
+    ``bulk_update_with_history`` elsewhere. The caller is inside a transaction."""
+    from simple_history.utils import bulk_update_with_history
+
+    objs = list(objs)
+    history = getattr(model, "history", None)
+    if not objs:
+        return 0
+    if connection.vendor != "postgresql":
+        if history is None:
+            return model.objects.bulk_update(objs, fields, batch_size=2000)
+        return bulk_update_with_history(objs, model, fields, batch_size=2000, default_user=history_user)
+    columns = [model._meta.get_field(name) for name in fields]
+    table, staging = model._meta.db_table, f"staging_{model._meta.db_table}"
+    names = ", ".join(f'"{field.column}"' for field in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE TEMPORARY TABLE "{staging}" ON COMMIT DROP AS '
+                       f'SELECT "id", {names} FROM "{table}" WITH NO DATA')
+        _copy(staging, ["id", *(field.column for field in columns)],
+              ((obj.pk, *values) for obj, values in zip(objs, map(_row_reader(columns), objs), strict=True)))
+        assignments = ", ".join(f'"{field.column}" = s."{field.column}"' for field in columns)
+        cursor.execute(f'UPDATE "{table}" AS t SET {assignments} FROM "{staging}" AS s WHERE t."id" = s."id"')
+        cursor.execute(f'DROP TABLE "{staging}"')
+    if history is not None:
+        _insert_history(history.model, objs, "~", history_user)
+    return len(objs)
+
+
+def _insert_history(history_model, objs, kind, user):
+    tracked = [f for f in history_model._meta.concrete_fields if not f.attname.startswith("history_")]
+    extra = (timezone.now(), kind, None, user.pk if user else None)
+    read = _row_reader(tracked)
+    insert_rows(history_model, [f.attname for f in tracked]
+                + ["history_date", "history_type", "history_change_reason", "history_user_id"],
+                (read(obj) + extra for obj in objs))
 
 
 def _row_reader(fields):
@@ -114,6 +157,19 @@ def _row_reader(fields):
             values[index] = json.dumps(values[index], cls=field.encoder, ensure_ascii=False)
         return tuple(values)
     return read_with_json
+
+
+@contextlib.contextmanager
+def collection_paused():
+    """Pause Python's cyclic garbage collector while millions of small objects (tuples, no cycles) are made:
+    each collection would walk all of them again. Reference counting still frees everything."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def analyze(*models):

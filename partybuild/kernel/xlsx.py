@@ -230,6 +230,7 @@ _EPOCH = datetime.date(1899, 12, 30)
 _DATE, _DATETIME, _QUOTED, _HEADER, _TITLE = 1, 2, 3, 4, 5
 #: the characters ILLEGAL_CHARACTERS_RE matches (XML 1.0 forbids them), dropped from text
 _CONTROL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32)])
+_HAS_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#13;"})
 
 
@@ -253,7 +254,7 @@ def cell(ref, value, strings: dict, text_style=0) -> str:
             return f'<c r="{ref}"><v>{value}</v></c>'
         else:
             value = str(value)
-    text = value.translate(_CONTROL)[:32767]
+    text = (value.translate(_CONTROL) if _HAS_CONTROL.search(value) else value)[:32767]
     if not text:
         return ""
     style = _QUOTED if text.startswith(_FORMULA_LEAD) else text_style

@@ -1,8 +1,10 @@
 """Bulk loading (COPY on PostgreSQL, bulk_create elsewhere) and the monospaced listings of large tables."""
 
 import datetime
+import gc
 
 import pytest
+from django.db import transaction
 
 from partybuild.kernel import bulk, listing
 from rectification.models import Problem, RectificationItem
@@ -79,3 +81,33 @@ def test_bulk_loading_counts_every_row(world):
                        datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC), "general") for pk in ids))
     bulk.analyze(Problem)
     assert Problem.objects.filter(org=root).count() == 3000
+
+
+def test_update_writes_only_the_named_fields_and_records_history(world):
+    from tests.scoring.helpers import published_for
+
+    assessment = published_for(world)
+    results = list(Result.objects.filter(assessment=assessment))
+    assert results
+    untouched = {r.pk: r.grade for r in results}
+    for number, result in enumerate(results, start=1):
+        result.rank, result.subtotals = number + 100, {"党建基础": f"{number}.5"}
+        result.grade = "不该写入"
+    with transaction.atomic():
+        assert bulk.update_objects(Result, results, ["rank", "subtotals"],
+                                   history_user=world.users["staff"]) == len(results)
+        assert bulk.update_objects(Result, [], ["rank"]) == 0
+    for number, result in enumerate(results, start=1):
+        stored = Result.objects.get(pk=result.pk)
+        assert stored.rank == number + 100 and stored.subtotals == {"党建基础": f"{number}.5"}
+        assert stored.grade == untouched[result.pk]
+        newest = stored.history.order_by("-history_id").first()
+        assert newest.history_type == "~" and newest.rank == number + 100
+        assert newest.history_user == world.users["staff"]
+
+
+def test_collection_pause_restores_the_collector():
+    assert gc.isenabled()
+    with bulk.collection_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()

@@ -87,7 +87,7 @@ class Command(BaseCommand):
             f"进程最大常驻内存 {rss:.0f} MB，PDF {len(built.pdf) / 1024:.0f} KB")
 
     def _through_workers(self, scope, period, count, fan_out_above, runs, naive):
-        from partybuild import jobs
+        from partybuild import tasks
         from partybuild.celery import app
 
         broker = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/5"
@@ -102,7 +102,7 @@ class Command(BaseCommand):
         try:
             while not app.control.ping(timeout=1):
                 time.sleep(0.5)
-            timings = [self._one_report(jobs, scope, period) for _ in range(runs)]
+            timings = [self._one_report(tasks, scope, period) for _ in range(runs)]
             peak = max((_peak_rss_mb(pid) for pid in _children(worker.pid)), default=0)
         finally:
             worker.terminate()
@@ -112,9 +112,9 @@ class Command(BaseCommand):
         self.stdout.write(f"考核排名通报 · {scope.name} · {count} 个工作进程(超过 {fan_out_above} 个组织按下级分块)："
                           f"中位数 {median:.2f} 秒(共 {runs} 次){versus}，单个工作进程内存峰值 {peak:.0f} MB")
 
-    def _one_report(self, jobs, scope, period):
+    def _one_report(self, tasks, scope, period):
         started = time.perf_counter()
-        report = jobs.queue("ranking", scope, period)
+        report = tasks.queue("ranking", scope, period)
         while True:
             report.refresh_from_db()
             if not report.is_running:
