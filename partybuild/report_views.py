@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from orgs.models import COMMITTEE_KINDS, Organization
 from partybuild.kernel.errors import ServiceError
+from partybuild.kernel.forms import PlainSelect
 from partybuild.kernel.policy import require
 from partybuild.kernel.reports import all_builders, builder_for
 from partybuild.kernel.uploads import download_name
@@ -24,8 +25,8 @@ class ReportRequestForm(forms.Form):
     """Which report, over which organisation, for which period: every choice comes from the registry and the policy."""
 
     scope = forms.ModelChoiceField(label="范围", queryset=Organization.objects.none(),
-                                   empty_label=None)
-    report = forms.ChoiceField(label="报告和期间")
+                                   empty_label=None, widget=PlainSelect)
+    report = forms.ChoiceField(label="报告和期间", widget=PlainSelect)
 
     def __init__(self, *args, user, scope, **kwargs):
         super().__init__(*args, **kwargs)

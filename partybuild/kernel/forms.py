@@ -1,6 +1,27 @@
 """Form fields and widgets shared by every app."""
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+
+class PlainSelect(forms.Select):
+    """A select rendered in Python. Django renders every option through a template, which for the six hundred
+    committees a city's staff may choose from costs more than the rest of the page."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = {str(v) for v in (value if isinstance(value, list | tuple) else [value]) if v is not None}
+
+        def options(choices):
+            return mark_safe("".join(
+                format_html('<optgroup label="{}">{}</optgroup>', key, options(label))
+                if isinstance(label, list | tuple) else
+                format_html('<option value="{}"{}>{}</option>', key, " selected" if str(key) in chosen else "", label)
+                for key, label in choices))
+
+        return format_html("<select name=\"{}\"{}>{}</select>", name, flatatt(self.build_attrs(self.attrs, attrs)),
+                           options(self.choices))
 
 
 class DateInput(forms.DateInput):
