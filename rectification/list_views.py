@@ -11,7 +11,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from orgs.models import Organization
-from partybuild.kernel import audit
+from partybuild.kernel import audit, paging
 from partybuild.kernel.lists import per_page
 from partybuild.kernel.policy import can, can_edit, require
 from partybuild.kernel.uploads import download_name
@@ -84,11 +84,14 @@ def tasks(request):
         root = Organization.objects.visible_to(request.user).filter(code=org_code).first()
         visible = visible.filter(org__path__startswith=root.path) if root else visible.none()
     rows = visible.select_related("org").order_by("quarter", "org__path", "id")
-    page = Paginator(rows, per_page(request, PER_PAGE)).get_page(request.GET.get("page"))
+    figures = paging.cached_figures(f"tasks:{request.user.pk}:{year}:{org_code}", lists.task_stamp(),
+                                    lambda: lists.task_completion(visible))
+    page = paging.CountedPaginator(rows, per_page(request, PER_PAGE), figures["total"]).get_page(
+        request.GET.get("page"))
     editable = set(Task.objects.editable_by(request.user).filter(pk__in=[t.pk for t in page])
                    .values_list("pk", flat=True))
     return render(request, "rectification/tasks.html", {
-        "year": year, "org_code": org_code, "figures": lists.task_completion(visible), "page": page,
+        "year": year, "org_code": org_code, "figures": figures, "page": page,
         "editable": editable, "query": urlencode({"year": year, "org": org_code}),
     })
 
