@@ -2,7 +2,7 @@ from django import forms
 
 from orgs.models import Level, Organization, Sector
 from orgs.queries import people_who_may
-from partybuild.kernel.forms import DateInput, OrgCodeField
+from partybuild.kernel.forms import DateInput, OrgCodeField, PlainSelect
 
 from . import engine, queries
 from .models import Assessment, Indicator, Scheme
@@ -75,10 +75,10 @@ TRIMMED, FORM_PREFIX = "去高低", "简表:"
 
 class ResultFilterForm(forms.Form):
     q = forms.CharField(label="组织名称或编码", required=False)
-    group = forms.ChoiceField(label="排名分组", required=False)
+    group = forms.ChoiceField(label="排名分组", required=False, widget=PlainSelect)
     area = forms.ModelChoiceField(label="所属地区", required=False, queryset=Organization.objects.none(),
-                                  empty_label="全部")
-    grade = forms.ChoiceField(label="等次", required=False)
+                                  empty_label="全部", widget=PlainSelect)
+    grade = forms.ChoiceField(label="等次", required=False, widget=PlainSelect)
     mine = forms.BooleanField(label="只看本组织", required=False)
 
     def __init__(self, *args, assessment, **kwargs):
