@@ -1,7 +1,9 @@
 """Lists that help: plain filters, numbered paging with a page size, days overdue, bulk actions for staff."""
 
 import datetime
+import re
 
+from django.test import Client
 from django.utils import timezone
 
 from rectification.models import RectificationItem
@@ -78,3 +80,19 @@ def test_bulk_refuses_an_unknown_action_and_items_outside_the_scope(world, login
     foreign.refresh_from_db()
     assert foreign.status == Status.SUBMITTED
     assert 'name="items"' not in login(world.users["secretary"]).get("/rectification/").content.decode()
+
+
+def test_the_cached_ledger_gives_a_bulk_form_token_that_works_after_signing_in_again(world):
+    item = item_of(world.branch, status=Status.SUBMITTED)
+    client = Client(enforce_csrf_checks=True)
+    for _sign_in in range(2):  # signing out drops the CSRF cookie; the ledger has not moved in between
+        client.logout()
+        client.force_login(world.users["staff"])
+        html = client.get("/rectification/").content.decode()
+    token = re.search(r'id="bulk-form"[^>]*><input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)"',
+                      html).group(1)
+    response = client.post("/rectification/bulk/", {"csrfmiddlewaretoken": token, "action": "accept",
+                                                    "items": [item.pk]})
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.status == Status.CLOSED
