@@ -1,5 +1,7 @@
 """Signed-in sessions of a user: listed from LoginSession rows whose Django session is still alive."""
 
+from importlib import import_module
+
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import transaction
@@ -42,7 +44,9 @@ def end(user, pks=None):
         rows = rows.filter(pk__in=pks)
     keys = list(rows.values_list("session_key", flat=True))
     alive = Session.objects.filter(session_key__in=keys, expire_date__gt=timezone.now()).count()
-    Session.objects.filter(session_key__in=keys).delete()
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    for key in keys:  # through the engine: a cached_db session lives in the cache as well
+        store(session_key=key).delete()
     rows.delete()
     return alive
 
