@@ -15,11 +15,25 @@ PRODUCTION_ENV = {
 
 
 def manage(*args, env):
+    return _run(["manage.py", *args], env)
+
+
+def python(code, env):
+    return _run(["-c", code], {"DJANGO_SETTINGS_MODULE": "partybuild.settings", **env})
+
+
+def _run(args, env):
     # the test run's own environment, less the development mode the tests set for themselves (tests/settings.py)
     base = {k: v for k, v in os.environ.items()
             if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_DEBUG", "DJANGO_SETTINGS_MODULE")}
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, capture_output=True, text=True,
-                          env={**base, **env})
+    return subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True, env={**base, **env})
+
+
+def test_model_checks_need_no_production_secrets():
+    """`makemigrations --check` reads only the code: it runs in a checkout with nothing configured."""
+    result = manage("makemigrations", "--check", "--dry-run",
+                    env={"DJANGO_SECRET_KEY": "", "DJANGO_ALLOWED_HOSTS": "", "DATABASE_URL": "sqlite:///:memory:"})
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 @pytest.mark.smoke
@@ -30,14 +44,19 @@ def test_production_settings_pass_the_deployment_checks():
 
 
 def test_production_refuses_to_start_without_a_secret_key():
-    result = manage("check", env={**PRODUCTION_ENV, "DJANGO_SECRET_KEY": ""})
+    result = manage("check", "--deploy", env={**PRODUCTION_ENV, "DJANGO_SECRET_KEY": ""})
     assert result.returncode != 0 and "DJANGO_SECRET_KEY" in result.stderr
+    served = python("import partybuild.wsgi", env={**PRODUCTION_ENV, "DJANGO_SECRET_KEY": ""})
+    assert served.returncode != 0 and "DJANGO_SECRET_KEY" in served.stderr
 
 
 def test_production_is_the_default_when_nothing_is_configured():
     """An unconfigured deployment must not run in debug mode (which shows settings on error pages)."""
-    result = manage("check", env={"DJANGO_SECRET_KEY": "", "DJANGO_ALLOWED_HOSTS": ""})
+    unconfigured = {"DJANGO_SECRET_KEY": "", "DJANGO_ALLOWED_HOSTS": ""}
+    result = manage("check", "--deploy", env=unconfigured)
     assert result.returncode != 0 and "生产模式" in result.stderr
+    served = python("import partybuild.wsgi", env=unconfigured)
+    assert served.returncode != 0 and "生产模式" in served.stderr
     result = manage("shell", "--no-imports", "-c", "from django.conf import settings; print(settings.DEBUG)",
                     env=PRODUCTION_ENV)
     assert result.stdout.strip() == "False", result.stderr
