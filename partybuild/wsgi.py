@@ -5,4 +5,5 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partybuild.settings")
 application = get_wsgi_application()
-call_command("check", "--deploy", "--fail-level", "ERROR")  # refuses to serve an unconfigured production
+# refuses to serve an unconfigured production (kernel.E002; the other deployment checks are for `check --deploy`)
+call_command("check", "--deploy", "--tag", "production", "--fail-level", "ERROR")

@@ -15,7 +15,7 @@ def openpyxl_parses_with_defusedxml(app_configs, **kwargs):
                   id="kernel.E001")]
 
 
-@register(deploy=True)
+@register("production", deploy=True)
 def production_is_configured(app_configs, **kwargs):
     """Production (the default) needs its secret key and host names to serve; development sets DJANGO_DEBUG=true.
     A deployment check: wsgi.py runs it before serving, while commands that need no secret (makemigrations,
