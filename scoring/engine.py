@@ -62,7 +62,7 @@ class Entry(NamedTuple):  # a tuple: a city assessment loads a million of these
     org: object
     item: object
     rater: object
-    points: Decimal
+    points: Decimal | str  # anything Decimal() reads exactly: the database path hands text
     member: object = None
 
 
@@ -232,21 +232,25 @@ def _score_org(org, group, sheet, raters, rules, extra_deduction):
 
 
 def _member_sheet(entries, rules, required):
-    blocks, block_deductions = defaultdict(lambda: ZERO), defaultdict(lambda: ZERO)
+    blocks, block_deductions = defaultdict(Decimal), defaultdict(Decimal)  # Decimal() is 0
     bonus = deduction = ZERO
     vetoes = []
-    for entry in entries:
-        item = rules.items[entry.item]
-        points = min(Decimal(entry.points), item.max_points)
-        if item.kind == "score":
+    items = rules.items
+    for entry in entries:  # a city's million entries pass here: plain comparisons, no calls that can be spared
+        item = items[entry.item]
+        points = Decimal(entry.points)
+        if points > item.max_points:
+            points = item.max_points
+        kind = item.kind
+        if kind == "score":
             blocks[item.block] += points
-        elif item.kind == "bonus":
+        elif kind == "bonus":
             bonus += points
-        elif item.kind == "deduction" and rules.deductions_in_block and item.block is not None:
+        elif kind == "deduction" and rules.deductions_in_block and item.block is not None:
             block_deductions[item.block] += points
-        elif item.kind == "deduction":
+        elif kind == "deduction":
             deduction += points
-        elif item.kind == "veto" and points > 0:
+        elif kind == "veto" and points > 0:
             vetoes.append(item.id)
     for block, points in block_deductions.items():
         blocks[block] = max(ZERO, blocks[block] - points)  # 扣完为止
