@@ -11,14 +11,15 @@ the deadline on the report date (the month's last day, or today).
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.core.cache import cache
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.db.models.functions import Substr
 from django.utils import timezone
 
 from orgs.models import Organization
 from partybuild.kernel.dates import add_months, local_midnight, month_start, parse_month
 
-from .models import ItemTransition, ProblemCategory, ProgressUpdate, RectificationItem
+from .models import ItemTransition, Problem, ProblemCategory, ProgressUpdate, RectificationItem
 
 Status = RectificationItem.Status
 OPEN = ~Q(to_status=Status.CLOSED)
@@ -227,22 +228,58 @@ class MonthFigures:
 
 
 def month_figures(scope, period, opening=None):
-    """Every figure of the month in three queries (``opening``, the open count at the previous month's end,
-    may be passed on by a caller walking the months in order)."""
-    counts = states(scope, period).aggregate(**{name: Count("id", filter=condition)
-                                                for name, condition in conditions(period).items()})
-    if opening is None:
-        opening = states_at(period.opening_moment).filter(org_path__startswith=scope.path).filter(OPEN).count()
-    return MonthFigures(period=period, opening=opening, **counts,
-                        flows={name: len(ids) for name, ids in flows(scope, period).items()})
+    """Every figure of the month in four queries (``opening``, the open count at the previous month's end,
+    may be passed on by a caller walking the months in order).
+
+    A past month is kept in the cache: its figures change only when the past itself is written (a log entry or
+    progress update dated back, a withheld problem released), and each of those changes ``_past_mark``."""
+    return _month_figures(scope, period, opening, None if period.is_current else _past_mark(period.today))
 
 
 def month_series(scope, periods):
     """``month_figures`` of consecutive months, oldest first, each opening where the one before closed."""
+    past = [period for period in periods if not period.is_current]
+    mark = _past_mark(past[0].today) if past else None
     series = []
     for period in periods:
-        series.append(month_figures(scope, period, opening=series[-1].open if series else None))
+        series.append(_month_figures(scope, period, series[-1].open if series else None, mark))
     return series
+
+
+def _month_figures(scope, period, opening, past_mark):
+    if period.is_current:
+        return _count_month(scope, period, opening)
+    key = f"ledger-month:{scope.pk}:{scope.path}:{period.key}:{past_mark}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = _count_month(scope, period, opening)
+        cache.set(key, figures, PAST_MONTH_CACHE_SECONDS)
+    return figures
+
+
+PAST_MONTH_CACHE_SECONDS = 7 * 24 * 3600
+
+
+def _past_mark(today):
+    """What the figures of the months before ``today``'s depend on beyond their own rows: the newest log entry
+    and progress update dated before this month, and the set of withheld problems."""
+    this_month = Period.current(today)
+    before = ItemTransition.objects.filter(happened_at__lt=this_month.opening_moment).aggregate(last=Max("id"))
+    reports = ProgressUpdate.objects.filter(month__lt=this_month.month).aggregate(last=Max("id"))
+    withheld = Problem.objects.filter(withheld_for__isnull=False).aggregate(n=Count("id"), last=Max("id"))
+    return f"{before['last']}:{reports['last']}:{withheld['n']}:{withheld['last']}"
+
+
+def _count_month(scope, period, opening):
+    rows, table = states(scope, period), conditions(period)
+    counts = rows.aggregate(**{name: Count("id", filter=table[name]) for name in STATE_FIGURES
+                               if name != "missing_report"})
+    # its subqueries are cheaper joined by the planner in a filter than run on every row inside the aggregate
+    counts["missing_report"] = rows.filter(table["missing_report"]).count()
+    if opening is None:
+        opening = states_at(period.opening_moment).filter(org_path__startswith=scope.path).filter(OPEN).count()
+    return MonthFigures(period=period, opening=opening, **counts,
+                        flows={name: len(ids) for name, ids in flows(scope, period).items()})
 
 
 def _grouped(rows, period, key):

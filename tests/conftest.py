@@ -2,6 +2,7 @@ import os
 from types import SimpleNamespace
 
 import pytest
+from django.core.cache import cache
 
 from orgs.models import Kind, Level, Role, Sector
 from partybuild.celery import app as celery_app
@@ -28,6 +29,7 @@ def _reports_in_the_test_thread(settings):
 @pytest.fixture(autouse=True)
 def _local_cache(settings):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()  # every test starts empty: local-memory caches of one process share their store
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import html
 import json
 import re
 
+from django.core.cache import cache
 from django.utils import timezone
 
 from orgs import services as org_services
@@ -110,9 +111,32 @@ def test_a_past_months_report_is_identical_after_every_change_a_user_can_make(wo
     org_services.save_organization(user=world.users["admin"], org=world.sibling, parent=world.town_b)
     assert RectificationItem.objects.get(pk=items["due_oct"].pk).deadline == datetime.date(2027, 3, 1)
     assert RectificationItem.objects.get(pk=items["sibling"].pk).problem.org == world.far_branch
+    cache.clear()  # rebuilt from the log, not read back from the cache of past months
     after = monthly_content(world.county, october)
     assert after == before
     assert month_figures(world.county, october.previous) == before["previous"]
+
+
+def test_a_past_month_is_counted_once_and_again_only_when_its_past_is_written(world, django_assert_num_queries):
+    october_ledger(world)
+    october = Period(datetime.date(2026, 10, 1))
+    counted = month_figures(world.county, october)
+    with django_assert_num_queries(3):  # what the past depends on: newest back-dated entry, report, withheld set
+        assert month_figures(world.county, october) == counted
+    services.perform(world.users["secretary"], item_of(world.branch), "start")  # today's work: October stays
+    assert month_figures(world.county, october) == counted
+    moved_to(item_of(world.branch, description="十月补录"), datetime.date(2026, 10, 20))
+    assert month_figures(world.county, october).total == counted.total + 1
+    withheld = services.raise_problems(
+        [{"org_id": world.branch.pk, "origin": world.branch, "description": "考核等次偏低", "category": None}],
+        source=Problem.Source.ASSESSMENT, raised_by=None, found_on=datetime.date(2026, 10, 25),
+        withheld_for=world.county)
+    problem = Problem.objects.get(withheld_for=world.county)
+    moved_to(problem.item, datetime.date(2026, 10, 25))
+    assert withheld == 1 and month_figures(world.county, october).total == counted.total + 1
+    services.release_problems(Problem.objects.filter(pk=problem.pk), actor=world.users["staff"],
+                              deadline=datetime.date(2027, 1, 31), comment="考核结果发布")
+    assert month_figures(world.county, october).total == counted.total + 2
 
 
 def test_the_flow_table_balances_every_month_with_a_row_for_reopened_items(world):
