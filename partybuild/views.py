@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from orgs import queries
+from orgs.models import Organization
 from partybuild.kernel.dates import add_months, month_start
 from partybuild.kernel.policy import scope_of
 from rectification import figures as ledger_figures
@@ -69,21 +70,40 @@ def _dashboard(user, root):
     grades = []
     if latest:
         results_url = reverse("scoring:results", args=[latest.pk])
-        grades = [(grade, n, f"{results_url}?{urlencode({'grade': grade})}")
-                  for grade, n in scoring_queries.grade_counts(latest, root)]
-        ranked = latest.results.filter(rated=True).select_related("org").order_by("-total", "org__path")
-        top = list(ranked[:5])
-        ends = top + [r for r in list(ranked.reverse()[:5])[::-1] if r not in top]
+        ranking = _published_ranking(latest, root)
+        grades = [(grade, n, f"{results_url}?{urlencode({'grade': grade})}") for grade, n in ranking["grades"]]
+        ends = ranking["ends"]
+        orgs = Organization.objects.in_bulk([org_id for org_id, _total in ends])  # names as they are now
         figures["charts"] = {**figures["charts"], "grades": [{"name": g, "value": n, "url": url}
                                                              for g, n, url in grades],
-                             "ranked": [r.org.name for r in ends], "totals": [float(r.total) for r in ends],
-                             "ranked_urls": [f"{results_url}?{urlencode({'q': r.org.code})}" for r in ends],
+                             "ranked": [orgs[org_id].name for org_id, _total in ends],
+                             "totals": [float(total) for _org_id, total in ends],
+                             "ranked_urls": [f"{results_url}?{urlencode({'q': orgs[org_id].code})}"
+                                             for org_id, _total in ends],
                              "results_url": results_url}
     overdue_replies = Notice.objects.visible_to(user).reply_overdue(timezone.localdate()).count()
     ranking_report = (Report.objects.filter(kind="ranking", scope=root, period=str(latest.pk)).first()
                       if latest else None)
     return {"root": root, "month": timezone.localdate().strftime("%Y-%m"), **figures, "latest": latest,
             "grades": grades, "overdue_replies": overdue_replies, "ranking_report": ranking_report}
+
+
+def _published_ranking(assessment, root):
+    """The grade counts and the five best and worst of a published assessment: its results no longer change,
+    so they are counted once (a city's ranking sorts thousands of results)."""
+    key = f"dashboard-ranking:{assessment.pk}:{assessment.published_at.isoformat()}:{root.pk}:{root.path}"
+    ranking = cache.get(key)
+    if ranking is None:
+        ranked = (assessment.results.filter(rated=True).order_by("-total", "org__path")
+                  .values_list("org_id", "total"))
+        top = list(ranked[:5])
+        ranking = {"grades": scoring_queries.grade_counts(assessment, root),
+                   "ends": top + [row for row in list(ranked.reverse()[:5])[::-1] if row not in top]}
+        cache.set(key, ranking, PUBLISHED_RANKING_CACHE_SECONDS)
+    return ranking
+
+
+PUBLISHED_RANKING_CACHE_SECONDS = 24 * 3600
 
 
 def _ledger_figures(root):

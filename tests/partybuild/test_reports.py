@@ -220,6 +220,18 @@ def test_dashboard_shows_the_grade_distribution_and_the_ends_of_the_ranking(worl
     assert charts["results_url"] == f"/scoring/{dashboard['latest'].pk}/results/"
 
 
+def test_the_dashboard_ranking_is_counted_once_but_names_organisations_as_they_are_now(world, login):
+    published_for(world, scored=True)
+    client = login(world.users["leader"])
+    before = client.get("/").context["dashboard"]["charts"]
+    position = before["ranked"].index("东山村党支部")
+    world.branch.name = "东风村党支部"
+    world.branch.save()
+    after = client.get("/").context["dashboard"]["charts"]
+    assert after["ranked"][position] == "东风村党支部" and after["totals"] == before["totals"]
+    assert after["grades"] == before["grades"]
+
+
 def test_a_database_error_while_building_is_retried_not_recorded(world, monkeypatch):
     from django.db import OperationalError
 
