@@ -273,6 +273,10 @@ def results(request, pk):
     rows = queries.filtered_results(assessment, group=filters.get("group", ""), area=filters.get("area"),
                                     grade=filters.get("grade", ""), text=filters.get("q", ""), orgs=own)
     page = Paginator(rows, RESULT_ROWS).get_page(request.GET.get("page"))
+    blocks = queries.block_names(assessment)
+    for result in page:  # looked up once here: the table and the phone cards both show them
+        result.block_values = [result.subtotals.get(block, "") for block in blocks]
+        result.may_open_sheet = can(request.user, "records.view", result.org)
     query = request.GET.copy()
     query.pop("page", None)
     own = scope_of(request.user).own_org_ids()
@@ -280,8 +284,7 @@ def results(request, pk):
         # 我的名次: the user's own organisation, wherever it falls in the pages
         "mine": list(queries.filtered_results(assessment, orgs=Organization.objects.filter(pk__in=own))) if own else [],
         "assessment": assessment, "page": page, "form": form, "query": query.urlencode(),
-        "tie_rule": engine.TIE_RULE, "rule": assessment.scheme.grading_rule.describe(),
-        "blocks": queries.block_names(assessment),
+        "tie_rule": engine.TIE_RULE, "rule": assessment.scheme.grading_rule.describe(), "blocks": blocks,
         "has_own": can(request.user, "ledger.own")})
 
 

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from partybuild.kernel.errors import ServiceError
 from rectification.models import Problem, RectificationItem
-from scoring import services
+from scoring import queries, services
 from scoring.models import Assessment, Result, Scheme, Score
 from tests.factories import OrganizationFactory
 from tests.rectification.helpers import item_of
@@ -174,6 +174,14 @@ def test_a_secretary_sees_only_the_published_ranking_and_their_own_sheet(world, 
     services.publish(world.users["staff"], Assessment.objects.get(pk=assessment.pk))
     ranking = client.get(f"/scoring/{assessment.pk}/results/").content.decode()
     assert "东山村党支部" in ranking and "西山村党支部" in ranking and "同分并列" in ranking
+    marked = ranking.split('<tr class="pb-mine">')  # their own row stands out; only their own sheet opens
+    own_row = marked[1].split("</tr>")[0]
+    assert len(marked) == 2 and "东山村党支部" in own_row
+    result = Result.objects.get(assessment=assessment, org=world.branch)
+    blocks = queries.block_names(assessment)
+    assert len(blocks) > 1 and "".join(f"<td>{result.subtotals[b]}</td>" for b in blocks) in own_row
+    assert f'href="/scoring/{assessment.pk}/orgs/{world.branch.pk}/"' in ranking
+    assert f'/orgs/{world.sibling.pk}/"' not in ranking
     sheet = client.get(f"/scoring/{assessment.pk}/orgs/{world.branch.pk}/").content.decode()
     assert "得分明细" in sheet and "第 <strong>1</strong> 名" in sheet
     assert client.get(f"/scoring/{assessment.pk}/orgs/{world.sibling.pk}/").status_code == 404
