@@ -470,6 +470,8 @@ def publish(user, assessment) -> Assessment:
                      comment=f"“{assessment.name}”结果已发布")
     _plaques_from_results(user, assessment)
     _consequences(user, assessment)
+    # the results were written in bulk at closing; the ranking pages now read them (autovacuum may lag)
+    bulk.analyze(Result)
     return assessment
 
 
