@@ -377,7 +377,8 @@ def _previous(assessment):
 
 
 def _store(assessment, results, ledger, veto_names):
-    existing = {r.org_id: r for r in assessment.results.all()}
+    # every other field is set below: reading them (JSON included) would be thrown away
+    existing = {r.org_id: r for r in assessment.results.only("id", "assessment_id", "org_id")}
     sizes = {}
     for result in results:
         sizes[result.group] = sizes.get(result.group, 0) + result.rated

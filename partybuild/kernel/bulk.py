@@ -147,14 +147,16 @@ def _row_reader(fields):
     names = [f.attname for f in fields]
     # attrgetter gives a tuple for several names, and the bare value for one
     read = operator.attrgetter(*names) if len(names) > 1 else (lambda obj: (getattr(obj, names[0]),))
-    as_json = [(index, field) for index, field in enumerate(fields) if isinstance(field, JSONField)]
+    # one encoder per field, made once: json.dumps with options makes a new encoder for every value
+    as_json = [(index, (field.encoder or json.JSONEncoder)(ensure_ascii=False).encode)
+               for index, field in enumerate(fields) if isinstance(field, JSONField)]
     if not as_json:
         return read
 
     def read_with_json(obj):
         values = list(read(obj))
-        for index, field in as_json:
-            values[index] = json.dumps(values[index], cls=field.encoder, ensure_ascii=False)
+        for index, encode in as_json:
+            values[index] = encode(values[index])
         return tuple(values)
     return read_with_json
 
