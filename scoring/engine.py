@@ -58,7 +58,10 @@ class Rater:
     trimmed: bool = False
 
 
-class Entry(NamedTuple):  # a tuple: a city assessment loads a million of these
+class Entry(NamedTuple):
+    """One score. The engine reads entries by position, so the database path hands it plain 5-tuples in this
+    order (a city assessment has a million of them)."""
+
     org: object
     item: object
     rater: object
@@ -178,7 +181,8 @@ def compute(items, raters, targets, entries, *, bonus_cap=None, grading=THRESHOL
     score_items = frozenset(item.id for item in items if item.kind == "score")
     sheets = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))  # org → rater → member → entries
     for entry in entries:
-        sheets[entry.org][entry.rater][entry.member].append(entry)
+        org, _item, rater, _points, member = entry
+        sheets[org][rater][member].append(entry)
     rules = _Rules(by_id, score_items, Decimal(bonus_cap) if bonus_cap is not None else None, deductions_in_block,
                    decisions or {})
     groups = defaultdict(list)
@@ -236,9 +240,9 @@ def _member_sheet(entries, rules, required):
     bonus = deduction = ZERO
     vetoes = []
     items = rules.items
-    for entry in entries:  # a city's million entries pass here: plain comparisons, no calls that can be spared
-        item = items[entry.item]
-        points = Decimal(entry.points)
+    for _org, item_id, _rater, points, _member in entries:  # a city's million: no call that can be spared
+        item = items[item_id]
+        points = Decimal(points)
         if points > item.max_points:
             points = item.max_points
         kind = item.kind
@@ -258,7 +262,7 @@ def _member_sheet(entries, rules, required):
         bonus = min(bonus, rules.bonus_cap)
     subtotal = sum(blocks.values(), ZERO) + bonus
     deduction = min(deduction, subtotal)  # never below zero, and the parts still add up
-    entered = {entry.item for entry in entries}
+    entered = {entry[1] for entry in entries}  # the items
     return Sheet(subtotal - deduction, dict(blocks), bonus, deduction, tuple(vetoes), required <= entered)
 
 

@@ -361,7 +361,7 @@ def _entries(assessment):
         "org_id", "indicator_id", "rater_id", Cast("points", CharField()), "member_id").query.sql_with_params()
     with connection.cursor() as cursor, bulk.collection_paused():
         cursor.execute(sql, params)
-        return list(map(engine.Entry._make, cursor.fetchall()))
+        return cursor.fetchall()  # tuples in engine.Entry's order
 
 
 def _stored_ledger(assessment):
