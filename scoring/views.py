@@ -14,6 +14,7 @@ from partybuild.kernel import audit, xlsx
 from partybuild.kernel.errors import ServiceError
 from partybuild.kernel.imports import ImportForm, import_views
 from partybuild.kernel.pages import run_service
+from partybuild.kernel.paging import NarrowPaginator
 from partybuild.kernel.policy import can, require, scope_of
 from partybuild.kernel.uploads import download
 
@@ -272,7 +273,7 @@ def results(request, pk):
     own = Organization.objects.for_action(request.user, "ledger.own") if filters.get("mine") else None
     rows = queries.filtered_results(assessment, group=filters.get("group", ""), area=filters.get("area"),
                                     grade=filters.get("grade", ""), text=filters.get("q", ""), orgs=own)
-    page = Paginator(rows, RESULT_ROWS).get_page(request.GET.get("page"))
+    page = NarrowPaginator(rows, RESULT_ROWS).get_page(request.GET.get("page"))
     blocks = queries.block_names(assessment)
     for result in page:  # looked up once here: the table and the phone cards both show them
         result.block_values = [result.subtotals.get(block, "") for block in blocks]

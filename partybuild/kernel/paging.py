@@ -31,6 +31,15 @@ class CountedPaginator(Paginator):
         return self._known_count
 
 
+class NarrowPaginator(Paginator):
+    """Sorts only the keys to find a page, then reads that page's rows. A deep page of wide rows (JSON) made
+    PostgreSQL sort every row it skipped whole; the ordering must be total (end with a unique column)."""
+
+    def _get_page(self, object_list, number, paginator):
+        keys = list(object_list.values_list("pk", flat=True))
+        return super()._get_page(self.object_list.filter(pk__in=keys), number, paginator)
+
+
 def cached_page(request, queryset, per_page, key, stamp):
     """The requested page of ``queryset``, its total counted once per ``stamp``."""
     count = cached_figures(f"{key}:{request.user.pk}:{request.GET.urlencode()}", stamp, queryset.count)
