@@ -100,7 +100,8 @@ def ledger(request):
     query = request.GET.copy()
     query.pop("page", None)
     stamp = queries.ledger_stamp()
-    counts = paging.cached_figures(f"ledger:{request.user.pk}:{query.urlencode()}:{today}", stamp,
+    viewer = paging.user_key(request.user)
+    counts = paging.cached_figures(f"ledger:{viewer}:{query.urlencode()}:{today}", stamp,
                                    lambda: queries.status_counts(filtered.qs.order_by(), today))
     page = paging.CountedPaginator(filtered.qs, per_page(request, PER_PAGE), counts["total"]).get_page(
         request.GET.get("page"))
@@ -110,7 +111,7 @@ def ledger(request):
         "counts": counts,
         # the rendered list is cached like the counts: per user and address, until the ledger moves (the bulk
         # form's CSRF token is outside it: a new sign-in gets a new secret)
-        "fragment_key": f"{request.user.pk}:{request.get_full_path()}:{today}:{stamp}",
+        "fragment_key": f"{viewer}:{request.get_full_path()}:{today}:{stamp}",
     })
 
 

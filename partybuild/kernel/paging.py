@@ -10,7 +10,14 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
+from .policy import scope_of
+
 COUNT_TIMEOUT = 600
+
+
+def user_key(user):
+    """The part of a cache key that names whose view it holds: the user and what their roles cover now."""
+    return f"{user.pk}:{scope_of(user).key}"
 
 
 def cached_figures(key, stamp, compute):
@@ -42,5 +49,5 @@ class NarrowPaginator(Paginator):
 
 def cached_page(request, queryset, per_page, key, stamp):
     """The requested page of ``queryset``, its total counted once per ``stamp``."""
-    count = cached_figures(f"{key}:{request.user.pk}:{request.GET.urlencode()}", stamp, queryset.count)
+    count = cached_figures(f"{key}:{user_key(request.user)}:{request.GET.urlencode()}", stamp, queryset.count)
     return CountedPaginator(queryset, per_page, count).get_page(request.GET.get("page"))

@@ -6,6 +6,8 @@ import re
 from django.test import Client
 from django.utils import timezone
 
+from orgs import services as org_services
+from orgs.models import RoleAssignment as Role
 from rectification.models import RectificationItem
 from tests.rectification.helpers import item_of
 
@@ -95,3 +97,28 @@ def test_the_cached_ledger_gives_a_bulk_form_token_that_works_after_signing_in_a
     assert response.status_code == 302
     item.refresh_from_db()
     assert item.status == Status.CLOSED
+
+
+def test_lists_cached_for_a_user_change_at_once_when_their_role_moves_to_another_organisation(world, login):
+    item_of(world.branch, description="东山村的问题", deadline=datetime.date(2020, 1, 1))
+    item_of(world.far_branch, description="南湖村的问题", deadline=datetime.date(2020, 1, 1))
+    secretary, staff = world.users["secretary"], world.users["staff"]
+    page = login(secretary).get("/rectification/").content.decode()
+    assert "东山村的问题" in page and "南湖村的问题" not in page
+    overdue = login(staff).get("/rectification/overdue/").content.decode()
+    assert "逾期事项(共 2 项)" in overdue
+    # the ledger itself does not move: only the roles do
+    Role.objects.filter(user=secretary).update(org=world.far_branch)
+    Role.objects.filter(user=staff).update(org=world.town_a)
+    page = login(secretary).get("/rectification/").content.decode()
+    assert "南湖村的问题" in page and "东山村的问题" not in page
+    overdue = login(staff).get("/rectification/overdue/").content.decode()
+    assert "逾期事项(共 1 项)" in overdue
+
+
+def test_the_cached_ledger_follows_an_organisation_moved_out_of_the_scope(world, login):
+    item_of(world.sibling, description="西山村的问题")
+    client = login(world.users["inspector"])  # 甲镇 and below
+    assert "西山村的问题" in client.get("/rectification/").content.decode()
+    org_services.save_organization(user=world.users["admin"], org=world.sibling, parent=world.town_b)
+    assert "西山村的问题" not in client.get("/rectification/").content.decode()
