@@ -3,9 +3,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from orgs.models import Organization
@@ -94,25 +96,31 @@ def _ledger_query(request):
 
 
 def ledger(request):
+    """The ledger list, rendered once per viewer and address until the ledger moves (``ledger_stamp``): the
+    filter, the query and the page are built only when the cache has no list. The bulk form's CSRF token stays
+    outside it, so a new sign-in (a new secret) still posts."""
     today = timezone.localdate()
+    viewer = paging.user_key(request.user)
+    bulk_actions = [TRANSITIONS[a] for a in BULK_ACTIONS] if can(request.user, "ledger.manage") else []
+    stamp = queries.ledger_stamp()
+    listing = paging.cached(f"ledger-list:{viewer}:{request.get_full_path()}:{today}", stamp,
+                            lambda: _ledger_listing(request, today, viewer, stamp, bulk_actions))
+    return render(request, "rectification/ledger.html", {"listing": mark_safe(listing),  # our own rendering
+                                                         "bulk_actions": bulk_actions})
+
+
+def _ledger_listing(request, today, viewer, stamp, bulk_actions):
     items, data, figure = _ledger_query(request)
     filtered = LedgerFilter(data, queryset=items.with_month_report(month_start(today)), request=request)
     query = request.GET.copy()
     query.pop("page", None)
-    stamp = queries.ledger_stamp()
-    viewer = paging.user_key(request.user)
-    counts = paging.cached_figures(f"ledger:{viewer}:{query.urlencode()}:{today}", stamp,
-                                   lambda: queries.status_counts(filtered.qs.order_by(), today))
+    counts = paging.cached(f"ledger:{viewer}:{query.urlencode()}:{today}", stamp,
+                           lambda: queries.status_counts(filtered.qs.order_by(), today))
     page = paging.CountedPaginator(filtered.qs, per_page(request, PER_PAGE), counts["total"]).get_page(
         request.GET.get("page"))
-    return render(request, "rectification/ledger.html", {
+    return render_to_string("rectification/_ledger_listing.html", {
         "filter": filtered, "page": page, "today": today, "query": query.urlencode(), "figure": figure,
-        "bulk_actions": [TRANSITIONS[a] for a in BULK_ACTIONS] if can(request.user, "ledger.manage") else [],
-        "counts": counts,
-        # the rendered list is cached like the counts: per user and address, until the ledger moves (the bulk
-        # form's CSRF token is outside it: a new sign-in gets a new secret)
-        "fragment_key": f"{viewer}:{request.get_full_path()}:{today}:{stamp}",
-    })
+        "bulk_actions": bulk_actions, "counts": counts}, request)
 
 
 @require_POST

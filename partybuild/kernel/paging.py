@@ -20,14 +20,14 @@ def user_key(user):
     return f"{user.pk}:{scope_of(user).key}"
 
 
-def cached_figures(key, stamp, compute):
-    """``compute()`` (counts, sums), cached under ``key`` while ``stamp`` stays the same."""
+def cached(key, stamp, compute):
+    """``compute()`` (counts, sums, a rendered list), cached under ``key`` while ``stamp`` stays the same."""
     digest = hashlib.sha256(f"{key}\n{stamp}".encode()).hexdigest()
     return cache.get_or_set(f"figures:{digest}", compute, COUNT_TIMEOUT)
 
 
 class CountedPaginator(Paginator):
-    """A paginator told its count (by ``cached_figures`` or an aggregate the page needs anyway)."""
+    """A paginator told its count (by ``cached`` or an aggregate the page needs anyway)."""
 
     def __init__(self, object_list, per_page, count, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
@@ -49,5 +49,5 @@ class NarrowPaginator(Paginator):
 
 def cached_page(request, queryset, per_page, key, stamp):
     """The requested page of ``queryset``, its total counted once per ``stamp``."""
-    count = cached_figures(f"{key}:{user_key(request.user)}:{request.GET.urlencode()}", stamp, queryset.count)
+    count = cached(f"{key}:{user_key(request.user)}:{request.GET.urlencode()}", stamp, queryset.count)
     return CountedPaginator(queryset, per_page, count).get_page(request.GET.get("page"))
