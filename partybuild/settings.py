@@ -104,7 +104,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # keys carry the database's name: deployments sharing one Redis never read each other's cached lists,
+    # figures or sessions
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "KEY_PREFIX": env("CACHE_KEY_PREFIX", default=str(DATABASES["default"]["NAME"]))}}
     # sessions read from the shared cache (written through to the database): one query less per page.
     # Only with a shared cache: a per-process cache would keep a signed-out session alive in other workers.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

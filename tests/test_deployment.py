@@ -50,6 +50,17 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert served.returncode != 0 and "DJANGO_SECRET_KEY" in served.stderr
 
 
+def test_deployments_sharing_one_redis_do_not_share_their_cache():
+    redis = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    code = "import django; django.setup(); from django.core.cache import cache; {}"
+    county_a = {**PRODUCTION_ENV, "REDIS_URL": redis, "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/county_a"}
+    county_b = {**county_a, "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/county_b"}
+    written = python(code.format("cache.set('ledger-list', '甲县的台账', 60)"), county_a)
+    assert written.returncode == 0, written.stderr
+    read = [python(code.format("print(cache.get('ledger-list'))"), env) for env in (county_a, county_b)]
+    assert [result.stdout.strip() for result in read] == ["甲县的台账", "None"], [r.stderr for r in read]
+
+
 def test_production_is_the_default_when_nothing_is_configured():
     """An unconfigured deployment must not run in debug mode (which shows settings on error pages)."""
     unconfigured = {"DJANGO_SECRET_KEY": "", "DJANGO_ALLOWED_HOSTS": ""}
