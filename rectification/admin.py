@@ -98,6 +98,10 @@ class ProgressUpdateAdmin(SimpleHistoryAdmin):
     raw_id_fields = ["item", "author"]
     list_select_related = ["item__problem", "author"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # which item reported in which month is what past months' 本月未报送 counts (and caches): fixed once saved
+        return ["item", "month"] if obj else []
+
     def has_delete_permission(self, request, obj=None):
         return False
 

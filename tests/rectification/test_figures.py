@@ -180,3 +180,16 @@ def test_missing_updates_start_the_month_after_an_item_is_entered(world):
     moved_to(entered_before, LAST_MONTH)
     missing = set(figures.missing_report(world.county, Period.current()).values_list("item_id", flat=True))
     assert missing == {entered_before.pk} and entered_now.pk not in missing
+
+
+def test_the_admin_cannot_move_a_progress_update_to_another_month_or_item(world, client):
+    item, other = item_of(world.branch), item_of(world.sibling)
+    update = services.add_progress(world.users["secretary"], item, text="已完成一半", percent=50, files=[])
+    client.force_login(world.users["admin"])
+    url = f"/admin/rectification/progressupdate/{update.pk}/change/"
+    response = client.post(url, {
+        "item": other.pk, "month": "2026-01-01", "text": "已全部完成", "percent": 100,
+        "author": world.users["secretary"].pk, "created_at_0": "2026-11-01", "created_at_1": "09:00:00"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    update.refresh_from_db()
+    assert (update.text, update.item_id, update.month) == ("已全部完成", item.pk, month_start(TODAY))
