@@ -1,9 +1,10 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
+from partybuild.kernel.events import emit
 from partybuild.kernel.policy import Role
 from partybuild.kernel.querysets import ScopedQuerySet
 
@@ -63,6 +64,13 @@ class OrganizationQuerySet(ScopedQuerySet, MP_NodeQuerySet):
 class OrganizationManager(MP_NodeManager.from_queryset(OrganizationQuerySet)):
     def get_queryset(self):
         return OrganizationQuerySet(self.model, using=self._db).order_by("path")
+
+    @transaction.atomic
+    def move(self, node, target, pos=None):
+        """Move a subtree (pages, the admin and imports all come here); the apps that keep snapshots of paths
+        are told in the same transaction (``org_moved``)."""
+        super().move(node, target, pos)
+        emit("org_moved", org=self.get(pk=node.pk))
 
 
 class Organization(MP_Node):

@@ -1,6 +1,4 @@
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
-from django.db.models import Max
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -10,11 +8,11 @@ from django.utils.http import urlencode
 from orgs import queries
 from orgs.models import Organization
 from partybuild.kernel.dates import add_months, month_start
-from partybuild.kernel.policy import scope_of
+from partybuild.kernel.policy import role_may, scope_of
 from rectification import figures as ledger_figures
 from rectification import queries as rectification_queries
 from rectification.figures import Period
-from rectification.models import ItemTransition, Notice, RectificationItem
+from rectification.models import Notice, RectificationItem
 from scoring import queries as scoring_queries
 from scoring.models import Assessment
 
@@ -27,13 +25,24 @@ def home(request):
     year = timezone.localdate().year
     roots = list(queries.visible_roots(request.user)[:10])
     cards = [(org, queries.rollup(org, queries.latest_year(org) or year)) for org in roots]
-    leads = scope.allows("dashboard.view")
+    coverage = _dashboard_coverage(request.user, scope, roots)
     return render(request, "home.html", {
         "cards": cards,
         "my_items": _my_ledger(request.user, scope),
-        "dashboard": _dashboard(request.user, roots[0]) if leads and roots else None,
+        "dashboard": _dashboard(request.user, coverage) if coverage else None,
         "role_labels": scope.role_labels,
     })
+
+
+def _dashboard_coverage(user, scope, roots):
+    """The organisation a leader's dashboard counts, as their grant covers it (with or without 下级)."""
+    if not scope.allows("dashboard.view"):
+        return None
+    if scope.is_admin:
+        return ledger_figures.Coverage(roots[0]) if roots else None
+    paths = sorted(g.path for g in scope.grants if role_may(g.role, "dashboard.view"))
+    org = Organization.objects.get(path=paths[0])
+    return ledger_figures.Coverage.for_user(user, org)
 
 
 def start(request):
@@ -58,77 +67,62 @@ def _my_ledger(user, scope):
 DASHBOARD_TREND_MONTHS = 6
 
 
-def _dashboard(user, root):
+def _dashboard(user, coverage):
     """A leader's key figures for the scope: this month's ledger, its trend and the latest published ranking.
 
-    Every number is one of ``rectification.figures`` (or ``scoring.queries.grade_counts``) and links to the list
-    of exactly the items or organisations it counts.
+    Every number is one of ``rectification.figures`` (or ``scoring.queries.grade_counts``), counted afresh (past
+    months from their cache, see ``figures.month_figures``), and links to the list of exactly the items or
+    organisations it counts.
     """
+    root = coverage.org
+    figures = _ledger_figures(coverage)
     latest = (Assessment.objects.visible_to(user).filter(status=Assessment.Status.PUBLISHED, root=root)
-              .order_by("-published_at").first())
-    figures = _ledger_figures(root)
+              .order_by("-published_at").first()) if coverage.subtree else None
     grades = []
     if latest:
         results_url = reverse("scoring:results", args=[latest.pk])
-        ranking = _published_ranking(latest, root)
-        grades = [(grade, n, f"{results_url}?{urlencode({'grade': grade})}") for grade, n in ranking["grades"]]
-        ends = ranking["ends"]
-        orgs = Organization.objects.in_bulk([org_id for org_id, _total in ends])  # names as they are now
+        grades = [(grade, n, f"{results_url}?{urlencode({'grade': grade})}")
+                  for grade, n in scoring_queries.grade_counts(latest, root)]
+        ends = _ranking_ends(latest)
         figures["charts"] = {**figures["charts"], "grades": [{"name": g, "value": n, "url": url}
                                                              for g, n, url in grades],
-                             "ranked": [orgs[org_id].name for org_id, _total in ends],
-                             "totals": [float(total) for _org_id, total in ends],
-                             "ranked_urls": [f"{results_url}?{urlencode({'q': orgs[org_id].code})}"
-                                             for org_id, _total in ends],
+                             "ranked": [result.org.name for result in ends],
+                             "totals": [float(result.total) for result in ends],
+                             "ranked_urls": [f"{results_url}?{urlencode({'q': result.org.code})}"
+                                             for result in ends],
                              "results_url": results_url}
     overdue_replies = Notice.objects.visible_to(user).reply_overdue(timezone.localdate()).count()
     ranking_report = (Report.objects.filter(kind="ranking", scope=root, period=str(latest.pk)).first()
                       if latest else None)
-    return {"root": root, "month": timezone.localdate().strftime("%Y-%m"), **figures, "latest": latest,
-            "grades": grades, "overdue_replies": overdue_replies, "ranking_report": ranking_report}
+    return {"root": root, "subtree": coverage.subtree, "month": timezone.localdate().strftime("%Y-%m"), **figures,
+            "latest": latest, "grades": grades, "overdue_replies": overdue_replies, "ranking_report": ranking_report}
 
 
-def _published_ranking(assessment, root):
-    """The grade counts and the five best and worst of a published assessment: its results no longer change,
-    so they are counted once (a city's ranking sorts thousands of results)."""
-    key = f"dashboard-ranking:{assessment.pk}:{assessment.published_at.isoformat()}:{root.pk}:{root.path}"
-    ranking = cache.get(key)
-    if ranking is None:
-        ranked = (assessment.results.filter(rated=True).order_by("-total", "org__path")
-                  .values_list("org_id", "total"))
-        top = list(ranked[:5])
-        ranking = {"grades": scoring_queries.grade_counts(assessment, root),
-                   "ends": top + [row for row in list(ranked.reverse()[:5])[::-1] if row not in top]}
-        cache.set(key, ranking, PUBLISHED_RANKING_CACHE_SECONDS)
-    return ranking
+def _ranking_ends(assessment):
+    """The five best and the five worst rated results (an index serves both ends)."""
+    ranked = assessment.results.filter(rated=True).select_related("org").order_by("-total", "org__path")
+    top = list(ranked[:5])
+    return top + [result for result in list(ranked.reverse()[:5])[::-1] if result not in top]
 
 
-PUBLISHED_RANKING_CACHE_SECONDS = 24 * 3600
-
-
-def _ledger_figures(root):
-    """Cached until the ledger log moves on (a new transition changes the key) or the day changes."""
+def _ledger_figures(coverage):
     period = Period.current()
-    last_change = ItemTransition.objects.aggregate(last=Max("id"))["last"]
-    key = f"dashboard:{root.pk}:{last_change}:{period.today.isoformat()}"
-    cached = cache.get(key)
-    if cached is None:
-        months = [Period(add_months(period.month, -i), period.today) for i in reversed(range(DASHBOARD_TREND_MONTHS))]
-        trend = ledger_figures.month_series(root, months)
-        units = ledger_figures.by_unit(root, period)[:15]
-        current = trend[-1]
-        cached = {"ledger": {name: getattr(current, name) for name in CARD_FIGURES},
-                  "links": {name: figure_url(name, root, period) for name in CARD_FIGURES},
-                  "charts": {
-                      "months": [m.key for m in months], "open": [f.open for f in trend],
-                      "overdue": [f.overdue for f in trend],
-                      "open_urls": [figure_url("open", root, m) for m in months],
-                      "overdue_urls": [figure_url("overdue", root, m) for m in months],
-                      "units": [row["name"] for row in units], "rates": [row["rate"] for row in units],
-                      "unit_urls": [figure_url("total", root, period, org_code=row["code"]) for row in units]}}
-        cached["ledger"]["completion_rate"] = current.completion_rate
-        cache.set(key, cached, 3600)
-    return cached
+    months = [Period(add_months(period.month, -i), period.today) for i in reversed(range(DASHBOARD_TREND_MONTHS))]
+    trend = ledger_figures.month_series(coverage, months)
+    units = ledger_figures.by_unit(coverage, period)[:15]
+    current = trend[-1]
+    root = coverage.org
+    result = {"ledger": {name: getattr(current, name) for name in CARD_FIGURES},
+              "links": {name: figure_url(name, root, period) for name in CARD_FIGURES},
+              "charts": {
+                  "months": [m.key for m in months], "open": [f.open for f in trend],
+                  "overdue": [f.overdue for f in trend],
+                  "open_urls": [figure_url("open", root, m) for m in months],
+                  "overdue_urls": [figure_url("overdue", root, m) for m in months],
+                  "units": [row["name"] for row in units], "rates": [row["rate"] for row in units],
+                  "unit_urls": [figure_url("total", root, period, org_code=row["code"]) for row in units]}}
+    result["ledger"]["completion_rate"] = current.completion_rate
+    return result
 
 
 CARD_FIGURES = ("total", "open", "overdue", "closed", "done", "missing_report")

@@ -9,17 +9,20 @@ the deadline on the report date (the month's last day, or today).
 """
 
 import datetime
+import time
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Substr
 from django.utils import timezone
 
 from orgs.models import Organization
 from partybuild.kernel.dates import add_months, local_midnight, month_start, parse_month
+from partybuild.kernel.policy import scope_of
 
-from .models import ItemTransition, Problem, ProblemCategory, ProgressUpdate, RectificationItem
+from .models import ItemHead, ItemTransition, PastLedgerGeneration, ProblemCategory, ProgressUpdate, RectificationItem
 
 Status = RectificationItem.Status
 OPEN = ~Q(to_status=Status.CLOSED)
@@ -82,6 +85,38 @@ class Period:
         return local_midnight(self.month)
 
 
+@dataclass(frozen=True)
+class Coverage:
+    """What a figure counts: one organisation's items, with those of all its subordinates (``subtree``) or not
+    (a grant without 含下级). Every function below takes a Coverage or an organisation (its whole subtree)."""
+
+    org: Organization
+    subtree: bool = True
+
+    @classmethod
+    def of(cls, scope):
+        return scope if isinstance(scope, Coverage) else cls(scope)
+
+    @classmethod
+    def for_user(cls, user, org):
+        """``org`` as ``user`` may read it: with its subordinates only where a grant covering them reaches it."""
+        return cls(org, scope_of(user).covers_subtree(org.path))
+
+    @property
+    def path(self):
+        return self.org.path
+
+    @property
+    def key(self):
+        return f"{self.org.pk}:{self.org.path}:{int(self.subtree)}"
+
+    def q(self, field="org_path"):
+        return Q(**{f"{field}__startswith": self.path}) if self.subtree else Q(**{field: self.path})
+
+    def covers(self, path):
+        return path.startswith(self.path) if self.subtree else path == self.path
+
+
 def states_at(moment):
     """The newest log entry of every item before ``moment`` (items archived by then drop out, and so do problems
     still withheld until an assessment's publication)."""
@@ -90,11 +125,19 @@ def states_at(moment):
         archived=False)
 
 
+def current_states():
+    """The state of every item now: its ``ItemHead`` (a copy of its newest log entry, kept by the log's writers),
+    read without searching the log. Withheld and archived problems are few: they are left out by anti-joins."""
+    return (ItemHead.objects.filter(archived=False)
+            .exclude(item_id__in=RectificationItem.objects.filter(
+                Q(problem__withheld_for__isnull=False) | Q(problem__archived=True)).values("pk")))
+
+
 def states(scope, period, category=None):
     """The state rows under ``scope`` (None: the whole tree) for ``period``, optionally of one category."""
-    rows = states_at(period.moment).filter(org_path__startswith=scope.path if scope else "")
-    if period.is_current:  # an archived problem is gone now, however it was archived
-        rows = rows.filter(item__problem__archived=False)
+    rows = current_states() if period.is_current else states_at(period.moment)
+    if scope is not None:
+        rows = rows.filter(Coverage.of(scope).q())
     if category == "none":
         return rows.filter(category__isnull=True)
     return rows.filter(category_id=category) if category else rows
@@ -139,9 +182,10 @@ FLOW_FIGURES = ("raised", "reopened", "moved_in", "closed", "moved_out", "archiv
 
 def flows(scope, period):
     """Item ids per flow; opening + raised + reopened + moved_in − closed − moved_out − archived = open."""
+    scope = Coverage.of(scope)
     entries = (ItemTransition.objects.released()
                .filter(happened_at__gte=period.opening_moment, happened_at__lt=period.moment)
-               .filter(Q(org_path__startswith=scope.path) | Q(previous__org_path__startswith=scope.path))
+               .filter(scope.q() | scope.q("previous__org_path"))
                .order_by("happened_at", "id")
                .values_list("item_id", "previous_id", "to_status", "org_path", "archived", "previous__to_status",
                             "previous__org_path", "previous__archived"))
@@ -156,17 +200,17 @@ def flows(scope, period):
 
 
 def _counted_open(scope, status, path, archived):
-    return status != Status.CLOSED and path.startswith(scope.path) and not archived
+    return status != Status.CLOSED and scope.covers(path) and not archived
 
 
 def _flow(scope, previous_id, status, path, archived, was_status, was_path, now_open):
     if now_open:
         if previous_id is None:
             return "raised"
-        return "reopened" if was_status == Status.CLOSED and was_path.startswith(scope.path) else "moved_in"
+        return "reopened" if was_status == Status.CLOSED and scope.covers(was_path) else "moved_in"
     if archived:
         return "archived"
-    return "closed" if status == Status.CLOSED and path.startswith(scope.path) else "moved_out"
+    return "closed" if status == Status.CLOSED and scope.covers(path) else "moved_out"
 
 
 LABELS = {
@@ -231,25 +275,28 @@ def month_figures(scope, period, opening=None):
     """Every figure of the month in four queries (``opening``, the open count at the previous month's end,
     may be passed on by a caller walking the months in order).
 
-    A past month is kept in the cache: its figures change only when the past itself is written (a log entry or
-    progress update dated back, a withheld problem released), and each of those changes ``_past_mark``."""
-    return _month_figures(scope, period, opening, None if period.is_current else _past_mark(period.today))
+    A past month is kept in the cache under ``PastLedgerGeneration``: its figures change only when the past
+    itself is written (a log entry or progress update dated back, a withheld problem released), and the
+    database moves the generation in the same transaction as each of those writes."""
+    if period.is_current:
+        return _count_month(Coverage.of(scope), period, opening if opening is not None
+                            else month_figures(scope, period.previous).open)
+    return _month_figures(Coverage.of(scope), period, opening, past_generation())
 
 
 def month_series(scope, periods):
     """``month_figures`` of consecutive months, oldest first, each opening where the one before closed."""
-    past = [period for period in periods if not period.is_current]
-    mark = _past_mark(past[0].today) if past else None
+    generation = past_generation() if any(not period.is_current for period in periods) else None
     series = []
     for period in periods:
-        series.append(_month_figures(scope, period, series[-1].open if series else None, mark))
+        series.append(_month_figures(Coverage.of(scope), period, series[-1].open if series else None, generation))
     return series
 
 
-def _month_figures(scope, period, opening, past_mark):
-    if period.is_current:
+def _month_figures(scope, period, opening, generation):
+    if period.is_current or generation is None:
         return _count_month(scope, period, opening)
-    key = f"ledger-month:{scope.pk}:{scope.path}:{period.key}:{past_mark}"
+    key = f"ledger-month:{scope.key}:{period.key}:{generation}"
     figures = cache.get(key)
     if figures is None:
         figures = _count_month(scope, period, opening)
@@ -260,31 +307,30 @@ def _month_figures(scope, period, opening, past_mark):
 PAST_MONTH_CACHE_SECONDS = 7 * 24 * 3600
 
 
-def _past_mark(today):
-    """What the figures of the months before ``today``'s depend on beyond their own rows: the newest log entry
-    and progress update dated before this month, and the set of withheld problems."""
-    this_month = Period.current(today)
-    before = ItemTransition.objects.filter(happened_at__lt=this_month.opening_moment).aggregate(last=Max("id"))
-    reports = ProgressUpdate.objects.filter(month__lt=this_month.month).aggregate(last=Max("id"))
-    withheld = Problem.objects.filter(withheld_for__isnull=False).aggregate(n=Count("id"), last=Max("id"))
-    return f"{before['last']}:{reports['last']}:{withheld['n']}:{withheld['last']}"
+def past_generation():
+    """The generation past months are cached under, or None where no trigger keeps it (SQLite: not cached).
+    A row made anew (after a flush) starts from the clock, so it never repeats a value cached before."""
+    if connection.vendor != "postgresql":
+        return None
+    row, _created = PastLedgerGeneration.objects.get_or_create(pk=1, defaults={"value": time.time_ns()})
+    return row.value
 
 
 def _count_month(scope, period, opening):
     rows, table = states(scope, period), conditions(period)
-    counts = rows.aggregate(**{name: Count("id", filter=table[name]) for name in STATE_FIGURES
+    counts = rows.aggregate(**{name: Count("item_id", filter=table[name]) for name in STATE_FIGURES
                                if name != "missing_report"})
     # its subqueries are cheaper joined by the planner in a filter than run on every row inside the aggregate
     counts["missing_report"] = rows.filter(table["missing_report"]).count()
     if opening is None:
-        opening = states_at(period.opening_moment).filter(org_path__startswith=scope.path).filter(OPEN).count()
+        opening = states_at(period.opening_moment).filter(scope.q()).filter(OPEN).count()
     return MonthFigures(period=period, opening=opening, **counts,
                         flows={name: len(ids) for name, ids in flows(scope, period).items()})
 
 
 def _grouped(rows, period, key):
     table = conditions(period)
-    return rows.values(key).annotate(**{name: Count("id", filter=table[name])
+    return rows.values(key).annotate(**{name: Count("item_id", filter=table[name])
                                         for name in ("total", "open", "done", "overdue")}).order_by(key)
 
 
@@ -294,12 +340,13 @@ def _rate(row):
 
 def by_unit(scope, period):
     """Per child organisation of the scope (listed by code; the scope's own items under the scope itself)."""
+    scope = Coverage.of(scope)
     width = len(scope.path) + Organization.steplen
     rows = _grouped(states(scope, period).annotate(unit=Substr("org_path", 1, width)), period, "unit")
-    units = {o.path: o for o in Organization.objects.filter(path__startswith=scope.path, depth__lte=scope.depth + 1)}
+    units = {o.path: o for o in Organization.objects.filter(scope.q("path"), depth__lte=scope.org.depth + 1)}
     table = []
     for row in rows:
-        unit = units.get(row["unit"], scope)
+        unit = units.get(row["unit"], scope.org)
         table.append({**row, "code": unit.code, "name": unit.name, "rate": _rate(row)})
     return sorted(table, key=lambda r: (-r["total"], r["code"]))
 
@@ -314,6 +361,36 @@ def by_category(scope, period):
 
 def missing_by_org(scope, period, limit):
     """Organisations with items missing the month's update, by code (never merged by name)."""
-    rows = (missing_report(scope, period).values("org__code", "org__name").annotate(n=Count("id"))
+    rows = (missing_report(scope, period).values("org__code", "org__name").annotate(n=Count("item_id"))
             .order_by("-n", "org__code"))
     return [(r["org__code"], r["org__name"], r["n"]) for r in rows[:limit]]
+
+
+# proof: the figures served against a recount from the log and against the lists they open ------------------
+
+def recount(scope, period):
+    """The state figures counted straight from the log, with no cache and no ``ItemHead``."""
+    rows = states_at(period.moment).filter(Coverage.of(scope).q())
+    if period.is_current:
+        rows = rows.exclude(item__problem__archived=True)
+    table = conditions(period)
+    return {name: rows.filter(table[name]).count() for name in STATE_FIGURES}
+
+
+def differences(scope, period):
+    """Every way the figures served for ``scope`` and ``period`` (the dashboard's and the report's) differ from
+    a recount from the log, from the lists they open, or from their own breakdowns; empty when all agree."""
+    served = month_figures(scope, period)
+    found = [f"{LABELS[name]}：显示 {getattr(served, name)}，按流转记录重算 {n}"
+             for name, n in recount(scope, period).items() if getattr(served, name) != n]
+    for name in STATE_FIGURES + FLOW_FIGURES:
+        shown = getattr(served, name) if name in STATE_FIGURES else served.flows[name]
+        listed = figure_items(name, scope, period).count()
+        if shown != listed:
+            found.append(f"{LABELS[name]}：显示 {shown}，所链接的清单 {listed} 项")
+    if not served.balances:
+        found.append("月度流量表不平衡：上月末未销号加减本月各项流量不等于本月末未销号")
+    for label, rows in (("各单位", by_unit(scope, period)), ("各问题类别", by_category(scope, period))):
+        if sum(row["total"] for row in rows) != served.total:
+            found.append(f"{label}合计 {sum(row['total'] for row in rows)}，与问题总数 {served.total} 不符")
+    return found

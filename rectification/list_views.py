@@ -84,8 +84,7 @@ def tasks(request):
         root = Organization.objects.visible_to(request.user).filter(code=org_code).first()
         visible = visible.filter(org__path__startswith=root.path) if root else visible.none()
     rows = visible.select_related("org").order_by("quarter", "org__path", "id")
-    figures = paging.cached(f"tasks:{paging.user_key(request.user)}:{year}:{org_code}", lists.task_stamp(),
-                                    lambda: lists.task_completion(visible))
+    figures = lists.task_completion(visible)
     page = paging.CountedPaginator(rows, per_page(request, PER_PAGE), figures["total"]).get_page(
         request.GET.get("page"))
     editable = set(Task.objects.editable_by(request.user).filter(pk__in=[t.pk for t in page])

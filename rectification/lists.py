@@ -7,7 +7,7 @@
 """
 
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from orgs.models import BRANCH_KINDS, Kind, Organization
@@ -98,12 +98,6 @@ def report_task(user, task, *, done, note="") -> Task:
     task.done_on = timezone.localdate() if done else None
     task.save()
     return task
-
-
-def task_stamp():
-    """Moves whenever a task count may change: tasks assigned (ids) or a task saved or deleted (its history)."""
-    newest = Task.objects.aggregate(task=Max("id"))["task"], Task.history.aggregate(step=Max("history_id"))["step"]
-    return f"{newest[0]}-{newest[1]}"
 
 
 def task_completion(tasks):

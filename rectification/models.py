@@ -295,6 +295,7 @@ class ItemTransition(models.Model):
             self.previous = ItemTransition.objects.filter(item_id=self.item_id).order_by("-id").first()
             self.hash = self.compute_hash(self.previous.hash if self.previous else "")
             super().save(*args, **kwargs)
+            ItemHead.advance([self.item_id])
 
     def snapshot(self, item):
         """Copy the facts reports count by, besides the status, from the item (and its problem) as they are now."""
@@ -323,6 +324,7 @@ class ItemTransition(models.Model):
                     entry.hash = entry.compute_hash(entry.previous.hash if entry.previous else "")
                     layer.append(entry)
             bulk.insert_objects(cls, layer)
+        ItemHead.advance([chain[0].item_id for chain in chains if chain])
 
     @classmethod
     def bulk_extend(cls, entries, batch_size=5000):
@@ -336,6 +338,56 @@ class ItemTransition(models.Model):
             entry.previous = previous.get(entry.item_id)
             entry.hash = entry.compute_hash(entry.previous.hash if entry.previous else "")
         cls.objects.bulk_create(entries, batch_size=batch_size)
+        ItemHead.advance([entry.item_id for entry in entries])
+
+
+#: the fields of a log entry that say where its item stands (what the figures count by)
+STATE_FIELDS = ("item_id", "to_status", "org_id", "org_path", "category_id", "deadline", "archived")
+
+
+class ItemHead(models.Model):
+    """The ledger as it stands now: each item's newest log entry (``entry``) and a copy of its state (entries never
+    change), one narrow row per item that the current month's figures count (``figures.current_states``). Kept
+    by the log's own writers (``ItemTransition.save``, ``bulk_append``, ``bulk_extend``) in the transaction that
+    appends, in a table of its own so that no save of an item can put an older state back; ``verify_figures``
+    checks it against the log."""
+
+    item = models.OneToOneField(RectificationItem, on_delete=models.CASCADE, primary_key=True, related_name="head")
+    entry = models.OneToOneField(ItemTransition, on_delete=models.CASCADE, related_name="head_of")
+    to_status = models.CharField("状态", max_length=12, choices=RectificationItem.Status.choices)
+    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name="党组织")
+    org_path = models.CharField("组织路径", max_length=255)
+    category = models.ForeignKey(ProblemCategory, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+", verbose_name="问题类别")
+    deadline = models.DateField("整改时限", null=True, blank=True)
+    archived = models.BooleanField("已归档", default=False)
+
+    class Meta:
+        verbose_name = "整改事项当前状态"
+        verbose_name_plural = "整改事项当前状态"
+        indexes = [models.Index(fields=["org_path"], name="item_head_path", opclasses=["varchar_pattern_ops"])]
+
+    def __str__(self):
+        return f"{self.item_id} → {self.entry_id}"
+
+    @classmethod
+    def advance(cls, item_ids):
+        """Point each of these items at its newest entry and copy that entry's state."""
+        newest = ItemTransition.objects.filter(item_id__in=set(item_ids)).order_by().values("item_id").annotate(
+            last=models.Max("id")).values("last")
+        entries = ItemTransition.objects.filter(id__in=newest).values_list("id", *STATE_FIELDS)
+        cls.objects.bulk_create([cls(entry_id=row[0], **dict(zip(STATE_FIELDS, row[1:], strict=True)))
+                                 for row in entries], batch_size=5000, update_conflicts=True, unique_fields=["item"],
+                                update_fields=["entry", *(f for f in STATE_FIELDS if f != "item_id")])
+
+    @classmethod
+    def stale(cls):
+        """Ids of the items whose head is missing, not their newest entry or not a copy of its state."""
+        newest = ItemTransition.objects.order_by().values("item_id").annotate(last=models.Max("id")).values("last")
+        entries = ItemTransition.objects.filter(id__in=newest).values_list("id", *STATE_FIELDS)
+        expected = {row[1]: row for row in entries}
+        found = {row[1]: row for row in cls.objects.values_list("entry_id", *STATE_FIELDS)}
+        return sorted(item for item in expected.keys() | found.keys() if expected.get(item) != found.get(item))
 
 
 def _plain(value):
@@ -751,3 +803,19 @@ class ResponsibilityLetter(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class PastLedgerGeneration(models.Model):
+    """One row whose ``value`` moves, in the same transaction, with every write that can change a month already
+    past: a log entry or progress update dated back, a withheld problem released (PostgreSQL triggers of
+    migration 0011 raise it on every write path, bulk COPY included). Past months' figures are cached under it
+    (``figures.month_figures``); without PostgreSQL nothing raises it and nothing is cached."""
+
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "历史月份统计版本"
+        verbose_name_plural = "历史月份统计版本"
+
+    def __str__(self):
+        return str(self.value)

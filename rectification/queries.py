@@ -3,13 +3,11 @@
 from collections import defaultdict
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 
-from orgs.models import Organization
 from partybuild.kernel.dates import add_months
 
-from .models import FollowUpCheck, ItemTransition, Problem, ProgressUpdate, RectificationItem
+from .models import FollowUpCheck, ProgressUpdate, RectificationItem
 
 Status = RectificationItem.Status
 
@@ -43,18 +41,6 @@ def follow_ups_due(items, today):
     checked = FollowUpCheck.objects.filter(item=OuterRef("pk"), cycle=OuterRef("cycle"))
     closed_before = add_months(today, -settings.RECTIFICATION_FOLLOW_UP_MONTHS)
     return items.filter(status=Status.CLOSED, closed_on__lte=closed_before).exclude(Exists(checked))
-
-
-def ledger_stamp():
-    """Moves whenever a ledger count may change: an item saved or imported (``updated_at``), a step logged
-    (a release on publication included), a progress update or a follow-up recorded, a problem edited or
-    archived, an organisation moved in the tree (their histories); six index reads, one query."""
-    newest = [(RectificationItem, "updated_at"), (ItemTransition, "id"), (ProgressUpdate, "id"),
-              (FollowUpCheck, "id"), (Problem.history.model, "history_id"), (Organization.history.model, "history_id")]
-    sql = "SELECT " + ", ".join(f'(SELECT MAX("{column}") FROM "{model._meta.db_table}")' for model, column in newest)
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        return "-".join(str(value) for value in cursor.fetchone())
 
 
 def status_counts(items, today):

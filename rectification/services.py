@@ -105,6 +105,17 @@ def release_problems(problems, *, actor, deadline, comment) -> int:
     return len(ids)
 
 
+@transaction.atomic
+def log_tree_move(org):
+    """An organisation moved in the tree: every item of its subtree gets an entry with its new path, so the figures
+    and the lists count it where it now is."""
+    items = (RectificationItem.objects.filter(problem__org__path__startswith=org.path)
+             .select_related("problem__org").select_for_update(of=("self",)))
+    ItemTransition.bulk_extend([ItemTransition(item=item, action="move", from_status=item.status, to_status=item.status,
+                                               cycle=item.cycle, comment=f"{org.name}调整隶属关系")
+                                for item in items], batch_size=2000)
+
+
 def _log(item, action, from_status, actor, comment=""):
     """Append the step with a snapshot of the item as it now stands (see ItemTransition)."""
     entry = ItemTransition(item=item, action=action, from_status=from_status, to_status=item.status, cycle=item.cycle,

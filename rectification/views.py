@@ -3,11 +3,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from orgs.models import Organization
@@ -17,7 +15,7 @@ from partybuild.kernel.errors import ServiceError
 from partybuild.kernel.imports import import_views
 from partybuild.kernel.lists import per_page
 from partybuild.kernel.pages import run_service
-from partybuild.kernel.policy import can, can_edit, require, scope_of
+from partybuild.kernel.policy import can, can_edit, require
 from partybuild.kernel.uploads import download, download_name
 
 from . import excel, figures, queries, services
@@ -77,17 +75,21 @@ def _figure(request):
         period = figures.Period.parse(request.GET.get("month") or f"{timezone.localdate():%Y-%m}")
     except ValueError:
         raise Http404 from None
-    return {"name": name, "label": figures.LABELS[name], "scope": scope, "period": period, "category": category,
-            "items": figures.figure_items(name, scope, period, category)}
+    coverage = figures.Coverage.for_user(request.user, scope)
+    return {"name": name, "label": figures.LABELS[name], "scope": coverage, "period": period, "category": category,
+            "items": figures.figure_items(name, coverage, period, category)}
 
 
 def _ledger_query(request):
-    """(items, filter data, figure): the figure's items or the user's ledger, and the remaining filters."""
+    """(items, filter data, figure): the figure's items or the user's ledger, and the remaining filters.
+
+    A figure's list is exactly the items it counts, as they stand today: in a past month or a month's flows
+    that includes items archived since or moved out of the scope (转出), which were in it when counted; the
+    figure itself is only opened for an organisation the user may read (``_figure``)."""
     figure = _figure(request)
     if figure is None:
         return _items(request), request.GET, None
-    in_scope = scope_of(request.user).q("problem__org")  # items archived since still count in past months
-    items = (RectificationItem.objects.filter(in_scope, pk__in=figure["items"].values("pk"))
+    items = (RectificationItem.objects.filter(pk__in=figure["items"].values("pk"))
              .select_related("problem__org", "problem__category__dimension"))
     data = request.GET.copy()
     for key in FIGURE_PARAMS:
@@ -96,31 +98,20 @@ def _ledger_query(request):
 
 
 def ledger(request):
-    """The ledger list, rendered once per viewer and address until the ledger moves (``ledger_stamp``): the
-    filter, the query and the page are built only when the cache has no list. The bulk form's CSRF token stays
-    outside it, so a new sign-in (a new secret) still posts."""
+    """The ledger list: its filters, counts and page, read afresh on every request (the indexes of
+    ``rectification/migrations`` serve its order, filters and keyword search)."""
     today = timezone.localdate()
-    viewer = paging.user_key(request.user)
     bulk_actions = [TRANSITIONS[a] for a in BULK_ACTIONS] if can(request.user, "ledger.manage") else []
-    stamp = queries.ledger_stamp()
-    listing = paging.cached(f"ledger-list:{viewer}:{request.get_full_path()}:{today}", stamp,
-                            lambda: _ledger_listing(request, today, viewer, stamp, bulk_actions))
-    return render(request, "rectification/ledger.html", {"listing": mark_safe(listing),  # our own rendering
-                                                         "bulk_actions": bulk_actions})
-
-
-def _ledger_listing(request, today, viewer, stamp, bulk_actions):
     items, data, figure = _ledger_query(request)
     filtered = LedgerFilter(data, queryset=items.with_month_report(month_start(today)), request=request)
     query = request.GET.copy()
     query.pop("page", None)
-    counts = paging.cached(f"ledger:{viewer}:{query.urlencode()}:{today}", stamp,
-                           lambda: queries.status_counts(filtered.qs.order_by(), today))
+    counts = queries.status_counts(filtered.qs.order_by(), today)
     page = paging.CountedPaginator(filtered.qs, per_page(request, PER_PAGE), counts["total"]).get_page(
         request.GET.get("page"))
-    return render_to_string("rectification/_ledger_listing.html", {
+    return render(request, "rectification/ledger.html", {
         "filter": filtered, "page": page, "today": today, "query": query.urlencode(), "figure": figure,
-        "bulk_actions": bulk_actions, "counts": counts}, request)
+        "bulk_actions": bulk_actions, "counts": counts})
 
 
 @require_POST
@@ -392,8 +383,7 @@ def follow_ups_due(request):
     require(request.user, "ledger.manage")
     today = timezone.localdate()
     items = queries.follow_ups_due(_items(request), today).order_by("closed_on", "id")
-    page = paging.cached_page(request, items, per_page(request, PER_PAGE), f"follow-ups:{today}",
-                              queries.ledger_stamp())
+    page = Paginator(items, per_page(request, PER_PAGE)).get_page(request.GET.get("page"))
     return render(request, "rectification/follow_ups.html", {"page": page})
 
 
@@ -403,8 +393,7 @@ def overdue(request):
     # items waiting on staff (申请销号) are not the organisation's delay: they are on the ledger page
     items = (_items(request).overdue_on(today).exclude(status=RectificationItem.Status.SUBMITTED)
              .order_by("problem__org__path", "deadline"))
-    page = paging.cached_page(request, items, per_page(request, PER_PAGE), f"overdue:{today}",
-                              queries.ledger_stamp())
+    page = Paginator(items, per_page(request, PER_PAGE)).get_page(request.GET.get("page"))
     return render(request, "rectification/overdue.html", {"page": page, "today": today})
 
 

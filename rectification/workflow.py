@@ -44,7 +44,7 @@ LOG_ONLY_ACTIONS = {"raise": "提出问题", "supervise": "督办", "import": "�
                     "follow_up": "回头看通过", "extend_request": "申请延期", "extend_approve": "同意延期",
                     "extend_refuse": "不同意延期", "correct": "更正问题类别或组织", "archive": "归档",
                     "supervise_reply": "督办书面反馈",
-                    "release": "考核结果发布，问题下达"}
+                    "release": "考核结果发布，问题下达", "move": "所属组织调整隶属关系"}
 
 #: actions offered as buttons on the item page (reopen happens through a follow-up check)
 BUTTON_ACTIONS = ("start", "submit", "accept", "return")

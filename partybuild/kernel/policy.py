@@ -171,6 +171,11 @@ class Scope:
         return any(g.path == path or (g.recursive and path.startswith(g.path))
                    for g in self.grants if g.role in ACTIONS[action])
 
+    def covers_subtree(self, path, action="records.view") -> bool:
+        """The organisation at ``path`` and all its subordinates lie in the scope (a grant 含下级 reaches it)."""
+        return self.is_admin or any(g.recursive and path.startswith(g.path)
+                                    for g in self.grants if g.role in ACTIONS[action])
+
     def q(self, org_lookup="org", action=None) -> Q:
         """A filter matching rows whose organisation lies in the scope (granted for ``action``, or to read records)."""
         if self.is_admin:

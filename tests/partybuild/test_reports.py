@@ -174,7 +174,7 @@ def test_report_benchmark_prints_its_figures(db, capsys):
     assert "月度整改进展报告 · 中共清河县委员会：中位数" in out and "考核排名通报" in out
 
 
-def test_dashboard_figures_are_cached_until_the_ledger_moves(world, login, django_assert_max_num_queries):
+def test_dashboard_figures_follow_every_ledger_write_at_once(world, login, django_assert_max_num_queries):
     a, b, c = ledger_history(world)
     client = login(world.users["leader"])
     client.get("/")
