@@ -3,12 +3,19 @@
 Starts gunicorn (``DJANGO_DEBUG=false``, N sync workers) on a free loopback port, logs in through the login
 form as each demo account and fetches each of its main pages sequentially, printing p50/p95 beside the
 app's own ``/healthz`` measured in the same run, and the page's query count (counted in this process).
-Then wrk (Debian package ``wrk``) loads the ledger page and ``/healthz`` with concurrent connections, and
-plays a mix of every role's pages with many simulated users for a bounded time, counting errors.
+Every fetch carries a query string never sent before (``_=<n>``), so no cached page can answer: the pages are
+measured as users meet them (``--same-address`` repeats addresses, for comparison). The pages include the
+addresses and filters users send (a keyword, a deep page, a status, a deep page of the ranking, a score grid).
+Then wrk (Debian package ``wrk``) loads the ledger page and ``/healthz`` with concurrent connections, plays a
+mix of every role's pages with many simulated users for a bounded time, and plays the same mix again while a
+writer reports progress, moves items through the workflow and imports rows about once a second, counting
+errors and the readers' p95.
 Loopback only; every run is bounded in time. Run it on a seeded database: ``seed_demo --scale city``.
 """
 
 import http.client
+import io
+import itertools
 import os
 import re
 import shutil
@@ -17,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -30,11 +38,14 @@ from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import NoReverseMatch, reverse
+from openpyxl import Workbook
+from urllib3.filepost import encode_multipart_formdata
 
 from orgs.demo import DEMO_PASSWORD
 from orgs.models import Organization
-from partybuild.kernel.policy import scope_of
+from partybuild.kernel.policy import can, scope_of
 from partybuild.navigation import menu_for
+from rectification import excel as ledger_excel
 from rectification.models import RectificationItem
 from scoring.models import Assessment
 
@@ -54,18 +65,24 @@ class Command(BaseCommand):
         parser.add_argument("--users", type=int, default=50, help="多用户压测的模拟用户数")
         parser.add_argument("--soak-seconds", type=int, default=60, help="多用户压测的时长(秒，最长 600)")
         parser.add_argument("--roles", nargs="*", default=list(ROLES), choices=ROLES, help="只测这些演示账号")
+        parser.add_argument("--same-address", action="store_true",
+                            help="重复访问同一地址(默认每次访问都带新的查询参数，缓存无法应答)")
+        parser.add_argument("--mixed-seconds", type=int, default=60,
+                            help="边写边读的压测时长(秒，最长 600；每秒约一次写入：报送进展、流转、导入)")
 
-    def handle(self, *args, runs, workers, connections, seconds, users, soak_seconds, roles, **options):
+    def handle(self, *args, runs, workers, connections, seconds, users, soak_seconds, roles, same_address,
+               mixed_seconds, **options):
         pages = role_pages(roles)
+        fresh = not same_address
         if not pages:
             raise CommandError("数据库没有演示数据：请先运行 seed_demo --scale city(或 county)。")
         queries = query_counts(pages)
         cache.clear()  # the first fetch of each page is a cold one
-        with Server(workers) as server:
+        with Server(workers, fresh) as server:
             sessions = {role: server.login(role) for role in pages}
             healthz = server.timings("/healthz", None, runs)
             self.stdout.write(f"gunicorn {workers} 个工作进程，DJANGO_DEBUG=false，"
-                              f"每页顺序访问 {runs} 次(含首次冷启动)；"
+                              f"每页顺序访问 {runs} 次(含首次冷启动，{'每次新地址' if fresh else '重复同一地址'})；"
                               f"/healthz p50 {_ms(healthz, 50)}，p95 {_ms(healthz, 95)}")
             self.stdout.write(f"{'角色':<10}{'页面':<44}{'p50':>9}{'p95':>9}{'p95/healthz':>12}{'查询':>6}{'KB':>7}")
             reference = _percentile(healthz, 95)
@@ -80,20 +97,34 @@ class Command(BaseCommand):
             self.stdout.write(f"/healthz(结束时再测)p50 {_ms(healthz, 50)}，p95 {_ms(healthz, 95)}")
             self._throughput(server, sessions.get("staff") or next(iter(sessions.values())), connections, seconds)
             self._soak(server, pages, sessions, users, min(soak_seconds, 600))
+            if mixed_seconds > 0:
+                self._mixed(server, pages, sessions, users, min(mixed_seconds, 600))
 
     def _throughput(self, server, session, connections, seconds):
         for label, url, cookie in (("整改台账 /rectification/", "/rectification/", session),
                                    ("/healthz", "/healthz", None)):
-            result = wrk(server.port, [("GET", url, cookie)], connections, seconds)
+            result = wrk(server.port, [("GET", url, cookie)], connections, seconds, server.fresh)
             self.stdout.write(f"并发 {connections} 个连接 {seconds} 秒 · {label}：每秒 {result['rps']:.0f} 个请求，"
                               f"平均延迟 {result['latency']}，错误 {result['errors']}")
 
-    def _soak(self, server, pages, sessions, users, seconds):
+    def _soak(self, server, pages, sessions, users, seconds, label="多用户压测"):
         mix = [("GET", url, sessions[role]) for role, urls in pages.items() for url in urls]
-        result = wrk(server.port, mix, users, seconds)
-        self.stdout.write(f"{users} 个模拟用户 {seconds} 秒(轮流访问 {len(mix)} 个角色页面)："
+        result = wrk(server.port, mix, users, seconds, server.fresh)
+        self.stdout.write(f"{label}：{users} 个模拟用户 {seconds} 秒(轮流访问 {len(mix)} 个角色页面)："
                           f"共 {result['requests']} 个请求，每秒 {result['rps']:.0f} 个，"
-                          f"平均延迟 {result['latency']}，错误 {result['errors']}")
+                          f"平均延迟 {result['latency']}，p95 {result['p95_ms']:.1f}ms，错误 {result['errors']}")
+
+    def _mixed(self, server, pages, sessions, users, seconds):
+        writer = Writer(server, seconds)
+        writer.start()
+        self._soak(server, pages, sessions, users, seconds, label="边写边读")
+        writer.join()
+        self.stdout.write(f"  同时写入 {writer.done} 次(进展报送、流转、导入)，写入失败 {len(writer.failures)} 次"
+                          + (f"：{writer.failures[:3]}" if writer.failures else ""))
+
+
+#: the ledger as users filter it: a keyword, a deep page, a status
+LEDGER_QUERIES = (f"q={quote('会议')}", "page=30", "status=in_progress")
 
 
 def role_pages(roles=ROLES):
@@ -116,9 +147,13 @@ def role_pages(roles=ROLES):
             urls.append(reverse("orgs:detail", args=[top.pk]))
         if item:
             urls.append(reverse("rectification:item", args=[item.pk]))
+        if reverse("rectification:ledger") in urls:
+            urls += [f"{reverse('rectification:ledger')}?{query}" for query in LEDGER_QUERIES]
         if assessment and Assessment.objects.visible_to(user).filter(pk=assessment.pk).exists():
-            urls += [reverse("scoring:assessment", args=[assessment.pk]),
-                     reverse("scoring:results", args=[assessment.pk])]
+            results = reverse("scoring:results", args=[assessment.pk])
+            urls += [reverse("scoring:assessment", args=[assessment.pk]), results, f"{results}?page=40"]
+            if can(user, "scoring.manage", assessment):
+                urls.append(reverse("scoring:grid", args=[assessment.pk, assessment.raters.order_by("pk")[0].pk]))
         pages[user.username] = urls
     return pages
 
@@ -144,11 +179,13 @@ def query_counts(pages):
 class Server:
     """gunicorn on a free loopback port, with production settings, behind an HTTPS-terminating proxy's header."""
 
-    def __init__(self, workers):
+    def __init__(self, workers, fresh=True):
         self.workers = workers
+        self.fresh = fresh
         self.port = _free_port()
         self.process = None
         self.last_size = 0
+        self.fetches = 0
 
     def __enter__(self):
         env = {**os.environ, "DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": "bench-pages-only",
@@ -193,6 +230,22 @@ class Server:
         self.last_size = len(content)
         return status, content
 
+    def post_form(self, cookie, form_page, url, fields, files=None):
+        """POST ``fields`` (and ``files``: {name: (filename, bytes)}) to ``url`` with the CSRF token of the form
+        on ``form_page``, as a browser does; returns (status, content)."""
+        status, set_cookies, content = self.request("GET", form_page, cookie)
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', content)
+        csrf_cookie = _cookie(set_cookies, "csrftoken")
+        if status != 200 or not token or not csrf_cookie:
+            return status, content
+        body, content_type = encode_multipart_formdata(
+            {"csrfmiddlewaretoken": token.group(1).decode(), **{k: str(v) for k, v in fields.items()},
+             **(files or {})})
+        status, _set_cookies, content = self.request(
+            "POST", url, f"{cookie}; csrftoken={csrf_cookie}", body,
+            {"Content-Type": content_type, "Origin": f"https://127.0.0.1:{self.port}"})
+        return status, content
+
     def login(self, username):
         status, set_cookies, content = self.request("GET", "/accounts/login/")
         csrf_cookie = _cookie(set_cookies, "csrftoken")
@@ -206,26 +259,107 @@ class Server:
             raise CommandError(f"{username} 登录失败(HTTP {status})。")
         return f"{settings.SESSION_COOKIE_NAME}={session}"
 
+    def address(self, url):
+        """``url`` with a query string never sent before (fresh mode): no cached page can answer it."""
+        if not self.fresh:
+            return url
+        self.fetches += 1
+        return f"{url}{'&' if '?' in url else '?'}_={os.getpid()}-{self.fetches}"
+
     def timings(self, url, cookie, runs):
         timings = []
         for _ in range(runs):
+            address = self.address(url)
             started = time.perf_counter()
-            status, _content = self.get(url, cookie)
+            status, _content = self.get(address, cookie)
             timings.append(time.perf_counter() - started)
             if status != 200:
                 raise CommandError(f"{url}：HTTP {status}")
         return timings
 
 
-def wrk(port, requests, connections, seconds):
-    """Run wrk over ``requests`` [(method, path, cookie)] in turn; returns requests/s, latency and errors."""
+class Writer(threading.Thread):
+    """About one write a second over HTTP for ``seconds``, as users make them: the secretary reports progress on
+    an item of their branch, moves a pending item into work, and every tenth write staff import two rows."""
+
+    def __init__(self, server, seconds):
+        super().__init__(daemon=True)
+        self.server, self.seconds = server, seconds
+        self.done, self.failures = 0, []
+
+    def run(self):
+        try:
+            self._write_for(self.seconds)
+        finally:
+            connection.close()
+
+    def _write_for(self, seconds):
+        secretary, staff = self.server.login("secretary"), self.server.login("staff")
+        user = get_user_model().objects.get(username="secretary")
+        items = list(RectificationItem.objects.for_action(user, "ledger.own").open().order_by("pk"))
+        branch = Organization.objects.for_action(user, "ledger.own").first()
+        deadline = time.monotonic() + seconds
+        for n in itertools.count(1):
+            if time.monotonic() >= deadline or not items:
+                return
+            started = time.monotonic()
+            item = items[n % len(items)]
+            if n % 10 == 0:
+                self._check("导入", self._import(staff, branch, n))
+            elif item.status == RectificationItem.Status.PENDING:
+                item.refresh_from_db()
+                self._check("开始整改", self.server.post_form(
+                    secretary, f"/rectification/items/{item.pk}/", f"/rectification/items/{item.pk}/do/start/",
+                    {"version": item.version, "comment": "开始整改"}))
+                item.status = RectificationItem.Status.IN_PROGRESS
+            else:
+                self._check("报送进展", self.server.post_form(
+                    secretary, f"/rectification/items/{item.pk}/", f"/rectification/items/{item.pk}/progress/",
+                    {"text": f"第 {n} 次压测报送：按方案推进。", "percent": 50}))
+            time.sleep(max(0.0, 1.0 - (time.monotonic() - started)))
+
+    def _import(self, staff, branch, n):
+        book = Workbook()
+        book.active.append([column.header for column in ledger_excel.COLUMNS])
+        for k in range(2):
+            row = {"组织编码": branch.code, "问题来源": "督查发现", "问题描述": f"压测导入问题 {n}-{k}"}
+            book.active.append([row.get(column.header) for column in ledger_excel.COLUMNS])
+        buffer = io.BytesIO()
+        book.save(buffer)
+        status, content = self.server.post_form(staff, "/rectification/import/", "/rectification/import/", {},
+                                                files={"file": ("ledger.xlsx", buffer.getvalue())})
+        token = re.search(rb'name="token" value="([^"]+)"', content)
+        if status != 200 or not token:
+            return status, content
+        return self.server.post_form(staff, "/rectification/import/", "/rectification/import/confirm/",
+                                     {"token": token.group(1).decode()})
+
+    def _check(self, label, answer):
+        status, _content = answer
+        if status in (200, 302):
+            self.done += 1
+        else:
+            self.failures.append(f"{label} HTTP {status}")
+
+
+def wrk(port, requests, connections, seconds, fresh=False):
+    """Run wrk over ``requests`` [(method, path, cookie)] in turn (``fresh``: each with a query string never sent
+    before); returns requests/s, mean latency, p95 and errors."""
     if not shutil.which("wrk"):
         raise CommandError("没有 wrk：请运行 scripts/install-system-packages.sh(Debian 软件包 wrk)。")
     entries = ",\n".join(
-        f'  wrk.format("{method}", "{path}", {{["Cookie"] = "{cookie or ""}", ["X-Forwarded-Proto"] = "https"}})'
+        f'  {{"{method}", "{path}", {{["Cookie"] = "{cookie or ""}", ["X-Forwarded-Proto"] = "https"}}}}'
         for method, path, cookie in requests)
     script = ("local requests = {\n" + entries + "\n}\nlocal i = 0\n"
-              "request = function()\n  i = i + 1\n  return requests[(i % #requests) + 1]\nend\n")
+              f"local fresh = {'true' if fresh else 'false'}\n"
+              "request = function()\n  i = i + 1\n  local r = requests[(i % #requests) + 1]\n"
+              "  local path = r[2]\n"
+              "  if fresh then\n"
+              "    local sep = string.find(path, '?', 1, true) and '&' or '?'\n"
+              "    path = path .. sep .. '_=w' .. i .. '-' .. math.random(1000000000)\n  end\n"
+              "  return wrk.format(r[1], path, r[3])\nend\n"
+              "done = function(summary, latency, requests)\n"
+              "  io.write(string.format('p95_us %d\\n', latency:percentile(95)))\nend\n")
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
         lua.write(script)
         lua.flush()
@@ -238,7 +372,8 @@ def wrk(port, requests, connections, seconds):
         int(sockets.group(1)) + int(sockets.group(3)) + int(sockets.group(4)) if sockets else 0)
     return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
             "requests": int(re.search(r"(\d+) requests in", out).group(1)),
-            "latency": re.search(r"Latency\s+(\S+)", out).group(1), "errors": errors}
+            "latency": re.search(r"Latency\s+(\S+)", out).group(1), "errors": errors,
+            "p95_ms": int(re.search(r"p95_us (\d+)", out).group(1)) / 1000}
 
 
 def _database_url():
