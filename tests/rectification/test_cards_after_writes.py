@@ -3,13 +3,16 @@ same as the list it opens, at once (no cache may answer with what was true befor
 
 import datetime
 import html
+import io
 import json
 import re
 
+import pytest
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from orgs.models import Organization
-from rectification.models import ProblemCategory, RectificationItem, Task
+from rectification.models import ItemHead, ProblemCategory, RectificationItem, Task
 from scoring.models import Assessment, Result
 from tests.rectification.helpers import current_ledger, item_of
 from tests.rectification.test_ledger_import import row
@@ -80,6 +83,7 @@ def test_every_workflow_step_and_an_import_are_on_the_cards_and_lists_at_once(wo
     response = staff.post("/rectification/import/", {"file": workbook(rows)})
     staff.post("/rectification/import/confirm/", {"token": response.context["token"]})
     assert card(staff, "total") == total + 2 and mismatches(staff) == []
+    call_command("verify_figures", stdout=io.StringIO())  # raises on any difference from the log
 
 
 def test_a_renamed_township_and_category_read_their_new_names_at_once(world, login, admin_client):
@@ -116,6 +120,7 @@ def test_a_village_moved_out_of_a_township_leaves_its_figures_and_lists_at_once(
     assert mismatches(client) == []
     assert listed_tasks(client) == 0
     assert mismatches(login(world.users["staff"])) == []
+    call_command("verify_figures", stdout=io.StringIO())
 
 
 def listed_tasks(client):
@@ -137,3 +142,13 @@ def test_a_score_corrected_after_publication_reorders_the_dashboard_ranking_at_o
     ranked = dashboard(login(world.users["leader"]))[1]["ranked"]
     assert ranked[0] != world.branch.name and world.branch.name in ranked
     assert mismatches(login(world.users["leader"])) == []
+
+
+def test_verify_figures_names_an_item_whose_current_state_is_not_its_newest_entry(world):
+    item = item_of(world.branch)
+    call_command("verify_figures", stdout=io.StringIO())
+    ItemHead.objects.filter(item=item).update(to_status=Status.CLOSED)  # a state no writer would leave
+    errors = io.StringIO()
+    with pytest.raises(CommandError, match="核对失败"):
+        call_command("verify_figures", stdout=io.StringIO(), stderr=errors)
+    assert f"事项 {item.pk} 的当前状态与其最新流转记录不一致" in errors.getvalue()

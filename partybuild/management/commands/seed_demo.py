@@ -36,6 +36,9 @@ class Command(BaseCommand):
                 module.seed(scale, rng)
         bulk.analyze()  # the planner must know the bulk-loaded volumes before the first page
         self._print_summary(root, accounts, time.monotonic() - started)
+        checked = time.monotonic()
+        call_command("verify_figures", "--months", "1", stdout=self.stdout, stderr=self.stderr)
+        self.stdout.write(f"  统计数字核对用时 {time.monotonic() - checked:.1f} 秒(不计入载入时间)")
 
     def _print_summary(self, root, accounts, seconds):
         counts = Organization.objects.aggregate(
