@@ -4,6 +4,7 @@ from django.forms import CheckboxInput
 from django.utils import timezone
 
 from orgs.models import Organization
+from partybuild.kernel import search
 from partybuild.kernel.forms import DateInput, OrgPicker
 
 from . import figures
@@ -49,7 +50,9 @@ class LedgerFilter(django_filters.FilterSet):
         fields = []
 
     def filter_text(self, queryset, name, value):
-        return queryset.filter(Q(problem__description__icontains=value) | Q(measures__icontains=value))
+        problems = search.containing(Problem.objects.all(), "description", value).values("pk")
+        items = search.containing(RectificationItem.objects.all(), "measures", value).values("pk")
+        return queryset.filter(Q(problem__in=problems) | Q(pk__in=items))
 
     def filter_overdue(self, queryset, name, value):
         today = timezone.localdate()

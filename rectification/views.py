@@ -107,7 +107,7 @@ def ledger(request):
     query = request.GET.copy()
     query.pop("page", None)
     counts = queries.status_counts(filtered.qs.order_by(), today)
-    page = paging.CountedPaginator(filtered.qs, per_page(request, PER_PAGE), counts["total"]).get_page(
+    page = paging.NarrowCountedPaginator(filtered.qs, per_page(request, PER_PAGE), counts["total"]).get_page(
         request.GET.get("page"))
     return render(request, "rectification/ledger.html", {
         "filter": filtered, "page": page, "today": today, "query": query.urlencode(), "figure": figure,

@@ -143,14 +143,6 @@ class Scope:
         """The start page of the user's first role in declaration order."""
         return next((spec.start_page for spec in ROLES if spec.name in self.roles), "home")
 
-    @property
-    def key(self) -> str:
-        """What the scope covers, as text for the keys of caches that hold what a user sees: a role granted,
-        moved or withdrawn changes it, so nothing cached under the old scope is shown again."""
-        if self.is_admin:
-            return "admin"
-        return ";".join(sorted(f"{g.role}:{g.path}:{int(g.recursive)}" for g in self.grants))
-
     def root_ids(self):
         """The organisations the user's roles are granted on."""
         return [g.org_id for g in self.grants]
