@@ -389,6 +389,16 @@ class ItemHead(models.Model):
         found = {row[1]: row for row in cls.objects.values_list("entry_id", *STATE_FIELDS)}
         return sorted(item for item in expected.keys() | found.keys() if expected.get(item) != found.get(item))
 
+    @classmethod
+    def unlike_their_items(cls):
+        """Ids of the items that stand otherwise than their head says: a change of what the figures count by
+        (status, deadline, organisation and its path, category, archiving) saved without a log entry."""
+        fields = ("to_status", "deadline", "org_id", "org_path", "category_id", "archived")
+        live = ("item__status", "item__deadline", "item__problem__org_id", "item__problem__org__path",
+                "item__problem__category_id", "item__problem__archived")
+        rows = cls.objects.values_list("item_id", *fields, *live)
+        return sorted(row[0] for row in rows if row[1:1 + len(fields)] != row[1 + len(fields):])
+
 
 def _plain(value):
     if isinstance(value, datetime.date):

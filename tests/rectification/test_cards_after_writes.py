@@ -152,3 +152,12 @@ def test_verify_figures_names_an_item_whose_current_state_is_not_its_newest_entr
     with pytest.raises(CommandError, match="核对失败"):
         call_command("verify_figures", stdout=io.StringIO(), stderr=errors)
     assert f"事项 {item.pk} 的当前状态与其最新流转记录不一致" in errors.getvalue()
+
+
+def test_verify_figures_names_an_item_changed_without_a_log_entry(world):
+    item = item_of(world.branch)
+    RectificationItem.objects.filter(pk=item.pk).update(deadline=datetime.date(2020, 1, 1))  # bypasses the log
+    errors = io.StringIO()
+    with pytest.raises(CommandError, match="核对失败"):
+        call_command("verify_figures", stdout=io.StringIO(), stderr=errors)
+    assert f"事项 {item.pk} 的状态、时限、组织、类别或归档被改动而没有记入流转记录" in errors.getvalue()

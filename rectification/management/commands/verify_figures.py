@@ -18,6 +18,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, scope, month, months, **options):
         problems = [f"事项 {pk} 的当前状态与其最新流转记录不一致" for pk in ItemHead.stale()]
+        problems += [f"事项 {pk} 的状态、时限、组织、类别或归档被改动而没有记入流转记录"
+                     for pk in ItemHead.unlike_their_items()]
         try:
             last = figures.Period.parse(month) if month else figures.Period.current()
         except ValueError as exc:
