@@ -194,12 +194,14 @@ def collection_paused():
 
 def analyze(*models):
     """Refresh the planner's statistics after bulk loading (autovacuum may be off or lagging): of the
-    given models' tables, or of the whole database."""
+    given models' tables, or of every table of the database's own. Never a bare ``ANALYZE``: it also analyses
+    the system catalogs shared by every database of the server (pg_authid, pg_database, …), so it waits for
+    any other database's open transaction that analysed them (the seed waited minutes beside running tests)."""
     if connection.vendor != "postgresql":
         return
+    tables = [model._meta.db_table for model in models] or connection.introspection.table_names()
     with connection.cursor() as cursor:
-        for table in [model._meta.db_table for model in models] or [None]:
-            cursor.execute(f'ANALYZE "{table}"' if table else "ANALYZE")
+        cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(table) for table in tables))
 
 
 def _line(row):
