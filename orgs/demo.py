@@ -5,9 +5,11 @@ city (about 8,000 organisations) seeds in seconds. Counts are exact; names are g
 """
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from .models import Kind, Level, Organization, OrgStatistics, Role, RoleAssignment, Sector
@@ -276,6 +278,12 @@ def _assign_paths(node, parent_path, step, rows, code_prefix):
         _assign_paths(child, node.path, i, rows, code_prefix)
 
 
+@functools.cache
+def demo_password():
+    """``DEMO_PASSWORD`` hashed once for every demo account (each hash takes a deliberate fraction of a second)."""
+    return make_password(DEMO_PASSWORD)
+
+
 def create_demo_users(root_code, township_code, branch_codes):
     """One demo account per role; returns (username, role label, scope name) for printing."""
     User = get_user_model()
@@ -291,8 +299,8 @@ def create_demo_users(root_code, township_code, branch_codes):
     ]
     printed = []
     for username, full_name, role, org, recursive in accounts:
-        user = User(username=username, first_name=full_name, is_staff=role is None, is_superuser=role is None)
-        user.set_password(DEMO_PASSWORD)
+        user = User(username=username, first_name=full_name, is_staff=role is None, is_superuser=role is None,
+                    password=demo_password())
         user.save()
         if role:
             RoleAssignment.objects.create(user=user, role=role, org=org, recursive=recursive)

@@ -9,7 +9,7 @@ class ReportAdmin(admin.ModelAdmin):
     list_display = ["kind", "scope", "period", "status", "progress", "attempts", "requested_at", "finished_at"]
     list_filter = ["kind", "status"]
     raw_id_fields = ["scope", "requested_by"]
-    readonly_fields = ["status", "progress", "attempts", "error"]
+    readonly_fields = ["status", "progress", "attempts", "error", "outdated_at", "outdated_reason"]
 
 
 admin.site.register(Notification, list_display=["user", "text", "created_at", "read"], raw_id_fields=["user"])

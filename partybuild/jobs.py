@@ -3,6 +3,7 @@
 - ``check_request`` and ``reset_row`` prepare the one row of (kind, scope, period) for a request.
 - ``generate`` is idempotent: it rebuilds the files under new names and swaps them in one transaction, so a
   reader never sees half a file and a retried or duplicated task leaves exactly one pair of files.
+- ``outdate_reports`` marks built reports 已过期 in the transaction of a domain event that changes what they say.
 """
 
 import datetime
@@ -12,13 +13,15 @@ from contextlib import contextmanager
 
 from django.core.files.base import ContentFile
 from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from orgs.models import Level, Organization
 from partybuild.kernel.errors import ServiceError
+from partybuild.kernel.events import domain_event
 from partybuild.kernel.policy import require
-from partybuild.kernel.reports import builder_for
+from partybuild.kernel.reports import all_builders, builder_for
 
 from .models import Report, ReportPart
 
@@ -61,8 +64,9 @@ def generate(report_id) -> list[int]:
     report = Report.objects.select_related("scope").get(pk=report_id)
     if report.status == Report.Status.DONE:
         return []
+    # from here on, a change that outdates the report marks this build (see ``outdate_reports``)
     Report.objects.filter(pk=report.pk).update(status=Report.Status.RUNNING, progress=1,
-                                               attempts=report.attempts + 1)
+                                               attempts=report.attempts + 1, outdated_at=None, outdated_reason="")
     builder = builder_for(report.kind)
 
     def progress(percent):
@@ -158,7 +162,32 @@ def _swap_files(report, built):
         fresh = Report.objects.select_for_update().get(pk=report.pk)
         old = [name for name in (fresh.pdf.name, fresh.xlsx.name) if name]
         fresh.pdf.name, fresh.xlsx.name = new_pdf, new_xlsx
-        fresh.status, fresh.progress, fresh.error, fresh.finished_at = Report.Status.DONE, 100, "", timezone.now()
+        fresh.status = Report.Status.OUTDATED if fresh.outdated_at else Report.Status.DONE
+        fresh.progress, fresh.error, fresh.finished_at = 100, "", timezone.now()
         fresh.save()
         transaction.on_commit(lambda: [fresh.pdf.storage.delete(name) for name in old])
     return fresh
+
+
+def outdate_reports(kind, summary="", **payload) -> int:
+    """Mark the reports the domain event ``kind`` outdates (each builder's ``outdated_by``), in the event's
+    transaction, with its ``summary`` as the reason: a built one becomes 已过期 (not offered for download; a
+    request rebuilds it); a queued or running one is marked too, so a build that may have read the old figures
+    ends 已过期 (``generate`` clears the mark when it starts, the row lock orders the two). Returns how many."""
+    marked = 0
+    for builder in all_builders():
+        periods = builder.outdated_by(kind, **payload)
+        if periods:
+            marked += Report.objects.filter(kind=builder.kind, period__in=periods).exclude(
+                status=Report.Status.FAILED).update(
+                outdated_at=timezone.now(), outdated_reason=summary,
+                status=Case(When(status=Report.Status.DONE, then=Value(Report.Status.OUTDATED)), default=F("status")))
+    return marked
+
+
+def _on_event(sender, kind, signal=None, **payload):
+    outdate_reports(kind, **payload)
+
+
+def connect():
+    domain_event.connect(_on_event, dispatch_uid="partybuild.jobs")

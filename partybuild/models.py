@@ -25,6 +25,8 @@ class Report(models.Model):
         RUNNING = "running", "生成中"
         DONE = "done", "已完成"
         FAILED = "failed", "失败"
+        #: built before a change of what it reports (a score corrected after publication): rebuilt on request
+        OUTDATED = "outdated", "已过期"
 
     kind = models.CharField("报告类型", max_length=20)
     scope = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="范围")
@@ -39,6 +41,10 @@ class Report(models.Model):
                                      verbose_name="申请人", null=True, blank=True)
     requested_at = models.DateTimeField("申请时间", default=timezone.now)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    #: set by the transaction that changed what the report says, with what changed, by whom and when; a build
+    #: running then ends 已过期 (``jobs.outdate_reports``)
+    outdated_at = models.DateTimeField("过期时间", null=True, blank=True)
+    outdated_reason = models.TextField("过期原因", blank=True)
 
     objects = ReportQuerySet.as_manager()
 

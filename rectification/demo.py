@@ -89,26 +89,28 @@ def _plan(rng, branch, state, category, found, today):
 
 
 def _write(plans, staff, secretaries, today):
-    problems = bulk.insert_objects(Problem, [
-        Problem(org=p["branch"], source=p["source"], category=p["category"], severity=p["severity"],
-                description=DESCRIPTIONS.get(p["category"].name, f"{p['category'].name}问题，需对照要求整改。"),
-                found_on=p["found"], raised_by=staff) for p in plans], history_user=staff)
+    """Problems and items as objects (with their history); their log and monthly updates, a million values, as
+    plain tuples made while the database stores the ones before (``bulk.insert_rows``)."""
+    problems = bulk.insert_objects(Problem, [_problem(plan, staff) for plan in plans], history_user=staff)
     items = bulk.insert_objects(RectificationItem, [
         _item(problem, plan) for problem, plan in zip(problems, plans, strict=True)], history_user=staff)
-    chains, updates, checks, extensions = [], [], [], []
     for item, plan in zip(items, plans, strict=True):
-        actor = secretaries.get(plan["branch"].pk)
-        chains.append(_transitions(item, plan, actor, staff))
-        if plan["extended_on"]:
-            extensions.append(_extension(item, plan, actor or staff, staff))
-        updates += _updates(item, plan, actor or staff, today)
-        if plan["state"] == "reopened":
-            checks.append(FollowUpCheck(item=item, cycle=1, passed=False, checker=staff,
-                                        checked_on=plan["closed"], note="回头看发现问题反弹，重新整改。"))
-    ItemTransition.bulk_append(chains)
-    bulk.insert_objects(ProgressUpdate, updates)
-    bulk.insert_objects(FollowUpCheck, checks)
-    bulk.insert_objects(DeadlineExtension, extensions)
+        plan["item_id"], plan["actor"] = item.pk, secretaries.get(plan["branch"].pk)
+    del problems, items  # from here on, plain values
+    ItemTransition.insert_chains((_transitions(plan, staff) for plan in plans),
+                                 sum(len(_steps(plan, staff)) for plan in plans))
+    _insert_updates(plans, staff, today)
+    bulk.insert_objects(FollowUpCheck, [
+        FollowUpCheck(item_id=plan["item_id"], cycle=1, passed=False, checker=staff, checked_on=plan["closed"],
+                      note="回头看发现问题反弹，重新整改。") for plan in plans if plan["state"] == "reopened"])
+    bulk.insert_objects(DeadlineExtension, [_extension(plan, staff) for plan in plans if plan["extended_on"]])
+
+
+def _problem(plan, staff):
+    category = plan["category"]
+    return Problem(org=plan["branch"], source=plan["source"], category=category, severity=plan["severity"],
+                   description=DESCRIPTIONS.get(category.name, f"{category.name}问题，需对照要求整改。"),
+                   found_on=plan["found"], raised_by=staff)
 
 
 def _item(problem, plan):
@@ -134,8 +136,9 @@ STEP_COMMENTS = {"reopen": "回头看发现问题反弹，重新整改。",
                  "extend_approve": "同意延期：整改涉及换届后新班子，需延长时限。"}
 
 
-def _transitions(item, plan, actor, staff):
-    """The item's log; an extended item ran under a deadline 45 days earlier until the extension."""
+def _steps(plan, staff):
+    """(action, from, to, day, by whom, cycle) of the item's log, in order."""
+    actor = plan["actor"]
     steps = [("raise", "", Status.PENDING, plan["found"], staff, 1)]
     if plan["state"] != "pending":
         steps.append(("start", Status.PENDING, Status.IN_PROGRESS, plan["started"], actor, 1))
@@ -148,30 +151,37 @@ def _transitions(item, plan, actor, staff):
     if plan["state"] == "reopened":
         steps.append(("reopen", Status.CLOSED, Status.IN_PROGRESS, plan["closed"], staff, 2))
     steps.sort(key=lambda step: step[3])
+    return steps
+
+
+def _transitions(plan, staff):
+    """The item's log as tuples of ``ENTRY_FIELDS``; an extended item ran under a deadline 45 days earlier until
+    the extension."""
+    branch, category_id = plan["branch"], plan["category"].pk
     earlier = plan["deadline"] - datetime.timedelta(days=EXTENSION_DAYS)
     entries, extended = [], False
-    for index, (action, source, target, day, who, cycle) in enumerate(steps):
+    for index, (action, source, target, day, who, cycle) in enumerate(_steps(plan, staff)):
         if action == "extend_approve":  # between whichever steps it fell: the status and cycle stay
-            extended, source, target, cycle = True, entries[-1].to_status, entries[-1].to_status, entries[-1].cycle
-        entries.append(ItemTransition(  # keys given as ids: the demo makes a quarter of a million of these
-            item_id=item.pk, action=action, from_status=source, to_status=target, cycle=cycle,
-            actor_id=who.pk if who else None, happened_at=_at(day, index), org_id=plan["branch"].pk,
-            org_path=plan["branch"].path, category_id=plan["category"].pk,
-            deadline=plan["deadline"] if extended or not plan["extended_on"] else earlier,
-            comment=STEP_COMMENTS.get(action, "")))
+            extended, source, target, cycle = True, entries[-1][3], entries[-1][3], entries[-1][4]
+        entries.append((plan["item_id"], action, source, target, cycle, who.pk if who else None,
+                        STEP_COMMENTS.get(action, ""),
+                        branch.pk, branch.path, category_id,
+                        plan["deadline"] if extended or not plan["extended_on"] else earlier, False,
+                        _at(day, index)))
     return entries
 
 
-def _extension(item, plan, requester, staff):
+def _extension(plan, staff):
     return DeadlineExtension(
-        item=item, current_deadline=plan["deadline"] - datetime.timedelta(days=EXTENSION_DAYS),
-        proposed_deadline=plan["deadline"], reason="整改涉及换届后新班子，需延长时限。", requested_by=requester,
-        requested_at=_at(plan["extended_on"]), decision=DeadlineExtension.Decision.APPROVED, decided_by=staff,
-        decided_at=_at(plan["extended_on"], 1), note="同意。")
+        item_id=plan["item_id"], current_deadline=plan["deadline"] - datetime.timedelta(days=EXTENSION_DAYS),
+        proposed_deadline=plan["deadline"], reason="整改涉及换届后新班子，需延长时限。",
+        requested_by=plan["actor"] or staff, requested_at=_at(plan["extended_on"]),
+        decision=DeadlineExtension.Decision.APPROVED, decided_by=staff, decided_at=_at(plan["extended_on"], 1),
+        note="同意。")
 
 
-def _updates(item, plan, author, today):
-    """One progress update per month while the item was being worked on."""
+def _update_months(plan, today):
+    """The months an item was reported on: one progress update per month while it was being worked on."""
     if plan["state"] == "pending":
         return []
     last = plan["submitted"] if plan["state"] in ("submitted", "closed") else today
@@ -181,10 +191,27 @@ def _updates(item, plan, author, today):
         month = add_months(month, 1)
     if plan["state"] in ("in_progress", "reopened") and plan["skip_this_month"] and months[-1] == month_start(today):
         months.pop()
-    return [ProgressUpdate(item_id=item.pk, month=m, author_id=author.pk, percent=min(100, 25 * (i + 1)),
-                           text=f"{m:%Y年%m月}：按整改方案推进，已完成{min(100, 25 * (i + 1))}%。",
-                           created_at=_at(min(today, max(m, plan["started"]) + datetime.timedelta(days=2)), 8))
-            for i, m in enumerate(months)]
+    return months
+
+
+UPDATE_FIELDS = ["id", "item_id", "month", "author_id", "percent", "text", "created_at"]
+
+
+def _insert_updates(plans, staff, today):
+    """The monthly updates as tuples, keys drawn first, then their history rows copied by the database."""
+    keys = bulk.reserve_ids(ProgressUpdate, sum(len(_update_months(plan, today)) for plan in plans))
+
+    def rows():
+        key = iter(keys)
+        for plan in plans:
+            for i, month in enumerate(_update_months(plan, today)):
+                percent = min(100, 25 * (i + 1))
+                yield (next(key), plan["item_id"], month, (plan["actor"] or staff).pk, percent,
+                       f"{month:%Y年%m月}：按整改方案推进，已完成{percent}%。",
+                       _at(min(today, max(month, plan["started"]) + datetime.timedelta(days=2)), 8))
+
+    bulk.insert_rows(ProgressUpdate, UPDATE_FIELDS, rows())
+    bulk.copy_history(ProgressUpdate, keys)
 
 
 YEARLY_TASKS = [(1, "制定年度党建工作计划"), (2, "开展“七一”主题党日活动"), (3, "完成党员发展和党费收缴检查"),

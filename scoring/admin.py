@@ -1,6 +1,12 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 
+from partybuild.kernel.admin import AppendOnlyAdmin
+from partybuild.kernel.errors import ServiceError
+
+from . import services
 from .models import (
     Assessment,
     AssessmentTarget,
@@ -47,9 +53,42 @@ class AssessmentAdmin(SimpleHistoryAdmin):
 
 admin.site.register(AssessmentTarget, list_display=["assessment", "org", "peer_group"],
                     raw_id_fields=["assessment", "org"])
-admin.site.register(Score, SimpleHistoryAdmin, list_display=["assessment", "org", "indicator", "rater", "member",
-                                                            "points"],
-                    raw_id_fields=["assessment", "org", "indicator", "rater", "member", "entered_by"])
+class ScoreForm(forms.ModelForm):
+    correction_reason = forms.CharField(label="更正理由", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                                        help_text="考核结束后修改分数必须填写，结果随即重新计算。")
+
+    class Meta:
+        model = Score
+        fields = ["points", "reason"]
+
+
+@admin.register(Score)
+class ScoreAdmin(SimpleHistoryAdmin):
+    """A score is changed here as on the grid: through ``services.enter_score`` (its checks, the results computed
+    again, a correction after closing with its reason, and the reports built from them marked 已过期)."""
+
+    form = ScoreForm
+    list_display = ["assessment", "org", "indicator", "rater", "member", "points"]
+    raw_id_fields = ["assessment", "org", "indicator", "rater", "member", "entered_by"]
+    readonly_fields = ["assessment", "org", "indicator", "rater", "member", "entered_by", "evidence"]
+
+    def has_add_permission(self, request):
+        return False  # scores are entered on the grid or by import
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        services.enter_score(request.user, rater=obj.rater, org=obj.org, indicator=obj.indicator, points=obj.points,
+                             reason=obj.reason, correction_reason=form.cleaned_data["correction_reason"],
+                             member=obj.member)
+
+    def changeform_view(self, request, *args, **kwargs):
+        try:
+            return super().changeform_view(request, *args, **kwargs)
+        except ServiceError as exc:  # refused: nothing was saved (the admin's transaction rolled back)
+            self.message_user(request, str(exc), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 admin.site.register(SheetDecision, list_display=["assessment", "org", "rater", "member", "count", "reason",
                                                  "decided_by", "decided_at"],
                     raw_id_fields=["assessment", "org", "rater", "member", "decided_by"])
@@ -59,6 +98,11 @@ admin.site.register(Plaque, SimpleHistoryAdmin, list_display=["org", "title", "g
                     raw_id_fields=["org", "assessment", "named_by", "removed_by"])
 admin.site.register(Consequence, list_display=["assessment", "org", "kind", "basis", "decided_by", "decided_at"],
                     list_filter=["kind"], raw_id_fields=["assessment", "org", "decided_by"])
-admin.site.register(Result, SimpleHistoryAdmin, list_display=["assessment", "org", "peer_group", "total", "rank",
-                                                             "grade"],
-                    list_filter=["rated", "grade", "veto", "bottom_three"], raw_id_fields=["assessment", "org"])
+
+
+@admin.register(Result)
+class ResultAdmin(AppendOnlyAdmin, SimpleHistoryAdmin):
+    """Shown, never edited: results are computed from the scores (``services.compute``); correct a score instead."""
+
+    list_display = ["assessment", "org", "peer_group", "total", "rank", "grade"]
+    list_filter = ["rated", "grade", "veto", "bottom_three"]

@@ -17,7 +17,7 @@ from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from orgs.demo import DEMO_PASSWORD
+from orgs.demo import demo_password
 from orgs.models import Level, Organization, Role, RoleAssignment
 from partybuild.kernel import bulk
 
@@ -61,10 +61,9 @@ def _panel(county):
     User = get_user_model()
     members = []
     for username, full_name in PANEL:
-        user, created = User.objects.get_or_create(username=username, defaults={"first_name": full_name})
+        user, created = User.objects.get_or_create(
+            username=username, defaults={"first_name": full_name, "password": demo_password()})
         if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save()
             RoleAssignment.objects.create(user=user, role=Role.INSPECTOR, org=county, recursive=True)
         members.append(user)
     return members

@@ -13,6 +13,7 @@ from partybuild.kernel.reports import Built, ReportBuilder, register
 from .engine import TIE_RULE, UNRATED
 from .models import Assessment
 from .queries import block_names, ranking_rows
+from .services import RESULTS_CORRECTED
 
 
 def published_over(scope):
@@ -45,6 +46,10 @@ class RankingReport(ReportBuilder):
     def period_label(self, period):
         return Assessment.objects.filter(pk=int(period) if period.isdigit() else 0).values_list(
             "name", flat=True).first() or period
+
+    def outdated_by(self, event, assessment=None, **payload):
+        """A score corrected after closing moves totals, ranks and grades: every ranked report of the assessment."""
+        return [str(assessment.pk)] if event == RESULTS_CORRECTED else []
 
     def build(self, scope, period, progress):
         assessment = published(period, scope)

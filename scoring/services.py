@@ -15,6 +15,7 @@ from orgs.models import Organization
 from partybuild.kernel import bulk
 from partybuild.kernel.dates import add_months
 from partybuild.kernel.errors import ServiceError
+from partybuild.kernel.events import emit
 from partybuild.kernel.policy import can, require
 from partybuild.kernel.uploads import check_evidence
 from rectification.models import Problem, ProblemCategory
@@ -40,6 +41,8 @@ RESULT_FIELDS = ["peer_group", "total", "subtotals", "rater_totals", "bonus", "d
                  "rank", "group_size", "grade", "rank_change", "previous_grade", "bottom_three",
                  "bottom_three_twice"]
 LOW_GRADE_CATEGORY = "考核等次偏低"
+#: the event of a score corrected after closing (results recomputed); ``summary`` says which, by whom, when
+RESULTS_CORRECTED = "results_corrected"
 OTHER_BLOCK = "其他"
 
 
@@ -232,6 +235,7 @@ def enter_score(user, *, rater, org, indicator, points, reason="", evidence=None
     score.save()
     if assessment.status != Assessment.Status.SCORING:
         compute(assessment)
+        _corrected(user, assessment, f"{org.name}“{indicator.name}”({rater.name})的得分", correction_reason)
     return score
 
 
@@ -273,9 +277,23 @@ def save_sheet(user, *, rater, cells, member=None, correction_reason="") -> int:
                              default_change_reason=correction_reason or None)
     bulk_update_with_history(to_update, Score, ["points", "reason", "entered_by"], batch_size=2000,
                              default_user=user, default_change_reason=correction_reason or None)
-    if assessment.status != Assessment.Status.SCORING:
+    changed = len(to_create) + len(to_update)
+    if assessment.status != Assessment.Status.SCORING and changed:
         compute(assessment)
-    return len(to_create) + len(to_update)
+        names = {org.pk: org.name for org, _indicator in cells}
+        orgs = list(dict.fromkeys(names[score.org_id] for score in to_create + to_update))
+        listed = "、".join(orgs[:3]) + (f"等 {len(orgs)} 个组织" if len(orgs) > 3 else "")
+        _corrected(user, assessment, f"{listed}的 {changed} 个得分({rater.name})", correction_reason)
+    return changed
+
+
+def _corrected(user, assessment, what, correction_reason):
+    """Tell the composition, in this transaction, that results changed after closing (built reports go out of
+    date): which scores, by whom, when and why."""
+    when = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+    who = user.get_full_name() or user.username
+    emit(RESULTS_CORRECTED, assessment=assessment, actor=user,
+         summary=f"{when} {who}更正了“{assessment.name}”中{what}，理由：{correction_reason.strip()}")
 
 
 def _check_state(user, assessment, rater, org, correction_reason):

@@ -31,7 +31,7 @@ class ReportOut(serializers.ModelSerializer):
     class Meta:
         model = Report
         fields = ["id", "kind", "title", "scope", "period", "status", "status_label", "progress", "error",
-                  "requested_at", "finished_at", "downloads"]
+                  "requested_at", "finished_at", "outdated_reason", "downloads"]
 
     def get_downloads(self, report) -> dict[str, str]:
         request = self.context["request"]

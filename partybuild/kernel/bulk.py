@@ -133,13 +133,31 @@ def update_objects(model, objs, fields, *, history_user=None):
     return len(objs)
 
 
+def copy_history(model, ids, user=None):
+    """The history rows ("+", created) of rows just written by ``insert_rows`` (keys ``ids``), copied from them by
+    the database itself on PostgreSQL (one ``INSERT … SELECT``), so they are never made in Python."""
+    history = model.history.model
+    tracked = [f for f in history._meta.concrete_fields if not f.attname.startswith("history_")]
+    extra = (timezone.now(), "+", None, user.pk if user else None)
+    if connection.vendor != "postgresql":
+        rows = model.objects.filter(pk__in=ids).values_list(*(f.attname for f in tracked))
+        insert_rows(history, [f.attname for f in tracked] + HISTORY_FIELDS, (row + extra for row in rows))
+        return
+    columns = ", ".join(f'"{f.column}"' for f in tracked)
+    with connection.cursor() as cursor:
+        cursor.execute(f'INSERT INTO "{history._meta.db_table}" ({columns}, "history_date", "history_type", '
+                       f'"history_change_reason", "history_user_id") SELECT {columns}, %s, %s, %s, %s '
+                       f'FROM "{model._meta.db_table}" WHERE "id" = ANY(%s)', [*extra, list(ids)])
+
+
+HISTORY_FIELDS = ["history_date", "history_type", "history_change_reason", "history_user_id"]
+
+
 def _insert_history(history_model, objs, kind, user):
     tracked = [f for f in history_model._meta.concrete_fields if not f.attname.startswith("history_")]
     extra = (timezone.now(), kind, None, user.pk if user else None)
     read = _row_reader(tracked)
-    insert_rows(history_model, [f.attname for f in tracked]
-                + ["history_date", "history_type", "history_change_reason", "history_user_id"],
-                (read(obj) + extra for obj in objs))
+    insert_rows(history_model, [f.attname for f in tracked] + HISTORY_FIELDS, (read(obj) + extra for obj in objs))
 
 
 def _row_reader(fields):
@@ -176,12 +194,14 @@ def collection_paused():
 
 def analyze(*models):
     """Refresh the planner's statistics after bulk loading (autovacuum may be off or lagging): of the
-    given models' tables, or of the whole database."""
+    given models' tables, or of every table of the database's own. Never a bare ``ANALYZE``: it also analyses
+    the system catalogs shared by every database of the server (pg_authid, pg_database, …), so it waits for
+    any other database's open transaction that analysed them (the seed waited minutes beside running tests)."""
     if connection.vendor != "postgresql":
         return
+    tables = [model._meta.db_table for model in models] or connection.introspection.table_names()
     with connection.cursor() as cursor:
-        for table in [model._meta.db_table for model in models] or [None]:
-            cursor.execute(f'ANALYZE "{table}"' if table else "ANALYZE")
+        cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(table) for table in tables))
 
 
 def _line(row):

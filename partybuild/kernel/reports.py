@@ -38,6 +38,11 @@ class ReportBuilder(ABC):
     def build(self, scope, period, progress) -> Built:
         """``progress(percent)`` may be called along the way."""
 
+    def outdated_by(self, event, **payload) -> list[str]:
+        """The periods of this kind (over every scope) whose built reports the domain event ``event`` (see
+        ``kernel.events``) makes out of date; their rows are marked 已过期 in the event's transaction."""
+        return []
+
     def parts(self, scope, period):
         """Sub-scopes to render in parallel, one task each, then merge with ``merge``; [] = one task builds all.
 

@@ -4,7 +4,7 @@ import datetime
 import gc
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
 from partybuild.kernel import bulk, listing
 from rectification.models import Problem, RectificationItem
@@ -81,6 +81,16 @@ def test_bulk_loading_counts_every_row(world):
                        datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC), "general") for pk in ids))
     bulk.analyze(Problem)
     assert Problem.objects.filter(org=root).count() == 3000
+
+
+def test_analysing_every_table_leaves_the_shared_catalogs_alone(db):
+    """A bare ANALYZE would hold a lock on pg_authid until the transaction ends, and wait for other databases'."""
+    bulk.analyze()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relation::regclass::text FROM pg_locks "
+                       "WHERE pid = pg_backend_pid() AND mode = 'ShareUpdateExclusiveLock'")
+        analysed = {table for (table,) in cursor.fetchall()}
+    assert "rectification_problem" in analysed and "pg_authid" not in analysed
 
 
 def test_update_writes_only_the_named_fields_and_records_history(world):

@@ -8,7 +8,7 @@ from partybuild.kernel.dates import add_months
 from rectification import figures, queries
 from rectification.chain import first_breaks
 from rectification.figures import Period, month_figures
-from rectification.models import DeadlineExtension, ItemTransition, Notice, RectificationItem
+from rectification.models import DeadlineExtension, ItemTransition, Notice, ProgressUpdate, RectificationItem
 
 Status = RectificationItem.Status
 
@@ -62,3 +62,12 @@ def test_demo_transition_log_agrees_with_the_items(db):
     assert not latest.exclude(org=F("item__problem__org")).exists()
     assert ItemTransition.objects.values("item").annotate(n=Count("id")).filter(n=0).count() == 0
 
+
+
+def test_demo_updates_have_their_history_as_if_saved_one_by_one(db):
+    call_command("seed_demo")
+    updates = ProgressUpdate.objects.order_by("id").values_list("id", "item_id", "month", "percent", "text",
+                                                                "author_id", "created_at")
+    history = ProgressUpdate.history.filter(history_type="+").order_by("id").values_list(
+        "id", "item_id", "month", "percent", "text", "author_id", "created_at")
+    assert updates.exists() and list(history) == list(updates)
