@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models.fields.json import KT
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -412,7 +413,8 @@ def trial_list(request, pk):
     """The rule simulator: the trials kept for the assessment and a form to try another rule (a kept trial's
     rules when reopened with ``?from=``, else the rules the results were computed by)."""
     assessment = _simulated(request, pk)
-    kept = assessment.trials.select_related("created_by", "applied_by")
+    kept = assessment.trials.select_related("created_by", "applied_by").defer("comparison").annotate(
+        rank_moves=KT("comparison__rank_moves"), grade_moves=KT("comparison__grade_moves"))  # not every row
     base = get_object_or_404(kept, pk=request.GET["from"]) if request.GET.get("from", "").isdigit() else None
     form = TrialForm(request.POST or None, assessment=assessment,
                      rules=base.rules if base else trials.current_rules(assessment))
