@@ -101,9 +101,9 @@
   }
 
   function refusal(status, answer) {
-    var said = answer.detail || Object.keys(answer).map(function (name) {
+    var said = (answer.detail || Object.keys(answer).map(function (name) {
       return [].concat(answer[name]).join("");
-    }).join("；");
+    }).join("；")).replace(/。$/, "");
     var what = {
       400: "服务器没有接受这条记录：" + said + "。请删除后按提示重新记录。",
       403: "您无权提交这条记录：" + said + "。如已退出登录，请重新登录后点“重试”。",

@@ -17,6 +17,7 @@ def offline_phone(browser, live_server, user):
     """A phone signed in, with /offline/ opened once online (the service worker keeps it), then cut off."""
     context = browser.new_context(viewport=PHONE, locale="zh-CN")
     page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())  # confirms what cannot be undone, as the user would
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=username]", user.username)
     page.fill("input[name=password]", "pw-test-123")
@@ -102,4 +103,23 @@ def test_records_made_offline_reach_the_server_once_when_the_network_returns(bro
     assert Evidence.objects.filter(update=update).count() == 1
     assert visit_page.evaluate("document.documentElement.scrollWidth") <= 375
     inspector.close()
+    secretary.close()
+
+
+def test_a_record_the_server_refuses_is_kept_with_the_reason_in_chinese(browser, live_server, world, tmp_path):
+    item = item_of(world.branch)
+    secretary, page = offline_phone(browser, live_server, world.users["secretary"])
+    page.select_option("#progress-item", str(item.pk))
+    page.fill("#progress-text", "本月已整改完毕。")
+    page.click("button:has-text('保存进展')")
+    page.wait_for_selector("text=网络恢复后自动上传")
+    item.status = item.Status.CLOSED  # accepted meanwhile by staff
+    item.save()
+    secretary.set_offline(False)
+    page.wait_for_selector("[data-queue] .text-danger")
+    assert page.text_content("[data-queue] .text-danger") == (
+        "服务器没有接受这条记录：已销号的事项不再报送进展。请删除后按提示重新记录。")
+    assert pending(page) == "待同步 1" and not ProgressUpdate.objects.exists()
+    page.click("[data-queue] button:has-text('删除')")
+    until(page, "document.querySelector('#offline-app [data-pending-count]').textContent === '待同步 0'")
     secretary.close()
