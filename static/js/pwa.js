@@ -43,6 +43,14 @@
   }
 
   function save(job) { return run("jobs", "readwrite", function (store) { store.put(job); }); }
+
+  // a record another tab has just sent (and removed) is not brought back
+  function update(job) {
+    return run("jobs", "readwrite", function (store) {
+      var found = store.getKey(job.id);
+      found.onsuccess = function () { if (found.result !== undefined) { store.put(job); } };
+    });
+  }
   function remove(id) { return run("jobs", "readwrite", function (store) { store.delete(id); }); }
 
   function newId() {
@@ -91,6 +99,9 @@
       .then(function (response) {
         return response.json().catch(function () { return {}; }).then(function (answer) {
           if (response.ok) { return answer; }
+          if (response.status === 409 && /幂等键/.test(answer.detail || "")) {
+            throw new Error("in progress");  // the same step is being sent from another tab: try again later
+          }
           var error = new Error(refusal(response.status, answer));
           error.refused = true;
           error.signedOut = response.status === 401 || (response.status === 403 && /认证|登录|credentials/.test(
@@ -119,14 +130,14 @@
       var visit = job.done.visit ? Promise.resolve(job.done.visit)
         : post("/api/v1/targets/" + job.target + "/visits/",
                form({methods: job.methods, summary: job.summary}, job.photos), job.id + ":visit")
-          .then(function (answer) { job.done.visit = answer.id; return save(job).then(function () { return answer.id; }); });
+          .then(function (answer) { job.done.visit = answer.id; return update(job).then(function () { return answer.id; }); });
       return visit.then(function (visitId) {
         return job.findings.reduce(function (previous, finding, index) {
           return previous.then(function () {
             if (job.done["finding" + index]) { return null; }
             return post("/api/v1/visits/" + visitId + "/findings/", form({kind: finding.kind, text: finding.text},
                                                                         finding.photos), job.id + ":finding:" + index)
-              .then(function () { job.done["finding" + index] = true; return save(job); });
+              .then(function () { job.done["finding" + index] = true; return update(job); });
           });
         }, Promise.resolve());
       });
@@ -148,7 +159,7 @@
           return steps[job.kind](job).then(function () { return remove(job.id); }, function (error) {
             if (!error.refused) { throw error; }  // the network went again: stop, everything stays queued
             job.error = error.message;
-            return save(job).then(function () { if (error.signedOut) { throw error; } });
+            return update(job).then(function () { if (error.signedOut) { throw error; } });
           });
         });
       }, Promise.resolve());
