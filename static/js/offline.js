@@ -23,7 +23,9 @@
     targets: {url: app.dataset.today, keep: function () { return true; },
               label: function (t) { return t.org.name + "(" + t.round_name + ")"; }},
     items: {url: app.dataset.items, keep: function (i) { return i.editable; },
-            label: function (i) { return i.problem.org.name + "：" + i.problem.description.slice(0, 30); }}
+            label: function (i) { return i.problem.org.name + "：" + i.problem.description.slice(0, 30); }},
+    checklists: {url: app.dataset.checklists, keep: function () { return true; },
+                 label: function (c) { return c.name; }, items: function (c) { return c.items; }}
   };
 
   function load(name) {
@@ -32,7 +34,7 @@
       .then(function (response) { if (!response.ok) { throw new Error(String(response.status)); } return response.json(); })
       .then(function (page) {
         var rows = (page.results || page).filter(source.keep).map(function (row) {
-          return {id: row.id, label: source.label(row)};
+          return {id: row.id, label: source.label(row), items: source.items ? source.items(row) : null};
         });
         return PBQueue.lists(name, rows).then(function () { return rows; });
       }) : Promise.reject(new Error("offline"));
@@ -50,6 +52,46 @@
       });
     });
   });
+
+  // a checklist's items, each with 合格 / 不合格 / 不适用, under the chosen checklist
+  var VERDICTS = [["pass", "合格"], ["fail", "不合格"], ["na", "不适用"]];
+  var checklist = app.querySelector("[name=checklist]");
+  if (checklist) {
+    checklist.addEventListener("change", function () {
+      var box = app.querySelector("[data-checklist-items]");
+      box.replaceChildren();
+      PBQueue.lists("checklists").then(function (rows) {
+        var chosen = (rows || []).find(function (row) { return String(row.id) === checklist.value; });
+        (chosen ? chosen.items : []).forEach(function (item) {
+          var row = make("div", "border-bottom py-1", "");
+          row.dataset.checklistItem = item.id;
+          row.appendChild(make("div", "small", item.text));
+          VERDICTS.forEach(function (verdict) {
+            var label = make("label", "form-check form-check-inline small mb-0", "");
+            var radio = make("input", "form-check-input");
+            radio.type = "radio";
+            radio.name = "verdict-" + item.id;
+            radio.value = verdict[0];
+            label.appendChild(radio);
+            label.appendChild(document.createTextNode(verdict[1]));
+            row.appendChild(label);
+          });
+          box.appendChild(row);
+        });
+      });
+    });
+  }
+
+  function checklistAnswers(form) {
+    if (!form.checklist || !form.checklist.value) { return null; }
+    var rows = form.querySelectorAll("[data-checklist-item]");
+    var answers = Array.prototype.map.call(rows, function (row) {
+      var ticked = row.querySelector("input:checked");
+      return ticked ? {item: Number(row.dataset.checklistItem), verdict: ticked.value} : null;
+    });
+    if (answers.indexOf(null) >= 0) { return "检查清单还有未选择结论的项目。"; }
+    return {template: form.checklist.value, answers: answers};
+  }
 
   var findings = app.querySelector("[data-findings]");
   var template = app.querySelector("[data-finding-template]");
@@ -83,8 +125,11 @@
                 photos: files(fieldset.querySelector("[name=finding-files]"))};
       }).filter(function (finding) { return finding.text || finding.photos.length; });
       if (written.some(function (finding) { return !finding.text; })) { return "每条发现都要写明内容。"; }
+      var answered = checklistAnswers(form);
+      if (typeof answered === "string") { return answered; }
       return {kind: "visit", target: form.target.value, title: form.target.selectedOptions[0].textContent,
-              methods: methods, summary: form.summary.value, photos: files(form.files), findings: written};
+              methods: methods, summary: form.summary.value, photos: files(form.files), findings: written,
+              checklist: answered};
     },
     progress: function (form) {
       var percent = Number(form.percent.value);
@@ -103,7 +148,10 @@
       if (typeof job === "string") { problem(job); return; }
       PBQueue.add(job).then(function () {
         form.reset();
-        if (findings && form.contains(findings)) { findings.replaceChildren(); }
+        if (findings && form.contains(findings)) {
+          findings.replaceChildren();
+          app.querySelector("[data-checklist-items]").replaceChildren();
+        }
         var status = app.querySelector("[data-sync-status]");
         status.className = "alert alert-success small py-2";
         status.hidden = false;
@@ -115,7 +163,7 @@
   function describe(job) {
     var photos = job.photos.length + (job.findings || []).reduce(function (sum, f) { return sum + f.photos.length; }, 0);
     return KIND_LABELS[job.kind] + "：" + job.title + (job.findings ? "，发现 " + job.findings.length + " 条" : "") +
-      "，照片 " + photos + " 张";
+      (job.checklist ? "，检查清单 " + job.checklist.answers.length + " 项" : "") + "，照片 " + photos + " 张";
   }
 
   function show(event) {

@@ -3,8 +3,9 @@
 //  - PBQueue: records waiting on this device (IndexedDB "partybuild-offline", store "jobs"): a visit with its
 //    findings and photos, or a month's progress with photos; each belongs to the user who recorded it;
 //  - sends them through /api/v1/ with an Idempotency-Key when the network is there (now, on "online", and after
-//    each new record): a visit first, then its findings one by one, each step remembered, so a step the server
-//    has already taken is answered again, never taken twice;
+//    each new record): a visit first, then its findings one by one, then its checklist (a PUT: filling it again
+//    changes nothing), each step remembered, so a step the server has already taken is answered again, never
+//    taken twice;
 //  - [data-pending-count] shows "待同步 n" (the navbar badge too).
 (function () {
   "use strict";
@@ -93,9 +94,10 @@
   }
 
   // One step, once: POST with the step's Idempotency-Key; a refusal is turned into a Chinese sentence.
-  function post(url, body, key) {
-    return fetch(url, {method: "POST", body: body, credentials: "same-origin",
-                       headers: {"Idempotency-Key": key, "X-CSRFToken": csrf(), "Accept": "application/json"}})
+  function post(url, body, key, method) {
+    var headers = {"Idempotency-Key": key, "X-CSRFToken": csrf(), "Accept": "application/json"};
+    if (typeof body === "string") { headers["Content-Type"] = "application/json"; }
+    return fetch(url, {method: method || "POST", body: body, credentials: "same-origin", headers: headers})
       .then(function (response) {
         return response.json().catch(function () { return {}; }).then(function (answer) {
           if (response.ok) { return answer; }
@@ -139,7 +141,12 @@
                                                                         finding.photos), job.id + ":finding:" + index)
               .then(function () { job.done["finding" + index] = true; return update(job); });
           });
-        }, Promise.resolve());
+        }, Promise.resolve()).then(function () {
+          if (!job.checklist || job.done.checklist) { return null; }
+          return post("/api/v1/visits/" + visitId + "/checklists/" + job.checklist.template + "/",
+                      JSON.stringify({answers: job.checklist.answers}), job.id + ":checklist", "PUT")
+            .then(function () { job.done.checklist = true; return update(job); });
+        });
       });
     },
     progress: function (job) {

@@ -1,10 +1,10 @@
-"""Offline (PWA): with the network cut, an inspector records a visit with two findings and three photos and a
-secretary this month's progress with a photo; both wait on the phone (待同步) through a reload, and when the
-network returns each reaches the server exactly once."""
+"""Offline (PWA): with the network cut, an inspector records a visit with two findings, three photos and the
+六有 checklist, and a secretary this month's progress with a photo; both wait on the phone (待同步) through a
+reload, and when the network returns each reaches the server exactly once."""
 
 import pytest
 
-from inspections.models import Finding, RoundTarget, Visit, VisitEvidence
+from inspections.models import ChecklistAnswer, ChecklistTemplate, Finding, RoundTarget, Visit, VisitEvidence
 from rectification.models import Evidence, ProgressUpdate
 from tests.browser.conftest import PHONE
 from tests.inspections.helpers import round_for
@@ -66,11 +66,16 @@ def test_records_made_offline_reach_the_server_once_when_the_network_returns(bro
         visit_page.click("button:has-text('添加一条发现')")
         visit_page.fill(f"[data-finding]:nth-child({number}) textarea[name=text]", text)
         visit_page.set_input_files(f"[data-finding]:nth-child({number}) input[name=finding-files]", str(photos[number]))
+    template = ChecklistTemplate.objects.get(name="六有")
+    points = list(template.items.all())
+    visit_page.select_option("#visit-checklist", str(template.pk))
+    for point in points:
+        visit_page.check(f"input[name=verdict-{point.pk}][value={'fail' if point == points[0] else 'pass'}]")
     visit_page.click("button:has-text('保存走访')")
     visit_page.wait_for_selector("text=网络恢复后自动上传")
     assert pending(visit_page) == "待同步 1"
     assert "走访：东山村党支部" in visit_page.text_content("[data-queue]")
-    assert "发现 2 条，照片 3 张" in visit_page.text_content("[data-queue]")
+    assert "发现 2 条，检查清单 6 项，照片 3 张" in visit_page.text_content("[data-queue]")
 
     secretary, progress_page = offline_phone(browser, live_server, world.users["secretary"])
     progress_page.select_option("#progress-item", str(item.pk))
@@ -98,6 +103,9 @@ def test_records_made_offline_reach_the_server_once_when_the_network_returns(bro
         "党费收缴花名册登记不全", "组织生活会记录不规范"]
     assert VisitEvidence.objects.filter(visit=visit).count() == 3
     assert VisitEvidence.objects.filter(finding__isnull=False).count() == 2
+    answers = ChecklistAnswer.objects.filter(visit=visit)
+    assert answers.count() == len(points) and list(answers.filter(verdict="fail").values_list("item", flat=True)) == [
+        points[0].pk]
     update = ProgressUpdate.objects.get()
     assert (update.item, update.percent, update.text) == (item, 60, "已补齐党费登记，正在整理会议记录。")
     assert Evidence.objects.filter(update=update).count() == 1
