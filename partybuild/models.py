@@ -1,10 +1,12 @@
 """The job machinery's state: one Report row per kind + scope + period (the browser polls it), and
 in-app notifications. Celery's result backend is not used: the row is the truth. Also the JSON API's
-personal tokens and idempotency keys (see partybuild/api)."""
+personal tokens and idempotency keys (see partybuild/api), and the group robots with their outbox (see
+partybuild/robots.py)."""
 
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -165,3 +167,61 @@ class IdempotentRequest(models.Model):
     def forget_old(cls, now=None) -> int:
         """Drop answers older than ``KEPT_FOR`` (run daily); returns how many."""
         return cls.objects.filter(created_at__lt=(now or timezone.now()) - cls.KEPT_FOR).delete()[0]
+
+
+class GroupRobot(models.Model):
+    """A 企业微信 or 钉钉 group robot of an organisation: the notifications addressed to people whose role is on
+    that organisation are also posted to the group (robots may also be configured by ``GROUP_ROBOTS``)."""
+
+    class Kind(models.TextChoices):
+        WECOM = "wecom", "企业微信群机器人"
+        DINGTALK = "dingtalk", "钉钉群机器人(加签)"
+
+    org = models.ForeignKey("orgs.Organization", on_delete=models.CASCADE, related_name="+", verbose_name="党组织")
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    webhook = models.URLField("Webhook 地址", max_length=500)
+    secret = models.CharField("加签密钥(钉钉，SEC 开头)", max_length=100, blank=True)
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "群机器人"
+        verbose_name_plural = "群机器人"
+        ordering = ["org__path", "kind"]
+
+    def __str__(self):
+        return f"{self.org} {self.get_kind_display()}"
+
+    def clean(self):
+        if self.kind == self.Kind.DINGTALK and not self.secret.startswith("SEC"):
+            raise ValidationError({"secret": "钉钉机器人须使用“加签”安全设置：请填写以 SEC 开头的密钥。"})
+
+
+class RobotMessage(models.Model):
+    """The outbox: one row per message and group robot, written before anything is sent, so a message is never
+    lost (a failed send stays pending and is retried) and never sent twice (one row per robot and key, sent
+    under a row lock and marked sent in the same transaction)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待发送"
+        SENT = "sent", "已发送"
+        FAILED = "failed", "发送失败"
+
+    robot = models.CharField("群机器人", max_length=80)
+    key = models.CharField("去重键", max_length=100)
+    text = models.CharField("内容", max_length=300)
+    url = models.CharField("链接", max_length=300, blank=True)
+    status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    last_error = models.CharField("最近一次错误", max_length=300, blank=True)
+    created_at = models.DateTimeField("生成时间", default=timezone.now)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "群机器人消息"
+        verbose_name_plural = "群机器人消息"
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["robot", "key"], name="one_robot_message_per_key")]
+        indexes = [models.Index(fields=["status", "created_at"], name="robot_message_pending")]
+
+    def __str__(self):
+        return f"{self.robot} {self.text[:30]}"

@@ -10,7 +10,8 @@ from partybuild.kernel.registry import app_modules
 
 MENU = [NavItem("首页", "home", "home.view")]
 #: after the apps' entries
-TRAILING = [NavItem("下载中心", "reports:centre", "reports.request"),
+TRAILING = [NavItem("离线记录", "offline", "records.view"),
+            NavItem("下载中心", "reports:centre", "reports.request"),
             NavItem("通知", "reports:notifications", "notifications.view"),
             NavItem("审计记录", "kernel:audit", "audit.view")]
 

@@ -3,10 +3,10 @@ and any other sender.
 
 The domain apps only emit events (``partybuild.kernel.events``); ``connect()`` (called from the app's
 ``ready``) turns them into notifications here. Each notification has a key unique per user, so a repeated
-event or a retried job creates nothing twice, and only a newly created notification is sent on, after the
-transaction commits: by e-mail through Django's e-mail backend when ``NOTIFICATION_EMAIL`` is on and the
-user has an address, and to every callable ``send(user, text, url)`` listed in ``NOTIFICATION_SENDERS``
-(an SMS gateway, for instance).
+event or a retried job creates nothing twice, and only a newly created notification is sent on: to the group
+robots' outbox in the same transaction (``robots``), then, after the commit, by e-mail through Django's e-mail
+backend when ``NOTIFICATION_EMAIL`` is on and the user has an address, and to every callable
+``send(user, text, url)`` listed in ``NOTIFICATION_SENDERS`` (an SMS gateway, for instance).
 """
 
 import logging
@@ -28,6 +28,7 @@ from rectification.models import RectificationItem
 from rectification.queries import follow_ups_due
 from scoring.models import Assessment
 
+from . import robots
 from .models import Notification
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ def notify(user, text, url, key):
             Notification.objects.create(user=user, text=text[:300], url=url, key=key)
     except IntegrityError:
         return False
+    robots.enqueue([(user, text, url, key)])
     transaction.on_commit(lambda: deliver(user, text, url))
     return True
 
@@ -155,6 +157,7 @@ def notify_many(rows):
     fresh = [row for row in rows if (row[0].pk, row[3]) not in existing]
     Notification.objects.bulk_create([Notification(user=user, text=text[:300], url=url, key=key)
                                        for user, text, url, key in fresh], ignore_conflicts=True, batch_size=2000)
+    robots.enqueue(fresh)
     transaction.on_commit(lambda: [deliver(user, text, url) for user, text, url, _key in fresh])
     return len(fresh)
 

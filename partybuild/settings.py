@@ -205,8 +205,16 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "partybuild.kernel.tasks.heartbeat", "schedule": 60.0},
     "purge-unconfirmed-imports": {"task": "partybuild.kernel.tasks.purge_unconfirmed_imports",
                                   "schedule": crontab(minute=15)},
+    "requeue-robot-messages": {"task": "partybuild.tasks.requeue_robot_messages", "schedule": 300.0},
 }
 NOTIFICATION_SENDERS = env.list("NOTIFICATION_SENDERS", default=[])
+# 企业微信 / 钉钉 group robots per organisation (besides those kept in the admin), a JSON list of
+# {"org": "organisation code", "kind": "wecom" | "dingtalk", "webhook": "https://…", "secret": "SEC…" (钉钉 加签)}
+GROUP_ROBOTS = env.json("GROUP_ROBOTS", default=[])
+# the service worker's cache name: change it (e.g. per release) to make devices fetch the offline page's files again
+SERVICE_WORKER_VERSION = env("SERVICE_WORKER_VERSION", default="1")
+# the address links in messages sent outside the browser start with (e.g. https://djdk.example.gov.cn)
+SITE_URL = env("SITE_URL", default="")
 # E-mail of notifications: sent through SMTP when EMAIL_HOST is set (to users with an address), else not at all.
 EMAIL_HOST = env("EMAIL_HOST", default="")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)

@@ -12,7 +12,7 @@ from django.db import connections, transaction
 
 from partybuild.kernel.errors import ServiceError
 
-from . import jobs, notifications
+from . import jobs, notifications, robots
 from .models import IdempotentRequest
 
 
@@ -108,3 +108,9 @@ def daily_reminders():
     idempotency keys of the API."""
     notifications.send_daily()
     IdempotentRequest.forget_old()
+
+
+@shared_task(acks_late=True)
+def requeue_robot_messages():
+    """Beat, every five minutes: group robot messages still pending (the broker was down) are queued again."""
+    robots.requeue_pending()

@@ -12,6 +12,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("start/", views.start, name="start"),
     path("healthz", views.healthz, name="healthz"),
+    path("offline/", views.offline, name="offline"),
+    path("sw.js", views.service_worker, name="service_worker"),
     path("readyz", kernel_views.readyz, name="readyz"),
     path("ops/", include("partybuild.kernel.urls")),
     path("accounts/", include("partybuild.account_urls")),

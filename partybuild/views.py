@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -5,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from inspections.models import Finding, Method
 from orgs import queries
 from orgs.models import Organization
 from partybuild.kernel.dates import add_months, month_start
@@ -53,6 +55,24 @@ def start(request):
 @login_not_required
 def healthz(request):
     return HttpResponse("ok")
+
+
+def offline(request):
+    """离线记录: visits (inspectors) and this month's progress (secretaries, staff) recorded without a signal; the page
+    works from the service worker's cache and sends through /api/v1/ when the network returns (static/js/pwa.js)."""
+    scope = scope_of(request.user)
+    return render(request, "offline.html", {
+        "may_visit": scope.allows("inspections.visit") or scope.allows("inspections.team"),
+        "may_report": scope.allows("ledger.work"), "methods": Method.choices, "finding_kinds": Finding.Kind.choices})
+
+
+@login_not_required
+def service_worker(request):
+    """/sw.js at the root, so that it may control every page; never cached by the browser's HTTP cache."""
+    response = render(request, "sw.js", {"version": settings.SERVICE_WORKER_VERSION},
+                      content_type="application/javascript")
+    response["Cache-Control"] = "no-cache"
+    return response
 
 
 def _my_ledger(user, scope):

@@ -18,6 +18,7 @@ from .models import (
     Scheme,
     Score,
     SheetDecision,
+    Trial,
 )
 
 
@@ -106,3 +107,16 @@ class ResultAdmin(AppendOnlyAdmin, SimpleHistoryAdmin):
 
     list_display = ["assessment", "org", "peer_group", "total", "rank", "grade"]
     list_filter = ["rated", "grade", "veto", "bottom_three"]
+
+
+@admin.register(Trial)
+class TrialAdmin(admin.ModelAdmin):
+    """Trials are read here; they are made, reopened and applied on the assessment's 规则试算 pages."""
+
+    list_display = ["name", "assessment", "created_by", "created_at", "applied_at"]
+    readonly_fields = ["assessment", "name", "rules", "seconds", "created_by", "created_at", "applied_by",
+                       "applied_at"]
+    exclude = ["comparison"]
+
+    def has_add_permission(self, request):
+        return False

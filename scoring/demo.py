@@ -6,6 +6,7 @@
 - seed 003's 4:3:3 composite: 述职 on a one-score form, 评议 by a panel of three 党代表 of the first county
   (trimmed mean; elsewhere 评议 is missing and the weights are re-normalised), 年度考核 by staff and, in their
   township, the inspector (every member scores only inside their own scope);
+- a kept rule trial on this year's: four grades by shares and 述职 weighed 5 : 2 : 3 beside the real 两档制;
 - a four-grade scheme by shares (好 20%、较好 30%、一般 30%), still being scored: provisional results, one
   incomplete sheet waiting for staff's decision.
 """
@@ -21,7 +22,7 @@ from orgs.demo import demo_password
 from orgs.models import Level, Organization, Role, RoleAssignment
 from partybuild.kernel import bulk
 
-from . import schemes, services
+from . import schemes, services, trials
 from .models import Assessment, Indicator, Scheme, Score
 
 PANEL = [("daibiao1", "党代表 孙评议"), ("daibiao2", "党代表 周评议"), ("daibiao3", "党代表 吴评议")]
@@ -49,11 +50,25 @@ def seed(scale, rng):
     _scores(rng, current, strengths, unrated=UNRATED_SHARE, veto_top="计划生育一票否决")
     services.close(users["staff"], current)
     services.publish(users["staff"], Assessment.objects.get(pk=current.pk))
+    _trial(users["staff"], Assessment.objects.get(pk=current.pk))
     by_shares = _shares_scheme(this_year)
     scoring = _assessment(users, root, raters, by_shares, this_year, None,
                           name=f"{this_year}年度村级党组织考核(按比例定等)")
     _scores(rng, scoring, strengths, unrated=1 - SCORED_SHARE_THIS_YEAR, incomplete=1)
     services.compute(scoring)
+
+
+def trial_rules(assessment):
+    """Four grades by shares (好 20%、较好 30%、一般 30%) and the three raters weighed 5 : 2 : 3."""
+    rules = trials.current_rules(assessment) | {"grading": "four_grades", "basis": "shares", "thresholds": [],
+                                                 "shares": [20, 30, 30], "plaque_grades": []}
+    rules["weights"] = dict(zip(rules["weights"], (5, 2, 3), strict=True))
+    return rules
+
+
+def _trial(staff, assessment):
+    """A kept rule trial: what four grades by shares, 述职 weighed more, would have made of the year."""
+    trials.run(staff, assessment, name="四个等次按比例，述职权重加大", rules=trial_rules(assessment))
 
 
 def _panel(county):

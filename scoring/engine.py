@@ -34,6 +34,8 @@ __all__ = ["TIE_RULE", "compute"]
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
 UNRATED = "缺评"
+#: the kind of an item whose points count for nothing (a veto a rule trial leaves out)
+IGNORED = "ignored"
 
 NOT_TOP, NOT_PASSING, LOWEST = "not_top", "not_passing", "lowest"
 CONSEQUENCES = {NOT_TOP: "不得评为最高等次", NOT_PASSING: "不得评为达标(定为最低等次)",
@@ -45,7 +47,7 @@ _SEVERITY = {NOT_TOP: 1, NOT_PASSING: 2, LOWEST: 3}
 class Item:
     id: object
     block: object  # the block (维度) it belongs to, None for items outside every block
-    kind: str  # "score" | "bonus" | "deduction" | "veto"
+    kind: str  # "score" | "bonus" | "deduction" | "veto" | IGNORED
     max_points: Decimal
     consequence: str = NOT_TOP  # of a failed veto
 

@@ -4,7 +4,7 @@ from orgs.models import Level, Organization, Sector
 from orgs.queries import people_who_may
 from partybuild.kernel.forms import DateInput, OrgCodeField, PlainSelect
 
-from . import engine, queries
+from . import engine, queries, trials
 from .models import Assessment, Indicator, Scheme
 
 
@@ -128,6 +128,10 @@ def _numbers(text, label):
         raise forms.ValidationError(f"{label}应为用逗号分隔的数字。") from None
 
 
+def _words(text):
+    return [word.strip() for word in text.replace("，", ",").split(",") if word.strip()]
+
+
 class SchemeSettingsForm(forms.ModelForm):
     """The scheme's rules as a person edits them; lists are typed as comma-separated text."""
 
@@ -155,7 +159,7 @@ class SchemeSettingsForm(forms.ModelForm):
         return _numbers(self.cleaned_data["shares"], "比例")
 
     def clean_plaque_grades(self):
-        return [g.strip() for g in self.cleaned_data["plaque_grades"].replace("，", ",").split(",") if g.strip()]
+        return _words(self.cleaned_data["plaque_grades"])
 
     def settings(self):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
@@ -190,3 +194,53 @@ class IndicatorRowForm(forms.Form):
 
 
 IndicatorRows = forms.formset_factory(IndicatorRowForm, extra=3)
+
+
+class TrialForm(forms.Form):
+    """Another rule to try on an assessment: the scheme's grading settings, each rater's weight and each veto."""
+
+    name = forms.CharField(label="试算名称", max_length=60, initial="试算")
+    grading = forms.ChoiceField(label="评定等次", choices=Scheme.Grading.choices)
+    basis = forms.ChoiceField(label="定等方式", choices=Scheme.Basis.choices)
+    thresholds = forms.CharField(label="分数线(由高到低，逗号分隔；不填用默认)", required=False)
+    shares = forms.CharField(label="各等次比例%(好、较好、一般，逗号分隔)", required=False)
+    advanced_cap = forms.DecimalField(label="先进比例上限%(两档制，不填不限)", required=False, min_value=0,
+                                      max_value=100, max_digits=4, decimal_places=1)
+    advanced_needs_pass = forms.BooleanField(label="先进须上一期达标(两档制)", required=False)
+    deductions_in_block = forms.BooleanField(label="扣分在所属维度内扣完为止", required=False)
+    bonus_cap = forms.DecimalField(label="加分上限(不填不限)", required=False, min_value=0, max_digits=5,
+                                   decimal_places=1)
+    plaque_grades = forms.CharField(label="命名授牌的等次(逗号分隔，不填为最高等次)", required=False)
+
+    def __init__(self, *args, assessment, rules, **kwargs):
+        initial = {**rules, **{name: ",".join(str(v) for v in rules[name] or [])
+                               for name in ("thresholds", "shares", "plaque_grades")}}
+        super().__init__(*args, initial={**initial, **kwargs.pop("initial", {})}, **kwargs)
+        self.raters = list(assessment.raters.all())
+        self.vetoes = list(trials.veto_items(assessment))
+        for rater in self.raters:
+            self.fields[f"weight_{rater.pk}"] = forms.IntegerField(
+                label=f"“{rater.name}”权重", min_value=0, max_value=100,
+                initial=rules["weights"].get(str(rater.pk), rater.weight), disabled=rater.is_self)
+        for veto in self.vetoes:
+            self.fields[f"veto_{veto.pk}"] = forms.ChoiceField(
+                label=f"否决项“{veto.name}”", choices=trials.VETO_CHOICES,
+                initial=rules["vetoes"].get(str(veto.pk), veto.consequence))
+
+    def clean_thresholds(self):
+        return _numbers(self.cleaned_data["thresholds"], "分数线")
+
+    def clean_shares(self):
+        return _numbers(self.cleaned_data["shares"], "比例")
+
+    def clean_plaque_grades(self):
+        return _words(self.cleaned_data["plaque_grades"])
+
+    def rules(self) -> dict:
+        data = self.cleaned_data
+        rules = {name: data[name] for name in trials.SCHEME_RULES}
+        for name in ("advanced_cap", "bonus_cap"):
+            rules[name] = None if data[name] is None else str(data[name])
+        rules["weights"] = {str(r.pk): data[f"weight_{r.pk}"] for r in self.raters}
+        rules["vetoes"] = {str(v.pk): data[f"veto_{v.pk}"] for v in self.vetoes}
+        return rules

@@ -384,3 +384,39 @@ class Consequence(models.Model):
 
     def __str__(self):
         return f"{self.org} {self.get_kind_display()}"
+
+
+class TrialQuerySet(ScopedQuerySet):
+    """Rule trials are staff's working papers: only those who manage assessments over the scope see them."""
+
+    org_lookup = "assessment__root"
+
+    def visible_to(self, user):
+        return self.for_action(user, "scoring.manage")
+
+
+class Trial(models.Model):
+    """A rule trial (规则模拟) on a closed or published assessment: other grading settings computed by the engine
+    against the same scores, compared with the real results. Never written to the results; kept to reopen."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="trials", verbose_name="考核")
+    name = models.CharField("名称", max_length=60)
+    rules = models.JSONField("试算规则")
+    comparison = models.JSONField("对比结果", default=dict)
+    seconds = models.DecimalField("计算用时(秒)", max_digits=6, decimal_places=2, default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name="试算人")
+    created_at = models.DateTimeField("试算时间", default=timezone.now)
+    applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name="应用人")
+    applied_at = models.DateTimeField("应用到细则的时间", null=True, blank=True)
+
+    objects = TrialQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "规则试算"
+        verbose_name_plural = "规则试算"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.assessment} · {self.name}"

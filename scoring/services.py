@@ -349,24 +349,36 @@ def _engine_items(assessment, raters):
     return items, required, {i.pk: i.name for i in indicators if i.kind == Indicator.Kind.VETO}
 
 
-def compute(assessment, ledger=None) -> list:
-    """(Re)compute every result of the assessment from its scores; returns the engine's results."""
+def engine_inputs(assessment, ledger=None) -> dict:
+    """The keyword arguments of ``engine.compute`` for the assessment as its scheme and raters stand (a rule
+    trial changes some of them), with ``veto_names`` and ``ledger`` besides."""
     scheme = assessment.scheme
     raters = list(assessment.raters.all())
     items, required, veto_names = _engine_items(assessment, raters)
-    engine_raters = {r.pk: engine.Rater(Decimal(r.weight), required[r.form_id or scheme.pk], r.trimmed)
-                     for r in raters}
-    targets = dict(assessment.targets.values_list("org_id", "peer_group"))
-    entries = _entries(assessment)
-    decisions = {(org, rater, member): count for org, rater, member, count in
-                 assessment.sheet_decisions.values_list("org_id", "rater_id", "member_id", "count")}
     ledger = ledger if ledger is not None else _stored_ledger(assessment)
+    return {
+        "items": items, "targets": dict(assessment.targets.values_list("org_id", "peer_group")),
+        "raters": {r.pk: engine.Rater(Decimal(r.weight), required[r.form_id or scheme.pk], r.trimmed)
+                   for r in raters},
+        "entries": _entries(assessment), "bonus_cap": scheme.bonus_cap, "grading": scheme.grading_rule,
+        "extra_deductions": {org: scheme.overdue_deduction * len(found) for org, found in ledger.items()},
+        "previous": _previous(assessment), "deductions_in_block": scheme.deductions_in_block,
+        "decisions": {(org, rater, member): count for org, rater, member, count in
+                      assessment.sheet_decisions.values_list("org_id", "rater_id", "member_id", "count")},
+        "veto_names": veto_names, "ledger": ledger}
+
+
+def run_engine(inputs) -> list:
+    """``engine.compute`` on ``engine_inputs`` (the two entries the engine does not read left aside)."""
     with bulk.collection_paused():
-        results = engine.compute(
-            items, engine_raters, targets, entries, bonus_cap=scheme.bonus_cap, grading=scheme.grading_rule,
-            extra_deductions={org: scheme.overdue_deduction * len(found) for org, found in ledger.items()},
-            previous=_previous(assessment), deductions_in_block=scheme.deductions_in_block, decisions=decisions)
-    _store(assessment, results, ledger, veto_names)
+        return engine.compute(**{k: v for k, v in inputs.items() if k not in ("veto_names", "ledger")})
+
+
+def compute(assessment, ledger=None) -> list:
+    """(Re)compute every result of the assessment from its scores; returns the engine's results."""
+    inputs = engine_inputs(assessment, ledger)
+    results = run_engine(inputs)
+    _store(assessment, results, inputs["ledger"], inputs["veto_names"])
     return results
 
 
@@ -445,11 +457,11 @@ def close(user, assessment) -> Assessment:
                            "请逐张决定按已填分数计入或按缺评处理，并说明理由。")
     assessment.status = Assessment.Status.CLOSED
     assessment.save()
-    _raise_low_grade_problems(user, assessment)
+    raise_low_grade_problems(user, assessment)
     return assessment
 
 
-def _raise_low_grade_problems(user, assessment):
+def raise_low_grade_problems(user, assessment):
     """One problem per organisation graded low, withheld until publication, with a category and a deadline."""
     scheme = assessment.scheme
     low = scheme.grading_rule.needs_rectification
@@ -482,8 +494,9 @@ def publish(user, assessment) -> Assessment:
         raise ServiceError("请先结束评分，再发布结果。")
     assessment.status, assessment.published_at = Assessment.Status.PUBLISHED, timezone.now()
     assessment.save()
+    still_low = assessment.results.filter(grade__in=assessment.scheme.grading_rule.needs_rectification)
     from_results = Problem.objects.filter(origin_type__app_label="scoring", origin_type__model="result",
-                                          origin_id__in=assessment.results.values("pk"))
+                                          origin_id__in=still_low.values("pk"))
     release_problems(from_results, actor=user,
                      deadline=add_months(timezone.localdate(), assessment.scheme.rectify_months),
                      comment=f"“{assessment.name}”结果已发布")
@@ -527,17 +540,21 @@ def _plaques_from_results(user, assessment):
         for r in removed_orgs], ignore_conflicts=True)
 
 
-def _consequences(user, assessment):
+def bottom_three_consequences(twice) -> list:
     """Seed 003: bottom three → 各类评优一票否决 and 诫勉谈话; two periods running → 领导班子调整 and 负责人免职."""
+    if twice:
+        return [Consequence.Kind.NO_HONOURS, Consequence.Kind.RESHUFFLE, Consequence.Kind.DISMISSAL]
+    return [Consequence.Kind.NO_HONOURS, Consequence.Kind.ADMONITION]
+
+
+def _consequences(user, assessment):
     rows = []
     for result in assessment.results.filter(rated=True, bottom_three=True):
         basis = f"{result.peer_group}组第{result.rank}名(共{result.group_size}个)，排名后三位"
-        kinds = [Consequence.Kind.NO_HONOURS, Consequence.Kind.ADMONITION]
         if result.bottom_three_twice:
             basis += "，连续两期"
-            kinds = [Consequence.Kind.NO_HONOURS, Consequence.Kind.RESHUFFLE, Consequence.Kind.DISMISSAL]
         rows += [Consequence(assessment=assessment, org_id=result.org_id, kind=kind, basis=basis, decided_by=user)
-                 for kind in kinds]
+                 for kind in bottom_three_consequences(result.bottom_three_twice)]
     Consequence.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
 
 

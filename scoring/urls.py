@@ -28,6 +28,10 @@ urlpatterns = [
     path("<int:pk>/dynamic/", views.dynamic, name="dynamic"),
     path("<int:pk>/orgs/<int:org_pk>/", views.sheet, name="sheet"),
     path("scores/<int:pk>/evidence/", views.score_evidence, name="score_evidence"),
+    path("<int:pk>/trials/", views.trial_list, name="trials"),
+    path("<int:pk>/trials/<int:trial_pk>/", views.trial_detail, name="trial"),
+    path("<int:pk>/trials/<int:trial_pk>/export/", views.trial_export, name="trial_export"),
+    path("<int:pk>/trials/<int:trial_pk>/apply/", views.trial_apply, name="trial_apply"),
     path("<int:pk>/close/", views.close, name="close"),
     path("<int:pk>/publish/", views.publish, name="publish"),
 ]

@@ -5,7 +5,8 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponse
+from django.db.models.fields.json import KT
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +22,7 @@ from partybuild.kernel.paging import NarrowPaginator
 from partybuild.kernel.policy import can, require, scope_of
 from partybuild.kernel.uploads import download
 
-from . import engine, queries, services, sheets
+from . import engine, queries, services, sheets, trials
 from . import excel as scheme_excel
 from .forms import (
     AssessmentForm,
@@ -31,8 +32,9 @@ from .forms import (
     ResultFilterForm,
     SchemeSettingsForm,
     SheetDecisionForm,
+    TrialForm,
 )
-from .models import Assessment, Plaque, Rater, Result, Scheme, Score
+from .models import Assessment, Plaque, Rater, Result, Scheme, Score, Trial
 
 GRID_ROWS = 15
 RESULT_ROWS = 50
@@ -420,6 +422,78 @@ def plaque_remove(request, pk):
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     run_service(request, lambda: services.remove_plaque(request.user, plaque, reason=reason), "已摘牌。")
     return redirect("scoring:plaques")
+
+
+def _simulated(request, pk):
+    """The assessment, for staff who manage it only: anyone else (a secretary, a leader) finds no trial (404)."""
+    assessment = _assessment(request, pk)
+    if not can(request.user, "scoring.manage", assessment):
+        raise Http404
+    return assessment
+
+
+def _trial(request, pk, trial_pk):
+    assessment = _simulated(request, pk)
+    return assessment, get_object_or_404(Trial.objects.visible_to(request.user), assessment=assessment, pk=trial_pk)
+
+
+def trial_list(request, pk):
+    """The rule simulator: the trials kept for the assessment and a form to try another rule (a kept trial's
+    rules when reopened with ``?from=``, else the rules the results were computed by)."""
+    assessment = _simulated(request, pk)
+    kept = assessment.trials.select_related("created_by", "applied_by").defer("comparison").annotate(
+        rank_moves=KT("comparison__rank_moves"), grade_moves=KT("comparison__grade_moves"))  # not every row
+    base = get_object_or_404(kept, pk=request.GET["from"]) if request.GET.get("from", "").isdigit() else None
+    form = TrialForm(request.POST or None, assessment=assessment,
+                     rules=base.rules if base else trials.current_rules(assessment))
+    if request.method == "POST" and form.is_valid():
+        trial = run_service(request, lambda: trials.run(request.user, assessment, name=form.cleaned_data["name"],
+                                                        rules=form.rules()),
+                            "试算完成：实际结果没有任何改动。")
+        if trial:
+            audit.record(request, audit.Action.TRIAL, audit.describe(assessment), trial=trial.name, rules=trial.rules)
+            return redirect("scoring:trial", assessment.pk, trial.pk)
+    return render(request, "scoring/trials.html", {"assessment": assessment, "trials": kept, "form": form,
+                                                   "base": base, "rule": assessment.scheme.grading_rule.describe()})
+
+
+def trial_detail(request, pk, trial_pk):
+    """The trial beside the real results; the organisations' list can be narrowed to those that move."""
+    assessment, trial = _trial(request, pk, trial_pk)
+    comparison = trial.comparison
+    rows = comparison["rows"]
+    group, moved = request.GET.get("group", ""), bool(request.GET.get("moved"))
+    shown = [r for r in rows if (not group or r[2] == group) and (not moved or r[4] != r[7] or r[5] != r[8])]
+    page = Paginator(shown, RESULT_ROWS).get_page(request.GET.get("page"))
+    keys = ["org", "name", "group", "real_total", "real_rank", "real_grade", "total", "rank", "grade"]
+    page.object_list = [dict(zip(keys, row, strict=True)) for row in page.object_list]
+    for row in page.object_list:
+        row["rank_change"] = row["real_rank"] - row["rank"] if row["real_rank"] and row["rank"] else None
+        row["rated"] = bool(row["rank"])
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "scoring/trial.html", {
+        "assessment": assessment, "trial": trial, "c": comparison, "page": page, "groups": sorted({r[2] for r in rows}),
+        "group": group, "moved": moved, "query": query.urlencode(),
+        "may_apply": assessment.status == Assessment.Status.CLOSED and not trial.applied_at})
+
+
+def trial_export(request, pk, trial_pk):
+    assessment, trial = _trial(request, pk, trial_pk)
+    audit.record(request, audit.Action.EXPORT, audit.describe(trial))
+    return download(trials.workbook(trial), f"{assessment.name}-规则试算-{trial.name}.xlsx", xlsx.XLSX_CONTENT_TYPE)
+
+
+@require_POST
+def trial_apply(request, pk, trial_pk):
+    """The explicit action that makes a trial's rules the scheme's, before publication; logged."""
+    assessment, trial = _trial(request, pk, trial_pk)
+    if run_service(request, lambda: trials.apply(request.user, trial),
+                   "试算规则已应用到考核细则，结果已重新计算(发布前仅组织部门可见)。"):
+        audit.record(request, audit.Action.TRIAL_APPLIED, audit.describe(assessment), trial=trial.name,
+                     rules=trial.rules)
+        return redirect("scoring:assessment", assessment.pk)
+    return redirect("scoring:trial", assessment.pk, trial.pk)
 
 
 scheme_import, scheme_import_confirm = import_views(

@@ -41,6 +41,8 @@ class Action:
     REPORT_REQUESTED = "report.requested"
     PUBLISHED = "assessment.published"
     CORRECTED = "assessment.corrected"
+    TRIAL = "assessment.trial"
+    TRIAL_APPLIED = "assessment.trial_applied"
     ADMIN = "admin"
     TOKEN_CREATED = "api_token.created"
     TOKEN_REVOKED = "api_token.revoked"
@@ -49,7 +51,8 @@ class Action:
         LOGIN: "登录成功", LOGIN_FAILED: "登录失败", LOCKED_OUT: "账号锁定", LOGOUT: "退出登录",
         PASSWORD_CHANGED: "修改密码", PASSWORD_SET: "管理员设置密码", SESSIONS_ENDED: "结束会话",
         ACCESS_DENIED: "拒绝访问", EXPORT: "导出", DOWNLOAD: "下载", IMPORT: "导入", REPORT_REQUESTED: "申请生成报告",
-        PUBLISHED: "发布考核结果", CORRECTED: "更正分数", ADMIN: "后台操作",
+        PUBLISHED: "发布考核结果", CORRECTED: "更正分数",
+        TRIAL: "试算考核规则", TRIAL_APPLIED: "把试算规则应用到细则", ADMIN: "后台操作",
         TOKEN_CREATED: "创建 API 令牌", TOKEN_REVOKED: "撤销 API 令牌",
     }
 

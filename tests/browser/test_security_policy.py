@@ -33,7 +33,8 @@ def test_the_leaders_dashboard_and_the_staff_pages_pass_the_policy(phone, world,
     visit(phone, "/orgs/")
     phone.click(f"li[data-org='{world.county.code}'] > button")
     phone.wait_for_selector("text=中共甲镇委员会")
-    for path in ("/rectification/", "/reports/", "/inspections/", "/scoring/", "/accounts/password_change/"):
+    for path in ("/rectification/", "/reports/", "/inspections/", "/scoring/", "/accounts/password_change/",
+                 "/offline/"):
         visit(phone, path)
     assert violations == []
 

@@ -40,6 +40,8 @@ def this_month():
 CASES = {
     "home": Case(),
     "start": Case(ok_status=302),
+    "offline": Case(),
+    "service_worker": Case(anonymous_status=200),
     "reports:centre": Case(allowed=REPORTERS),
     "reports:request": Case(allowed=REPORTERS, method="post", ok_status=302,
                             data=lambda w: {"scope": w.county.pk, "report": this_month()}),

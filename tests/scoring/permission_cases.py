@@ -56,6 +56,17 @@ def score_evidence_pk(w, side):
     return {"pk": score.pk}
 
 
+def trial_kwargs(w, side):
+    from scoring import trials
+
+    assessment = published_for(w, _root(w, side))
+    trial = trials.run(assessment.created_by, assessment, name="原规则", rules=trials.current_rules(assessment))
+    return {"pk": assessment.pk, "trial_pk": trial.pk}
+
+
+#: rule trials are staff's working papers: everyone else finds none (404)
+NOT_STAFF = frozenset({"inspector", "secretary", "leader"})
+
 CASES = {
     "scoring:assessments": Case(),
     "scoring:assessment_new": Case(allowed=TREE_EDITORS),
@@ -82,6 +93,10 @@ CASES = {
     "scoring:dynamic": Case(published_pk, allowed=EVERYONE),
     "scoring:sheet": Case(sheet_kwargs, allowed=EVERYONE),
     "scoring:score_evidence": Case(score_evidence_pk),
+    "scoring:trials": Case(published_pk, allowed=TREE_EDITORS, hidden=NOT_STAFF),
+    "scoring:trial": Case(trial_kwargs, allowed=TREE_EDITORS, hidden=NOT_STAFF),
+    "scoring:trial_export": Case(trial_kwargs, allowed=TREE_EDITORS, hidden=NOT_STAFF),
+    "scoring:trial_apply": Case(trial_kwargs, allowed=TREE_EDITORS, hidden=NOT_STAFF, method="post", ok_status=302),
     "scoring:close": Case(assessment_pk, allowed=TREE_EDITORS, hidden=SECRETARY, method="post", ok_status=302),
     "scoring:publish": Case(assessment_pk, allowed=TREE_EDITORS, hidden=SECRETARY, method="post", ok_status=302),
 }

@@ -24,12 +24,14 @@ def test_demo_shows_every_rule(db):
     assert set(Result.objects.filter(assessment=scoring, rated=True).values_list("grade", flat=True)) == {
         "好", "较好", "一般", "较差"}
     assert Result.objects.filter(assessment=scoring).exclude(incomplete_sheets=[]).count() == 1
+    trial = current.trials.get()
+    assert trial.comparison["grade_moves"] > 0 and trial.comparison["rank_moves"] > 0
 
 
 def test_database_benchmark_builds_closes_and_publishes_an_assessment_of_every_branch(db, capsys):
     call_command("seed_demo")
     call_command("bench_scoring", "--database", "--organisations", "20", "--runs", "1")
     out = capsys.readouterr().out
-    assert "数据库路径：389 个党支部、58350 个分数" in out
+    assert "数据库路径：389 个党支部、58350 个分数" in out and "规则试算" in out
     measured = Assessment.objects.get(name="性能测量：全部党支部考核")
     assert measured.status == Assessment.Status.PUBLISHED and measured.results.count() == 389

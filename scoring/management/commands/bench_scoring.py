@@ -2,7 +2,7 @@
 
 ``--database`` also measures the database path on the seeded data: an assessment over every branch with the
 50-item scheme (seed 004's shape), random scores bulk-inserted, then closed (computed, ranked, stored) and
-published, so ``bench_reports`` can render its ranked report.
+published, so ``bench_reports`` can render its ranked report; then a rule trial (规则试算) on it is timed.
 """
 
 import datetime
@@ -57,6 +57,18 @@ def _close(user, assessment, *, again=False, keep=False):
             Assessment.objects.filter(pk=assessment.pk).update(status=Assessment.Status.SCORING)
         services.close(user, Assessment.objects.get(pk=assessment.pk))
         transaction.set_rollback(not keep)
+
+
+def _trial(user, assessment):
+    """The demo's rule trial (four grades by shares, weights 5 : 2 : 3) on the published assessment, rolled back."""
+    from scoring import demo, trials
+    from scoring.models import Assessment
+
+    assessment = Assessment.objects.select_related("scheme", "root").get(pk=assessment.pk)
+    with transaction.atomic():
+        trial = trials.run(user, assessment, name="性能测量", rules=demo.trial_rules(assessment))
+        transaction.set_rollback(True)
+    return trial
 
 
 class Command(BaseCommand):
@@ -120,6 +132,8 @@ class Command(BaseCommand):
         _close(staff, assessment, keep=True)
         again = statistics.median(_timed(lambda: _close(staff, assessment, again=True)) for _ in range(runs))
         services.publish(staff, Assessment.objects.get(pk=assessment.pk))
+        trial = statistics.median(_timed(lambda: _trial(staff, assessment)) for _ in range(runs))
+        moves = _trial(staff, assessment).comparison["grade_moves"]
         self.stdout.write(
             f"数据库路径：{assessment.targets.count()} 个党支部、{assessment.scores.count()} 个分数"
             f"(建立考核并写入分数 {loaded:.1f} 秒)\n"
@@ -127,4 +141,6 @@ class Command(BaseCommand):
             f"  结束评分(读取全部分数、计算、排名、定等、写入结果和问题)：首次 中位数 {first:.2f} 秒"
             f"(对照的 {first / reference:.1f} 倍)；重新计算(结果已存在) 中位数 {again:.2f} 秒"
             f"(对照的 {again / reference:.1f} 倍)\n"
+            f"  规则试算(按比例四个等次、权重 5:2:3，同一引擎计算并与实际结果比较，{moves} 个组织等次变化)："
+            f"中位数 {trial:.2f} 秒\n"
             f"  已发布为考核编号 {assessment.pk}")
