@@ -5,6 +5,11 @@ which adds the app's row errors and fills ``plan.creates``/``plan.updates``, and
 which writes a valid plan and returns the success message. The kernel reads the sheet safely
 (``xlsx_reader``), checks each cell against its column, and runs the views.
 
+The package is checked in the request, which refuses at once whatever would cause too much work
+(``xlsx_reader.check_package``). A small sheet is then read in the request; a large one is kept as a
+``PendingImport`` being read, and read by a Celery task (``partybuild.kernel.tasks.preview_import``, a thread of
+the web process in the quick start) that records its progress, while the page shows it and then the preview.
+
 Nothing is written at upload. The rows read from a valid file (not the file) are kept as a ``PendingImport``
 whose id is the confirmation token. Confirming locks that row, checks the rows again against the database
 as it is now, writes them in the same transaction and marks the row confirmed: a second click (or a second
@@ -13,6 +18,9 @@ browser tab) finds it confirmed and imports nothing. Uploads never confirmed are
 """
 
 import datetime
+import io
+import logging
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,7 +29,8 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -29,8 +38,16 @@ from django.views.decorators.http import require_POST
 from . import audit
 from .errors import ServiceError
 from .models import PendingImport
-from .xlsx import ParsedSheet, SheetError, parse_cell
-from .xlsx_reader import MAX_DATA_ROWS, MAX_UPLOAD_BYTES, read_sheet
+from .xlsx import ParsedSheet, RowError, SheetError, parse_cell
+from .xlsx_reader import MAX_DATA_ROWS, MAX_UPLOAD_BYTES, TASK_SECONDS, Deadline, check_package, read_sheet
+
+log = logging.getLogger(__name__)
+#: a sheet of up to this many rows is read in the request; a longer one in the background
+READ_IN_REQUEST_ROWS = 2000
+#: the errors a preview lists (and keeps)
+SHOWN_ERRORS = 500
+#: the importers that have views, by name (what the background task reads a file for)
+REGISTRY = {}
 
 
 class ImportForm(forms.Form):
@@ -81,6 +98,40 @@ class ImportPlan:
     def error(self, row, column, message):
         self.sheet.error(row, column, message)
 
+    def summary(self) -> "PlanSummary":
+        return PlanSummary(
+            title=self.sheet.title, count=self.count, notes=list(self.notes), error_count=len(self.errors),
+            errors=sorted(self.errors, key=lambda e: (e.row, e.column))[:SHOWN_ERRORS],
+            creates=len(self.creates), updates=len(self.updates), unchanged=self.unchanged,
+            facts={k: v for k, v in self.facts.items() if isinstance(v, int | str)}, extra=self.extra)
+
+
+@dataclass
+class PlanSummary:
+    """What a preview shows of a plan (and keeps, when the plan was made in the background)."""
+
+    title: str = ""
+    count: int = 0
+    notes: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+    error_count: int = 0
+    creates: int = 0
+    updates: int = 0
+    unchanged: int = 0
+    facts: dict = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def is_valid(self):
+        return not self.error_count
+
+    def as_json(self) -> dict:
+        return {**self.__dict__, "errors": [[e.row, e.column, e.message] for e in self.errors]}
+
+    @classmethod
+    def from_json(cls, data) -> "PlanSummary":
+        return cls(**{**data, "errors": [RowError(*error) for error in data.get("errors", [])]})
+
 
 @dataclass(frozen=True)
 class Importer:
@@ -90,9 +141,9 @@ class Importer:
     write: Callable
     max_rows: int = MAX_DATA_ROWS
 
-    def plan(self, user, uploaded_file, **extra) -> ImportPlan:
+    def plan(self, user, uploaded_file, deadline=None, **extra) -> ImportPlan:
         """Read and check every row; raises SheetError when the file itself is unusable."""
-        return self._checked(user, read_sheet(uploaded_file, self.columns, self.max_rows), extra)
+        return self._checked(user, read_sheet(uploaded_file, self.columns, self.max_rows, deadline), extra)
 
     def replan(self, user, rows, **extra) -> ImportPlan:
         """Check again the ``rows`` kept from a preview (``stored_rows``), each cell parsed again by its column."""
@@ -126,44 +177,48 @@ def _confirm_window():
 
 def import_views(importer: Importer, *, may_import, template, done_url, form_class=ImportForm):
     """The upload (preview) and confirm views of one import; ``may_import(user)`` gates both."""
+    REGISTRY[importer.name] = importer
 
     def upload(request):
         if not may_import(request.user):
             raise PermissionDenied
+        if request.method == "GET" and "token" in request.GET:
+            return _shown(request, importer, template, form_class)
         form = form_class(request.POST or None, request.FILES or None)
         context = {"form": form}
         if request.method == "POST" and form.is_valid():
             extra = {key: value for key, value in form.cleaned_data.items() if key != "file"}
             file = form.cleaned_data["file"]
             try:
-                context["plan"] = checked = importer.plan(request.user, file, **extra)
+                last_rows = check_package(file)
+                if sum(last_rows.values()) > READ_IN_REQUEST_ROWS:
+                    pending = _read_later(request.user, importer, file, extra)
+                    return redirect(f"{request.path}?token={pending.token}")
+                checked = importer.plan(request.user, file, **extra)
             except SheetError as exc:
                 form.add_error("file", str(exc))
             else:
+                context["plan"] = checked.summary()
                 if checked.is_valid:
                     pending = PendingImport.objects.create(kind=importer.name, user=request.user, extra=extra,
                                                            rows=checked.stored_rows, original_name=file.name[:200],
                                                            size=file.size)
                     context["token"] = str(pending.token)
         return render(request, template, context)
-
     @require_POST
     def confirm(request):
         if not may_import(request.user):
             raise PermissionDenied
-        try:
-            token = uuid.UUID(request.POST.get("token", ""))
-        except ValueError:
-            token = None
+        token = _token(request.POST)
         with transaction.atomic():
             pending = PendingImport.objects.select_for_update().filter(
-                token=token, kind=importer.name, user=request.user).first()
+                token=token, kind=importer.name, user=request.user, status=PendingImport.Status.CHECKED).first()
             if pending is not None and pending.confirmed_at:
                 messages.info(request, "这个文件已经导入过了({at})，没有重复导入。".format(
                     at=timezone.localtime(pending.confirmed_at).strftime("%H:%M:%S"),
                 ))
                 return redirect(done_url)
-            if pending is None or pending.created_at < timezone.now() - _confirm_window():
+            if pending is None or not pending.rows or pending.created_at < timezone.now() - _confirm_window():
                 messages.error(request, "导入确认已失效，请重新上传文件。")
                 return redirect(request.path.rsplit("confirm/", 1)[0])
             checked = importer.replan(request.user, pending.rows, **pending.extra)
@@ -172,7 +227,7 @@ def import_views(importer: Importer, *, may_import, template, done_url, form_cla
                 audit.record(request, audit.Action.IMPORT, importer.name, outcome="refused: data changed", **uploaded)
                 pending.delete()
                 messages.error(request, "数据已发生变化，文件不再有效，请修改后重新上传。")
-                return render(request, template, {"form": form_class(), "plan": checked})
+                return render(request, template, {"form": form_class(), "plan": checked.summary()})
             try:
                 message = importer.apply(request.user, checked)
             except (ServiceError, IntegrityError) as exc:  # a refusal, or a row someone else wrote meanwhile
@@ -186,6 +241,96 @@ def import_views(importer: Importer, *, may_import, template, done_url, form_cla
         return redirect(done_url)
 
     return upload, confirm
+
+
+def _read_later(user, importer, file, extra) -> PendingImport:
+    """Keep a large upload to be read in the background; the page shows its progress."""
+    file.seek(0)
+    pending = PendingImport.objects.create(kind=importer.name, user=user, extra=extra, upload=file.read(),
+                                           status=PendingImport.Status.READING, original_name=file.name[:200],
+                                           size=file.size)
+    transaction.on_commit(lambda: _queue(pending.token))
+    return pending
+
+
+def _queue(token):
+    from .tasks import preview_import
+
+    if settings.REPORTS_IN_BACKGROUND_THREAD:  # no worker (the quick start): a thread of this process
+        threading.Thread(target=_preview_in_thread, args=(token,), name=f"import-{token}", daemon=True).start()
+        return
+    try:
+        preview_import.delay(str(token))
+    except Exception as exc:  # the broker is down: the user is told on the page
+        log.warning("import not queued: %r", exc)
+        _refuse(token, "导入服务暂时不可用(任务队列无法连接)，请稍后重新上传。")
+
+
+def _preview_in_thread(token):
+    try:
+        preview(token)
+    finally:
+        connections.close_all()  # this thread's own connections
+
+
+def preview(token):
+    """Read and check a kept upload (the background task's work): its rows and summary are kept, the file
+    dropped; the page shows the progress meanwhile."""
+    pending = PendingImport.objects.filter(token=token, status=PendingImport.Status.READING).first()
+    if pending is None:
+        return
+    importer = REGISTRY.get(pending.kind)
+    if importer is None:
+        from .registry import app_modules
+
+        list(app_modules("views"))  # a worker process: the views register their importers
+        importer = REGISTRY[pending.kind]
+
+    def progress(share):
+        PendingImport.objects.filter(pk=token).update(progress=max(1, min(99, int(share * 100))))
+
+    try:
+        plan = importer.plan(pending.user, io.BytesIO(bytes(pending.upload)), Deadline(TASK_SECONDS, progress),
+                             **pending.extra)
+    except SheetError as exc:
+        _refuse(token, str(exc))
+        return
+    PendingImport.objects.filter(pk=token).update(
+        status=PendingImport.Status.CHECKED, progress=100, upload=None, summary=plan.summary().as_json(),
+        rows=plan.stored_rows if plan.is_valid else [])
+
+
+def _refuse(token, message):
+    PendingImport.objects.filter(pk=token).update(status=PendingImport.Status.CHECKED, progress=100, upload=None,
+                                                  summary={"refusal": message})
+
+
+def _shown(request, importer, template, form_class):
+    """The page of an upload read in the background: its progress, then its preview (or why it was refused)."""
+    pending = PendingImport.objects.filter(token=_token(request.GET), kind=importer.name, user=request.user,
+                                           confirmed_at__isnull=True).defer("rows", "upload").first()
+    if pending is None:
+        raise Http404("导入记录不存在或已失效，请重新上传文件。")
+    if request.headers.get("HX-Request") and pending.status == PendingImport.Status.CHECKED:
+        response = HttpResponse()
+        response["HX-Refresh"] = "true"  # the page polling the progress shows the preview in full
+        return response
+    form = form_class()
+    context = {"form": form, "pending": pending}
+    if pending.status == PendingImport.Status.CHECKED:
+        if "refusal" in pending.summary:
+            form.add_error("file", pending.summary["refusal"])
+        else:
+            context["plan"] = PlanSummary.from_json(pending.summary)
+            context["token"] = str(pending.token) if context["plan"].is_valid else None
+    return render(request, template, context)
+
+
+def _token(data):
+    try:
+        return uuid.UUID(data.get("token", ""))
+    except ValueError:
+        return None
 
 
 def purge_unconfirmed(now=None) -> int:
