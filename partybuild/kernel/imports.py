@@ -42,8 +42,8 @@ from .xlsx import ParsedSheet, RowError, SheetError, parse_cell
 from .xlsx_reader import MAX_DATA_ROWS, MAX_UPLOAD_BYTES, TASK_SECONDS, Deadline, check_package, read_sheet
 
 log = logging.getLogger(__name__)
-#: a sheet of up to this many rows is read in the request; a longer one in the background
-READ_IN_REQUEST_ROWS = 2000
+#: a workbook of up to this many cells (about 2,500 ledger rows) is read in the request; a larger one in the background
+READ_IN_REQUEST_CELLS = 40_000
 #: the errors a preview lists (and keeps)
 SHOWN_ERRORS = 500
 #: the importers that have views, by name (what the background task reads a file for)
@@ -190,8 +190,7 @@ def import_views(importer: Importer, *, may_import, template, done_url, form_cla
             extra = {key: value for key, value in form.cleaned_data.items() if key != "file"}
             file = form.cleaned_data["file"]
             try:
-                last_rows = check_package(file)
-                if sum(last_rows.values()) > READ_IN_REQUEST_ROWS:
+                if sum(used.cells for used in check_package(file).values()) > READ_IN_REQUEST_CELLS:
                     pending = _read_later(request.user, importer, file, extra)
                     return redirect(f"{request.path}?token={pending.token}")
                 checked = importer.plan(request.user, file, **extra)

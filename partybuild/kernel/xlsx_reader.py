@@ -21,6 +21,7 @@ import logging
 import re
 import time
 import zipfile
+from typing import NamedTuple
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
@@ -54,6 +55,13 @@ _PROLOG_BYTES = 64 * 1024
 NOT_A_WORKBOOK = "文件不是有效的 Excel(.xlsx) 工作簿，请用“导出”得到的模板填写后再导入。"
 
 
+class UsedRange(NamedTuple):
+    """What a worksheet really holds: its cells (blank ones included) and its last row."""
+
+    cells: int = 0
+    rows: int = 0
+
+
 class Deadline:
     """The clock of one read: ``check()`` refuses once ``seconds`` have passed; ``progress`` (if given) is told
     the share of the work done now and then."""
@@ -74,7 +82,7 @@ class Deadline:
 
 def read_sheet(uploaded_file, columns: list[Column], max_rows=MAX_DATA_ROWS, deadline=None) -> ParsedSheet:
     deadline = deadline or Deadline()
-    last_rows = check_package(uploaded_file, deadline)
+    used = check_package(uploaded_file, deadline)
     uploaded_file.seek(0)
     try:
         workbook = load_workbook(uploaded_file, read_only=True, data_only=True)
@@ -82,14 +90,14 @@ def read_sheet(uploaded_file, columns: list[Column], max_rows=MAX_DATA_ROWS, dea
         log.info("unreadable workbook: %r", exc)
         raise SheetError(NOT_A_WORKBOOK) from exc
     try:
-        return _Reader(workbook, columns, max_rows, deadline, last_rows).read()
+        return _Reader(workbook, columns, max_rows, deadline, used).read()
     finally:
         workbook.close()
 
 
 def check_package(uploaded_file, deadline=None) -> dict:
     """Refuse, before any XML is parsed, a file that is too big, not a zip, a zip bomb, XML with a DTD or parts
-    that would cause too much work; returns each worksheet part's last row."""
+    that would cause too much work; returns each worksheet part's ``UsedRange``."""
     deadline = deadline or Deadline()
     uploaded_file.seek(0, 2)
     if uploaded_file.tell() > MAX_UPLOAD_BYTES:
@@ -100,7 +108,7 @@ def check_package(uploaded_file, deadline=None) -> dict:
             members = archive.infolist()
             if len(members) > MAX_MEMBERS:
                 raise SheetError(f"工作簿内部文件过多({len(members)} 个)，不像正常的 Excel 文件。")
-            total, last_rows = 0, {}
+            total, used = 0, {}
             for member in members:
                 _check_member(member)
                 total += member.file_size
@@ -108,8 +116,8 @@ def check_package(uploaded_file, deadline=None) -> dict:
                     raise SheetError(f"工作簿解压后超过 {MAX_TOTAL_BYTES // (1024 * 1024)} MB，请分批导入。")
                 if member.filename.lower().endswith((".xml", ".rels")):
                     _check_xml(archive, member)
-                    last_rows.update(_check_work(archive, member, deadline))
-            return last_rows
+                    used.update(_check_work(archive, member, deadline))
+            return used
     except SheetError:
         raise
     except Exception as exc:  # a corrupt zip raises many kinds of errors
@@ -157,7 +165,7 @@ _CHECK_EVERY = 500
 
 
 def _check_work(archive, member, deadline) -> dict:
-    """Count, streaming, the work a part would cause openpyxl; {worksheet part: its last row} for a worksheet."""
+    """Count, streaming, the work a part would cause openpyxl; {worksheet part: UsedRange} for a worksheet."""
     name = member.filename
     lower = name.lower()
     if lower.startswith("xl/worksheets/") and lower.endswith(".xml"):
@@ -175,7 +183,7 @@ def _check_work(archive, member, deadline) -> dict:
     return {}
 
 
-def _check_worksheet(archive, member, deadline) -> int:
+def _check_worksheet(archive, member, deadline) -> "UsedRange":
     """A sheet's real used range, whatever its dimension says: its cells (blank ones included) and last row."""
     cells, last_row = 0, 0
     for chunk in _chunks(archive, member, deadline):
@@ -187,7 +195,7 @@ def _check_worksheet(archive, member, deadline) -> int:
         if last_row > MAX_SHEET_ROWS:
             raise SheetError(f"工作表“{_sheet_name(member)}”超过 {MAX_SHEET_ROWS} 行(含空行)，"
                              "请删除多余的空行或分批导入。")
-    return last_row
+    return UsedRange(cells, last_row)
 
 
 def _count(archive, member, pattern, limit, deadline) -> int:
@@ -224,9 +232,9 @@ def _blank(value):
 
 
 class _Reader:
-    def __init__(self, workbook, columns, max_rows, deadline, last_rows):
+    def __init__(self, workbook, columns, max_rows, deadline, used):
         self.workbook, self.columns, self.max_rows = workbook, columns, max_rows
-        self.deadline, self.last_rows = deadline, last_rows
+        self.deadline, self.used = deadline, used
         self.lookup = {}
         for column in columns:
             for header in column.headers:
@@ -309,7 +317,7 @@ class _Reader:
 
     def _read_rows(self, sheet, positions, parsed):
         rows = sheet.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True)
-        last = max(self.last_rows.get(sheet._worksheet_path, 1), 1)
+        last = max(self.used.get(sheet._worksheet_path, UsedRange()).rows, 1)
         number = 0
         while True:
             number += 1

@@ -124,8 +124,8 @@ def test_the_page_shows_the_progress_while_the_upload_is_read(world, login):
 
 def test_a_refusal_found_in_the_background_is_shown_in_chinese(world, login, django_capture_on_commit_callbacks):
     client = login(world.users["staff"])
-    rows = ledger_rows(world.branch.code, 2500)
-    rows[2000] = (1, "不存在的组织", *rows[2000][2:])
+    rows = ledger_rows(world.branch.code, 6000)
+    rows[5000] = (1, "不存在的组织", *rows[5000][2:])
     upload = io.BytesIO(xlsx.write_rows("整改台账", COLUMNS, rows))
     upload.name = "台账.xlsx"
     with django_capture_on_commit_callbacks(execute=True):
