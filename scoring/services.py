@@ -202,6 +202,8 @@ def may_score(user, rater, org=None):
 def _sheet_owner(user, rater, member):
     """Whose sheet: a panel member's (staff of the scope may enter it on their behalf), else the user's own."""
     if member is None or member == user:
+        if rater.members.exists() and not rater.members.filter(pk=user.pk).exists():
+            raise ServiceError(f"您不是“{rater.name}”的评分人，不能以自己的名义评分；代评分人录入时请先选择评分人。")
         return user
     if not can(user, "scoring.manage", rater.assessment):
         raise ServiceError("只有组织部干部可以代评分人录入。")

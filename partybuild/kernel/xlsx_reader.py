@@ -260,7 +260,8 @@ class _Reader:
         if len(visible) > 1:
             others = "、".join(f"“{s.title}”" for s in visible if s is not sheet)
             notes.insert(0, f"工作簿有 {len(visible)} 个工作表，读取的是“{sheet.title}”，未读取：{others}。")
-        parsed = ParsedSheet(title=sheet.title, notes=notes)
+        parsed = ParsedSheet(title=sheet.title, notes=notes, properties={
+            str(p.name): str(p.value) for p in self.workbook.custom_doc_props.props if p.value is not None})
         sheet.reset_dimensions()  # the real used range was checked; a declared size must not hide or add rows
         positions = self._resolve(sheet.title, header)
         parsed.headers = {column.name for column in positions.values()}
