@@ -51,6 +51,8 @@ class Column:
     synonyms: tuple[str, ...] = ()
     max_length: int = MAX_CELL_CHARS
     validate: Callable | None = None
+    #: the money unit the column is stored in (“万元”), stated in its header; a header may state another
+    unit: str = ""
 
     @property
     def headers(self):
@@ -76,6 +78,17 @@ def normalise_header(text) -> str:
     value = unicodedata.normalize("NFKC", str(text or ""))
     value = re.sub(r"\([^)]*\)|\[[^\]]*\]|【[^】]*】|〔[^〕]*〕", "", value)
     return re.sub(r"[\s*:：]", "", value)
+
+
+#: money units a header may state, in yuan
+MONEY_UNITS = {"元": 1, "千元": 1000, "万元": 10_000, "亿元": 100_000_000}
+_UNIT = re.compile(r"\(\s*(元|千元|万元|亿元)\s*\)")
+
+
+def stated_unit(header) -> str:
+    """The money unit a header states in brackets (“村集体经济收入(元)” → “元”), or ""."""
+    match = _UNIT.search(unicodedata.normalize("NFKC", str(header or "")))
+    return match.group(1) if match else ""
 
 
 def parse_cell(column: Column, raw):
@@ -215,9 +228,10 @@ def field_column(model_field, name=None, *, header=None, synonyms=(), required=F
         parse = whole_number
     else:
         parse = text
-    return Column(header or str(model_field.verbose_name), name or model_field.name, parse, required, export,
-                  tuple(synonyms), max_length or model_field.max_length or MAX_CELL_CHARS,
-                  model_field.run_validators)
+    header = header or str(model_field.verbose_name)
+    return Column(header, name or model_field.name, parse, required, export, tuple(synonyms),
+                  max_length or model_field.max_length or MAX_CELL_CHARS, model_field.run_validators,
+                  stated_unit(header))
 
 
 # Writing. The workbook is written directly as SpreadsheetML, streamed into the zip: openpyxl's write-only

@@ -21,12 +21,22 @@ import logging
 import re
 import time
 import zipfile
+from decimal import Decimal
 from typing import NamedTuple
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from .xlsx import Column, ParsedSheet, SheetError, normalise_header, parse_cell
+from .xlsx import (
+    MONEY_UNITS,
+    Column,
+    ParsedSheet,
+    SheetError,
+    decimal_number,
+    normalise_header,
+    parse_cell,
+    stated_unit,
+)
 
 log = logging.getLogger(__name__)
 
@@ -235,6 +245,7 @@ class _Reader:
     def __init__(self, workbook, columns, max_rows, deadline, used):
         self.workbook, self.columns, self.max_rows = workbook, columns, max_rows
         self.deadline, self.used = deadline, used
+        self.scales = {}
         self.lookup = {}
         for column in columns:
             for header in column.headers:
@@ -264,6 +275,7 @@ class _Reader:
             str(p.name): str(p.value) for p in self.workbook.custom_doc_props.props if p.value is not None})
         sheet.reset_dimensions()  # the real used range was checked; a declared size must not hide or add rows
         positions = self._resolve(sheet.title, header)
+        self.scales = self._scales(header, positions, parsed)
         parsed.headers = {column.name for column in positions.values()}
         self._read_rows(sheet, positions, parsed)
         if not parsed.rows and not parsed.errors:
@@ -303,6 +315,17 @@ class _Reader:
             problems.append("缺少必需的列：{cols}。".format(cols="、".join(missing)))
         return positions, problems
 
+    @staticmethod
+    def _scales(header_row, positions, parsed):
+        """{position: factor} for money columns whose header states another unit than the one stored."""
+        scales = {}
+        for index, column in positions.items():
+            unit = stated_unit(header_row[index])
+            if column.unit and unit and unit != column.unit:
+                scales[index] = Decimal(MONEY_UNITS[unit]) / MONEY_UNITS[column.unit]
+                parsed.notes.append(f"“{header_row[index]}”按{unit}填写，换算为{column.unit}保存。")
+        return scales
+
     def _resolve(self, title, header_row):
         positions, problems = self._problems(header_row)
         if problems:
@@ -338,6 +361,18 @@ class _Reader:
                 raise SheetError(f"一次最多导入 {self.max_rows} 行，请分批导入。")
             parsed.rows.append((number, self._record(parsed, number, values, positions)))
 
+    @staticmethod
+    def _parsed(column, raw, scale):
+        """The cell's value; a money amount in another unit converted exactly, never rounded."""
+        if scale is None:
+            return parse_cell(column, raw)
+        amount = decimal_number(raw) * scale
+        value = parse_cell(column, amount)
+        if value != amount:
+            raise ValueError(f"{raw} 换算为{column.unit}是 {amount.normalize():f}，"
+                             f"超出了可保存的精度，请按{column.unit}填写。")
+        return value
+
     def _record(self, parsed, number, values, positions):
         record = {column.name: None for column in self.columns}
         failed = set()
@@ -353,7 +388,7 @@ class _Reader:
             if _blank(raw):
                 continue
             try:
-                record[column.name] = parse_cell(column, raw)
+                record[column.name] = self._parsed(column, raw, self.scales.get(index))
             except ValueError as exc:
                 failed.add(column.name)
                 parsed.error(number, column.header, str(exc))
