@@ -53,7 +53,7 @@ MAX_WHOLE_PART_BYTES = 4 * 1024 * 1024
 #: cells of one worksheet, blank ones included (a 20,000-row ledger has 320,000)
 MAX_SHEET_CELLS = 1_000_000
 #: the longest a read may take, in the web request and in the background task
-REQUEST_SECONDS, TASK_SECONDS = 4, 60
+REQUEST_SECONDS, TASK_SECONDS = 10, 60
 #: a member larger than RATIO_CHECKED_ABOVE may not expand more than MAX_RATIO times
 MAX_RATIO, RATIO_CHECKED_ABOVE = 100, 1024 * 1024
 MAX_SHEETS = 50

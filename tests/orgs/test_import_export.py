@@ -42,7 +42,7 @@ def test_export_then_reimport_of_the_same_sheet_changes_nothing(world, login):
     before = {(o.code, o.name, o.path) for o in Organization.objects.all()}
     plan = excel.IMPORT.plan(world.users["staff"], io.BytesIO(response.content))
     assert plan.is_valid, plan.errors
-    assert (len(plan.creates), len(plan.updates), plan.facts["statistics"]) == (0, 6, 1)
+    assert (len(plan.creates), len(plan.updates), plan.unchanged, plan.facts["statistics"]) == (0, 0, 6, 0)
     excel.IMPORT.apply(world.users["staff"], plan)
     assert {(o.code, o.name, o.path) for o in Organization.objects.all()} == before
 
