@@ -19,7 +19,7 @@ from .models import Rater, Score
 CODE, NAME = "组织编码", "党组织"
 #: the document property holding the stamp, and the version of the sheet's layout it was signed for
 STAMP, SHEET_VERSION = "党建督考评分表", "1"
-_signer = signing.Signer(salt="scoring.sheet")
+SALT = "scoring.sheet"
 _org, _score = Organization._meta.get_field, Score._meta.get_field
 
 
@@ -35,7 +35,7 @@ def _columns(items):
 
 
 def stamp(rater, member) -> str:
-    return _signer.sign(f"{rater.assessment_id}:{rater.pk}:{member.pk}:{SHEET_VERSION}")
+    return signing.Signer(salt=SALT).sign(f"{rater.assessment_id}:{rater.pk}:{member.pk}:{SHEET_VERSION}")
 
 
 def stamp_refusal(properties, rater, member):
@@ -44,7 +44,7 @@ def stamp_refusal(properties, rater, member):
     if STAMP not in properties:
         return f"这个文件不是从本系统导出的评分表(缺少评分表标记)，{again}"
     try:
-        assessment_id, rater_id, member_id, version = _signer.unsign(properties[STAMP]).split(":")
+        assessment_id, rater_id, member_id, version = signing.Signer(salt=SALT).unsign(properties[STAMP]).split(":")
     except (signing.BadSignature, ValueError):
         return f"评分表标记无效(文件的来源标记被改动或复制过)，{again}"
     if version != SHEET_VERSION:

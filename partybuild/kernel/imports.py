@@ -44,6 +44,10 @@ from .xlsx_reader import MAX_DATA_ROWS, MAX_UPLOAD_BYTES, TASK_SECONDS, Deadline
 log = logging.getLogger(__name__)
 #: a workbook of up to this many cells (about 2,500 ledger rows) is read in the request; a larger one in the background
 READ_IN_REQUEST_CELLS = 40_000
+#: an import of up to this many rows is written in the request; a longer one in the background
+CONFIRM_IN_REQUEST_ROWS = 2000
+DATA_CHANGED = "数据已发生变化，文件不再有效，请修改后重新上传。"
+WRITTEN_MEANWHILE = "数据刚被其他人修改，未导入任何数据，请重新上传文件。"
 #: the errors a preview lists (and keeps)
 SHOWN_ERRORS = 500
 #: the importers that have views, by name (what the background task reads a file for)
@@ -183,7 +187,7 @@ def import_views(importer: Importer, *, may_import, template, done_url, form_cla
         if not may_import(request.user):
             raise PermissionDenied
         if request.method == "GET" and "token" in request.GET:
-            return _shown(request, importer, template, form_class)
+            return _shown(request, importer, template, form_class, done_url)
         form = form_class(request.POST or None, request.FILES or None)
         context = {"form": form}
         if request.method == "POST" and form.is_valid():
@@ -209,37 +213,81 @@ def import_views(importer: Importer, *, may_import, template, done_url, form_cla
         if not may_import(request.user):
             raise PermissionDenied
         token = _token(request.POST)
+        upload_url = request.path.rsplit("confirm/", 1)[0]
         with transaction.atomic():
             pending = PendingImport.objects.select_for_update().filter(
-                token=token, kind=importer.name, user=request.user, status=PendingImport.Status.CHECKED).first()
+                token=token, kind=importer.name, user=request.user).first()
             if pending is not None and pending.confirmed_at:
                 messages.info(request, "这个文件已经导入过了({at})，没有重复导入。".format(
                     at=timezone.localtime(pending.confirmed_at).strftime("%H:%M:%S"),
                 ))
                 return redirect(done_url)
+            if pending is not None and pending.status == PendingImport.Status.CONFIRMING:
+                return redirect(f"{upload_url}?token={pending.token}")  # under way: its progress
             if pending is None or not pending.rows or pending.created_at < timezone.now() - _confirm_window():
                 messages.error(request, "导入确认已失效，请重新上传文件。")
-                return redirect(request.path.rsplit("confirm/", 1)[0])
-            checked = importer.replan(request.user, pending.rows, **pending.extra)
-            uploaded = {"file": pending.original_name, "size": pending.size, "rows": len(pending.rows)}
-            if not checked.is_valid:
-                audit.record(request, audit.Action.IMPORT, importer.name, outcome="refused: data changed", **uploaded)
-                pending.delete()
-                messages.error(request, "数据已发生变化，文件不再有效，请修改后重新上传。")
-                return render(request, template, {"form": form_class(), "plan": checked.summary()})
-            try:
-                message = importer.apply(request.user, checked)
-            except (ServiceError, IntegrityError) as exc:  # a refusal, or a row someone else wrote meanwhile
-                messages.error(request, str(exc) if isinstance(exc, ServiceError) else
-                    "数据刚被其他人修改，未导入任何数据，请重新上传文件。")
-                return redirect(request.path.rsplit("confirm/", 1)[0])
-            pending.confirmed_at, pending.result, pending.rows = timezone.now(), str(message)[:200], []
-            pending.save()
-            audit.record(request, audit.Action.IMPORT, importer.name, outcome=str(message), **uploaded)
-        messages.success(request, message)
+                return redirect(upload_url)
+            if len(pending.rows) > CONFIRM_IN_REQUEST_ROWS:
+                pending.status = PendingImport.Status.CONFIRMING
+                pending.save(update_fields=["status"])
+                transaction.on_commit(lambda: _queue("confirm_import", pending.token))
+                return redirect(f"{upload_url}?token={pending.token}")
+            outcome, detail = _confirmed(importer, pending, request)
+        if outcome == "refused":
+            messages.error(request, DATA_CHANGED)
+            return render(request, template, {"form": form_class(), "plan": detail})
+        if outcome == "failed":
+            messages.error(request, detail)
+            return redirect(upload_url)
+        messages.success(request, detail)
         return redirect(done_url)
 
     return upload, confirm
+
+
+def _confirmed(importer, pending, who):
+    """Check the kept rows again and write them (the row locked by the caller). ("done", message),
+    ("refused", PlanSummary with the errors) when the data changed meanwhile, or ("failed", message)."""
+    checked = importer.replan(pending.user, pending.rows, **pending.extra)
+    uploaded = {"file": pending.original_name, "size": pending.size, "rows": len(pending.rows)}
+    if not checked.is_valid:
+        audit.record(who, audit.Action.IMPORT, importer.name, outcome="refused: data changed", **uploaded)
+        pending.delete()
+        return "refused", checked.summary()
+    try:
+        message = str(importer.apply(pending.user, checked))
+    except (ServiceError, IntegrityError) as exc:  # a refusal, or a row someone else wrote meanwhile
+        return "failed", str(exc) if isinstance(exc, ServiceError) else WRITTEN_MEANWHILE
+    pending.confirmed_at, pending.result, pending.rows = timezone.now(), message[:200], []
+    pending.status = PendingImport.Status.CHECKED
+    pending.save()
+    audit.record(who, audit.Action.IMPORT, importer.name, outcome=message, **uploaded)
+    return "done", message
+
+
+def confirm(token):
+    """Write a large confirmed import (the background task's work); the page shows the outcome."""
+    with transaction.atomic():
+        pending = PendingImport.objects.select_for_update().filter(
+            token=token, status=PendingImport.Status.CONFIRMING).select_related("user").first()
+        if pending is None:
+            return
+        outcome, detail = _confirmed(_importer(pending.kind), pending, pending.user)
+    if outcome == "refused":
+        PendingImport.objects.create(token=token, kind=pending.kind, user=pending.user, extra=pending.extra,
+                                     original_name=pending.original_name, size=pending.size,
+                                     summary={**detail.as_json(), "refusal": DATA_CHANGED})
+    elif outcome == "failed":
+        PendingImport.objects.filter(pk=token).update(status=PendingImport.Status.CHECKED, rows=[],
+                                                      summary={"refusal": detail})
+
+
+def _importer(kind):
+    if kind not in REGISTRY:
+        from .registry import app_modules
+
+        list(app_modules("views"))  # a worker process: the views register their importers
+    return REGISTRY[kind]
 
 
 def _read_later(user, importer, file, extra) -> PendingImport:
@@ -248,26 +296,29 @@ def _read_later(user, importer, file, extra) -> PendingImport:
     pending = PendingImport.objects.create(kind=importer.name, user=user, extra=extra, upload=file.read(),
                                            status=PendingImport.Status.READING, original_name=file.name[:200],
                                            size=file.size)
-    transaction.on_commit(lambda: _queue(pending.token))
+    transaction.on_commit(lambda: _queue("preview_import", pending.token))
     return pending
 
 
-def _queue(token):
-    from .tasks import preview_import
+def _queue(task_name, token):
+    """Run the kernel task ``task_name`` on the upload ``token``: by a worker, or without one (the quick start)
+    in a thread of this process."""
+    from . import tasks
 
-    if settings.REPORTS_IN_BACKGROUND_THREAD:  # no worker (the quick start): a thread of this process
-        threading.Thread(target=_preview_in_thread, args=(token,), name=f"import-{token}", daemon=True).start()
+    task = getattr(tasks, task_name)
+    if settings.REPORTS_IN_BACKGROUND_THREAD:
+        threading.Thread(target=_in_thread, args=(task, token), name=f"import-{token}", daemon=True).start()
         return
     try:
-        preview_import.delay(str(token))
+        task.delay(str(token))
     except Exception as exc:  # the broker is down: the user is told on the page
-        log.warning("import not queued: %r", exc)
+        log.warning("import task not queued: %r", exc)
         _refuse(token, "导入服务暂时不可用(任务队列无法连接)，请稍后重新上传。")
 
 
-def _preview_in_thread(token):
+def _in_thread(task, token):
     try:
-        preview(token)
+        task.apply(args=[str(token)])
     finally:
         connections.close_all()  # this thread's own connections
 
@@ -278,12 +329,7 @@ def preview(token):
     pending = PendingImport.objects.filter(token=token, status=PendingImport.Status.READING).first()
     if pending is None:
         return
-    importer = REGISTRY.get(pending.kind)
-    if importer is None:
-        from .registry import app_modules
-
-        list(app_modules("views"))  # a worker process: the views register their importers
-        importer = REGISTRY[pending.kind]
+    importer = _importer(pending.kind)
 
     def progress(share):
         PendingImport.objects.filter(pk=token).update(progress=max(1, min(99, int(share * 100))))
@@ -301,26 +347,29 @@ def preview(token):
 
 def _refuse(token, message):
     PendingImport.objects.filter(pk=token).update(status=PendingImport.Status.CHECKED, progress=100, upload=None,
-                                                  summary={"refusal": message})
+                                                  rows=[], summary={"refusal": message})
 
 
-def _shown(request, importer, template, form_class):
+def _shown(request, importer, template, form_class, done_url):
     """The page of an upload read in the background: its progress, then its preview (or why it was refused)."""
-    pending = PendingImport.objects.filter(token=_token(request.GET), kind=importer.name, user=request.user,
-                                           confirmed_at__isnull=True).defer("rows", "upload").first()
+    pending = PendingImport.objects.filter(token=_token(request.GET), kind=importer.name,
+                                           user=request.user).defer("rows", "upload").first()
     if pending is None:
         raise Http404("导入记录不存在或已失效，请重新上传文件。")
-    if request.headers.get("HX-Request") and pending.status == PendingImport.Status.CHECKED:
+    under_way = pending.status in (PendingImport.Status.READING, PendingImport.Status.CONFIRMING)
+    if request.headers.get("HX-Request") and not under_way:
         response = HttpResponse()
-        response["HX-Refresh"] = "true"  # the page polling the progress shows the preview in full
+        response["HX-Refresh"] = "true"  # the page polling the progress shows the outcome in full
         return response
-    form = form_class()
-    context = {"form": form, "pending": pending}
-    if pending.status == PendingImport.Status.CHECKED:
-        if "refusal" in pending.summary:
-            form.add_error("file", pending.summary["refusal"])
-        else:
-            context["plan"] = PlanSummary.from_json(pending.summary)
+    if pending.confirmed_at:
+        messages.success(request, pending.result)
+        return redirect(done_url)
+    context = {"form": form_class(), "pending": pending}
+    if not under_way:
+        summary = {**pending.summary}
+        context["refusal"] = summary.pop("refusal", "")
+        if summary:
+            context["plan"] = PlanSummary.from_json(summary)
             context["token"] = str(pending.token) if context["plan"].is_valid else None
     return render(request, template, context)
 

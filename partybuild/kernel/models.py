@@ -98,14 +98,16 @@ class UnescapedJSONEncoder(DjangoJSONEncoder):
 
 class PendingImport(models.Model):
     """A workbook being read or whose preview is shown, kept as the rows read from it. A large file is read in
-    the background (``partybuild.kernel.tasks.preview_import``): the upload is kept only until then, with the
-    progress; what the preview shows is kept as ``summary``. Its id is the confirmation token: confirming locks
-    the row and marks it confirmed, so the same upload is imported once however often 确认导入 is pressed. The
-    rows are dropped on confirmation; a row never confirmed is deleted with them (``purge_unconfirmed``)."""
+    the background (``partybuild.kernel.tasks.preview_import``), and confirmed there too (``confirm_import``):
+    the upload is kept only until it is read, with the progress; what the preview shows is kept as ``summary``.
+    Its id is the confirmation token: confirming locks the row and marks it confirmed, so the same upload is
+    imported once however often 确认导入 is pressed. The rows are dropped on confirmation; a row never confirmed
+    is deleted with them (``purge_unconfirmed``)."""
 
     class Status(models.TextChoices):
         READING = "reading", "读取中"
         CHECKED = "checked", "已检查"
+        CONFIRMING = "confirming", "导入中"
 
     token = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField("导入类型", max_length=30)

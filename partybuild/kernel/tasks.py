@@ -34,3 +34,9 @@ def purge_unconfirmed_imports():
 def preview_import(token):
     """A large upload read and checked in the background (``imports.preview``); the page shows its progress."""
     imports.preview(token)
+
+
+@shared_task(acks_late=True)
+def confirm_import(token):
+    """A large import confirmed, checked again and written in the background (``imports.confirm``)."""
+    imports.confirm(token)

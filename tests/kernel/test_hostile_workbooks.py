@@ -109,8 +109,27 @@ def test_a_valid_20000_row_ledger_is_read_in_the_background_and_imports(world, l
     page = client.get(response["Location"])
     assert "共 20000 行数据" in page.content.decode() and "将新增 20000 条整改事项" in page.content.decode()
     assert client.get(response["Location"], HTTP_HX_REQUEST="true")["HX-Refresh"] == "true"
-    client.post("/rectification/import/confirm/", {"token": str(pending.token)})
+    with django_capture_on_commit_callbacks(execute=True):
+        confirmed = client.post("/rectification/import/confirm/", {"token": str(pending.token)})
+    assert confirmed["Location"] == response["Location"]  # written in the background: the page shows it
     assert Problem.objects.count() == 20_000
+    done = client.get(response["Location"], follow=True)
+    assert "导入完成：新增 20000 条整改事项" in done.content.decode()
+    again = client.post("/rectification/import/confirm/", {"token": str(pending.token)}, follow=True)
+    assert "已经导入过了" in again.content.decode() and Problem.objects.count() == 20_000
+
+
+def test_a_large_import_whose_data_changed_meanwhile_is_refused_in_the_background(world, login,
+                                                                                   django_capture_on_commit_callbacks):
+    client = login(world.users["staff"])
+    rows = [[2 + n, {"org_code": "GONE", "source": "inspection", "description": f"问题{n}"}] for n in range(2500)]
+    pending = PendingImport.objects.create(kind="ledger", user=world.users["staff"], rows=rows,
+                                           summary={"count": 2500})  # as if GONE had been merged away since
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/rectification/import/confirm/", {"token": str(pending.token)})
+    page = client.get(response["Location"]).content.decode()
+    assert "数据已发生变化" in page and "不存在或不在您的管理范围内" in page and 'name="token"' not in page
+    assert not Problem.objects.exists()
 
 
 def test_the_page_shows_the_progress_while_the_upload_is_read(world, login):
@@ -133,3 +152,15 @@ def test_a_refusal_found_in_the_background_is_shown_in_chinese(world, login, dja
     page = client.get(response["Location"]).content.decode()
     assert "发现 1 处错误" in page and "不存在的组织" in page and 'name="token"' not in page
     assert not Problem.objects.exists()
+
+
+def test_a_refusal_of_the_whole_file_found_in_the_background_is_shown(world, login,
+                                                                      django_capture_on_commit_callbacks):
+    client = login(world.users["staff"])
+    columns = [*COLUMNS[:-1], xlsx.Column("不认识的列", "unknown")]
+    upload = io.BytesIO(xlsx.write_rows("整改台账", columns, ledger_rows(world.branch.code, 6000)))
+    upload.name = "台账.xlsx"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/rectification/import/", {"file": upload})
+    page = client.get(response["Location"]).content.decode()
+    assert "不认识的列“不认识的列”" in page and 'name="token"' not in page

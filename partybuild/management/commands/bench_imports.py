@@ -55,7 +55,8 @@ class Command(BaseCommand):
         content = _ledger_workbook(orgs, import_rows)
         self.stdout.write(f"导入文件：{import_rows} 行，{len(content) / 1024:.0f} KB，导入人 {user}(范围：{grant.org})")
         self._report("预览(读取并检查)", runs, lambda: self._preview(user, content, import_rows))
-        kept = json.loads(json.dumps(excel.IMPORT.plan(user, io.BytesIO(content)).stored_rows, cls=DjangoJSONEncoder))
+        rows = excel.IMPORT.plan(user, io.BytesIO(content), Deadline(TASK_SECONDS)).stored_rows
+        kept = json.loads(json.dumps(rows, cls=DjangoJSONEncoder))
         self._report("确认导入(再次检查保存的行并批量写入)", runs, lambda: self._confirm(user, kept))
         with transaction.atomic():
             items = RectificationItem.objects.visible_to(user)
@@ -91,7 +92,7 @@ class Command(BaseCommand):
                           f"最慢 {max(timings):.2f}；本进程 CPU 中位数 {statistics.median(cpu):.2f} 秒){detail}")
 
     def _preview(self, user, content, expected):
-        plan = excel.IMPORT.plan(user, io.BytesIO(content))
+        plan = excel.IMPORT.plan(user, io.BytesIO(content), Deadline(TASK_SECONDS))
         if not plan.is_valid or plan.count != expected:
             raise CommandError(f"导入文件没有通过检查：{plan.errors[:3]}")
         return ""
@@ -151,7 +152,8 @@ def _ledger_workbook(orgs, count) -> bytes:
 
 def _top_up(user, orgs, count):
     """Bulk-create ``count`` ledger items through the import's own writer (rolled back by the caller)."""
-    plan = excel.IMPORT.plan(user, io.BytesIO(_ledger_workbook(orgs, min(count, excel.IMPORT.max_rows))))
+    plan = excel.IMPORT.plan(user, io.BytesIO(_ledger_workbook(orgs, min(count, excel.IMPORT.max_rows))),
+                             Deadline(TASK_SECONDS))
     records = [record for _n, record in plan.rows]
     while count > 0:
         batch = records[:count]
