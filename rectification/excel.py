@@ -7,6 +7,7 @@ refuses changes the workflow owns) instead of raising the same problems twice. R
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import F
 from django.utils import timezone
@@ -20,6 +21,7 @@ from .models import ItemTransition, Problem, ProblemCategory, ProgressUpdate, Re
 from .queries import latest_progress
 from .services import PLAN_FIELDS
 from .services import _describe_change as describe_change
+from .validators import not_after_today
 
 Status = RectificationItem.Status
 _problem, _item = Problem._meta.get_field, RectificationItem._meta.get_field
@@ -126,8 +128,11 @@ def _check_row(plan, number, record, orgs, categories, today):
     # a new problem cannot be found tomorrow; an exported item's dates are what the system recorded (a problem
     # raised when an assessment closes is dated its closing day) and must only match them (_check_update)
     for header, day in (("发现日期", found), ("销号日期", record["closed_on"])):
-        if day and day > today and not record["id"]:
-            plan.error(number, header, f"不能晚于今天({today.isoformat()})。")
+        try:
+            if not record["id"]:
+                not_after_today(day)
+        except ValidationError as exc:
+            plan.error(number, header, exc.messages[0])
     for header, day in (("整改时限", record["deadline"]), ("销号日期", record["closed_on"])):
         if day and found and day < found:
             plan.error(number, header, f"{header} {day.isoformat()} 早于发现日期 {found.isoformat()}。")

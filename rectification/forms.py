@@ -4,6 +4,7 @@ from orgs.models import Organization, Sector
 from partybuild.kernel.forms import DateInput, MultipleFileField, OrgCodeField, OrgPicker
 
 from .models import Problem, ProblemCategory, ProgressUpdate, RectificationItem, ResponsibilityEntry
+from .validators import not_after_today
 
 
 class CategoryChoiceField(forms.ModelChoiceField):
@@ -37,7 +38,7 @@ class ProblemForm(forms.Form):
                                    queryset=ProblemCategory.objects.filter(is_active=True).select_related("dimension"))
     severity = forms.ChoiceField(label="严重程度", choices=Problem.Severity.choices)
     description = Problem._meta.get_field("description").formfield(widget=forms.Textarea(attrs={"rows": 3}))
-    found_on = forms.DateField(label="发现日期", widget=DateInput())
+    found_on = forms.DateField(label="发现日期", widget=DateInput(), validators=[not_after_today])
     measures = RectificationItem._meta.get_field("measures").formfield(widget=forms.Textarea(attrs={"rows": 3}))
     responsible_person = forms.CharField(label="责任人", max_length=50, required=False)
     deadline = forms.DateField(label="整改时限", required=False, widget=DateInput())

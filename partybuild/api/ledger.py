@@ -24,6 +24,7 @@ from rectification.models import (
     ProgressUpdate,
     RectificationItem,
 )
+from rectification.validators import not_after_today
 from rectification.workflow import BUTTON_ACTIONS, TRANSITIONS, action_label
 
 from .base import ERROR, WRITE_ERRORS, GenericApi, ReadOnlyViewSet, idempotent
@@ -60,7 +61,7 @@ class ProblemIn(serializers.Serializer):
     severity = serializers.ChoiceField(choices=Problem.Severity.choices, default=Problem.Severity.GENERAL)
     category = serializers.PrimaryKeyRelatedField(queryset=ProblemCategory.objects.filter(is_active=True),
                                                   required=False, allow_null=True)
-    found_on = serializers.DateField(required=False)
+    found_on = serializers.DateField(required=False, validators=[not_after_today])
     measures = serializers.CharField(max_length=MEASURES_LIMIT, required=False, allow_blank=True, default="")
     responsible_person = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     deadline = serializers.DateField(required=False, allow_null=True, default=None)

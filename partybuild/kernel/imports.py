@@ -52,6 +52,8 @@ WRITTEN_MEANWHILE = "数据刚被其他人修改，未导入任何数据，请�
 SHOWN_ERRORS = 500
 #: the importers that have views, by name (what the background task reads a file for)
 REGISTRY = {}
+#: the Celery tasks reading and confirming in the background, by name (registered by the kernel's ``ready``)
+TASKS = {}
 
 
 class ImportForm(forms.Form):
@@ -303,9 +305,7 @@ def _read_later(user, importer, file, extra) -> PendingImport:
 def _queue(task_name, token):
     """Run the kernel task ``task_name`` on the upload ``token``: by a worker, or without one (the quick start)
     in a thread of this process."""
-    from . import tasks
-
-    task = getattr(tasks, task_name)
+    task = TASKS[task_name]
     if settings.REPORTS_IN_BACKGROUND_THREAD:
         threading.Thread(target=_in_thread, args=(task, token), name=f"import-{token}", daemon=True).start()
         return
