@@ -243,6 +243,8 @@ def save_sheet(user, *, rater, cells, member=None, correction_reason="") -> int:
 
     ``cells``: {(org, indicator): (points or None, reason)}; None clears nothing and is skipped. Raises
     CellErrors naming every refused cell."""
+    if all(points is None for points, _reason in cells.values()):
+        return 0  # nothing to save, whoever's sheet it would be
     assessment = Assessment.objects.select_for_update().get(pk=rater.assessment_id)
     member = _sheet_owner(user, rater, member)
     allowed = set(scorable_targets(user, rater).values_list("org_id", flat=True))
