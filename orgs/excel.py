@@ -1,6 +1,7 @@
 """The organisation sheet: export of the visible tree and all-or-nothing import of the same sheet."""
 
 from django.core.exceptions import ValidationError
+from django.db.models import Max
 
 from partybuild.kernel import xlsx
 from partybuild.kernel.imports import Importer
@@ -60,13 +61,39 @@ def _check(user, plan):
             plan.error(number, "组织编码", f"与第{in_file[code]}行重复。")
         elif code:
             in_file[code] = number
-    plan.facts["statistics"] = 0
     for number, record in plan.rows:
         _check_tree_row(plan, user, number, record, existing, editable, in_file)
         _check_statistics_row(plan, number, record)
-    _check_cycles(plan)
+    current = _check_chains(plan, existing)
+    _sort_out(plan, existing, current)
+
+
+def _sort_out(plan, existing, current_parent):
+    """Each row a creation, an update or unchanged (an exported sheet imported again changes nothing); a row's
+    statistics are written when they differ from those stored."""
+    orgs = [existing[r["code"]] for _n, r in plan.rows if r["code"] in existing]
+    stored = {(s.org_id, s.year): s for s in OrgStatistics.objects.filter(org__in=orgs)}
+    plan.facts["statistics"] = 0
     for _number, record in plan.rows:
-        (plan.updates if record["code"] in existing else plan.creates).append(record)
+        org = existing.get(record["code"])
+        figures = _figures(record)
+        record["statistics_changed"] = bool(figures) and _differs(stored.get((org and org.pk, record["year"])), figures)
+        plan.facts["statistics"] += record["statistics_changed"]
+        if org is None:
+            plan.creates.append(record)
+        elif record["statistics_changed"] or record["parent_code"] != current_parent.get(org.code) or _differs(
+                org, {c.name: record[c.name] for c in TREE_COLUMNS if c.name != "parent_code"}):
+            plan.updates.append(record)
+        else:
+            plan.unchanged += 1
+
+
+def _figures(record):
+    return {f.name: record[f.name] for f in STATISTICS_FIELDS if record[f.name] is not None}
+
+
+def _differs(stored, values):
+    return stored is None or any(getattr(stored, name) != value for name, value in values.items())
 
 
 def _check_tree_row(plan, user, number, record, existing, editable, in_file):
@@ -87,7 +114,7 @@ def _check_tree_row(plan, user, number, record, existing, editable, in_file):
 
 
 def _check_statistics_row(plan, number, record):
-    figures = {f.name: record[f.name] for f in STATISTICS_FIELDS if record[f.name] is not None}
+    figures = _figures(record)
     if not figures:
         return
     if record["year"] is None:
@@ -104,50 +131,80 @@ def _check_statistics_row(plan, number, record):
             header = str(OrgStatistics._meta.get_field(name).verbose_name)
             for message in messages:
                 plan.error(number, header, message)
-        return
-    plan.facts["statistics"] += 1
 
 
-def _check_cycles(plan):
-    """A parent chain inside the file (or through existing organisations) must not loop."""
-    parent_of = {r["code"]: r["parent_code"] for _n, r in plan.rows if r["code"]}
+#: the deepest chain the tree can store (the materialised path's length over its step)
+MAX_DEPTH = Organization._meta.get_field("path").max_length // Organization.steplen
+
+
+def _check_chains(plan, existing):
+    """Every row's chain of parents, through the file and the existing tree, in any row order: no loop, and no
+    deeper than MAX_DEPTH (the existing organisations below a moved one count with it). Stores each row's
+    depth as ``record["depth"]``, which ``_write`` uses to write parents first; returns {code: its parent's code}
+    of the existing organisations as they are now."""
+    tree = Organization.objects.ancestors_of_paths([o.path for o in existing.values()], Organization.steplen)
+    code_at = dict(tree.values_list("path", "code"))
+    current = {code: code_at.get(path[: -Organization.steplen]) for path, code in code_at.items()}
+    parent_of = {**current, **{r["code"]: r["parent_code"] for _n, r in plan.rows if r["code"]}}
+    depths, refused = {}, {e.row for e in plan.errors if e.column == "上级组织编码"}  # said more precisely
     for number, record in plan.rows:
-        seen, code = set(), record["code"]
-        while code in parent_of and code not in seen:
-            seen.add(code)
-            code = parent_of[code]
-        if code in seen:
+        depth = _depth(record["code"], parent_of, depths)
+        record["depth"] = depth
+        org = existing.get(record["code"])
+        moved = org is not None and record["parent_code"] != current.get(org.code)
+        if number in refused:
+            continue
+        if depth is None:
             plan.error(number, "上级组织编码", "上下级关系形成了循环。")
+        elif depth + (_height_below(org) if moved else 0) > MAX_DEPTH:
+            plan.error(number, "上级组织编码", f"组织层级过深：导入后超过 {MAX_DEPTH} 级。")
+    return current
+
+
+def _depth(code, parent_of, depths):
+    """The depth of ``code`` (a root is 1), or None on a loop; walked without recursion, remembered in ``depths``."""
+    chain, seen = [], set()
+    while code and code not in depths:
+        if code in seen:
+            for link in chain:
+                depths[link] = None
+            return None
+        seen.add(code)
+        chain.append(code)
+        code = parent_of.get(code)
+    depth = depths[code] if code else 0
+    for link in reversed(chain):
+        depth = None if depth is None else depth + 1
+        depths[link] = depth
+    return depths[chain[0]] if chain else depth
+
+
+def _height_below(org):
+    """How many levels the existing organisations below ``org`` add to it (they move with it)."""
+    deepest = Organization.objects.filter(path__startswith=org.path).aggregate(deepest=Max("depth"))["deepest"]
+    return (deepest or org.depth) - org.depth
 
 
 def _write(user, plan):
     """Write a valid plan: parents before children, existing codes updated, statistics upserted."""
     from .services import save_organization
 
-    records = {r["code"]: r for _n, r in plan.rows}
+    changed = {id(record) for record in [*plan.creates, *plan.updates]}
+    records = {r["code"]: r for _n, r in sorted(plan.rows, key=lambda row: row[1]["depth"]) if id(r) in changed}
     done = {}
-
-    def write(code):
-        if code in done:
-            return done[code]
-        record = records[code]
+    for code, record in records.items():  # parents first
         parent_code = record["parent_code"]
-        parent = (write(parent_code) if parent_code in records
-                  else Organization.objects.get(code=parent_code) if parent_code else None)
-        org = Organization.objects.filter(code=code).first()
+        parent = done.get(parent_code) or (Organization.objects.get(code=parent_code) if parent_code else None)
         fields = {c.name: record[c.name] for c in TREE_COLUMNS if c.name != "parent_code"}
-        done[code] = save_organization(user=user, org=org, parent=parent, **fields)
-        return done[code]
-
-    for code in records:
-        write(code)
+        done[code] = save_organization(user=user, org=Organization.objects.filter(code=code).first(), parent=parent,
+                                       **fields)
     for code, record in records.items():
-        figures = {f.name: record[f.name] for f in STATISTICS_FIELDS if record[f.name] is not None}
-        if figures:
-            OrgStatistics.objects.update_or_create(org=done[code], year=record["year"], defaults=figures)
-    return "导入完成：新增 {c} 个组织，更新 {u} 个组织，统计数据 {s} 条。".format(
+        if record["statistics_changed"]:
+            OrgStatistics.objects.update_or_create(org=done[code], year=record["year"], defaults=_figures(record))
+    return "导入完成：新增 {c} 个组织，更新 {u} 个组织，{n} 个无变化，统计数据 {s} 条。".format(
         c=len(plan.creates),
         u=len(plan.updates),
+        n=plan.unchanged,
         s=plan.facts["statistics"],
     )
 

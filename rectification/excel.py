@@ -7,6 +7,7 @@ refuses changes the workflow owns) instead of raising the same problems twice. R
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import F
 from django.utils import timezone
@@ -16,10 +17,11 @@ from orgs.models import Organization
 from partybuild.kernel import xlsx
 from partybuild.kernel.imports import Importer
 
-from .models import ItemTransition, Problem, ProblemCategory, RectificationItem
+from .models import ItemTransition, Problem, ProblemCategory, ProgressUpdate, RectificationItem
 from .queries import latest_progress
 from .services import PLAN_FIELDS
 from .services import _describe_change as describe_change
+from .validators import not_after_today
 
 Status = RectificationItem.Status
 _problem, _item = Problem._meta.get_field, RectificationItem._meta.get_field
@@ -31,14 +33,14 @@ COLUMNS = [
     xlsx.Column("组织名称", "org_name", synonyms=("党组织", "单位名称")),
     xlsx.field_column(_problem("source"), required=True),
     xlsx.field_column(ProblemCategory._meta.get_field("name"), "category", header="问题类别"),
-    xlsx.field_column(_problem("description"), required=True, max_length=2000, synonyms=("问题", "存在问题")),
+    xlsx.field_column(_problem("description"), required=True, synonyms=("问题", "存在问题")),
     xlsx.field_column(_problem("found_on"), synonyms=("发现时间",)),
-    xlsx.field_column(_item("measures"), max_length=2000),
+    xlsx.field_column(_item("measures")),
     xlsx.field_column(_item("responsible_unit")),
     xlsx.field_column(_item("responsible_person")),
     xlsx.field_column(_item("deadline"), synonyms=("整改期限", "完成时限")),
     xlsx.field_column(_item("kind")),
-    xlsx.Column("整改进展", "progress", max_length=4000),
+    xlsx.Column("整改进展", "progress", max_length=ProgressUpdate._meta.get_field("text").max_length),
     xlsx.field_column(_item("status"), header="完成情况", synonyms=("整改状态", "状态")),
     xlsx.field_column(_item("closed_on"), synonyms=("销号时间",)),
     xlsx.field_column(_item("id"), header="台账编号", synonyms=("事项编号",)),
@@ -123,9 +125,14 @@ def _check_row(plan, number, record, orgs, categories, today):
     if record["closed_on"] and record["status"] not in (Status.CLOSED, None):
         plan.error(number, "完成情况", "填写了销号日期时，完成情况应为“已销号”。")
     found = record["found_on"] or (None if record["id"] else today)  # an update is checked in _check_update
+    # a new problem cannot be found tomorrow; an exported item's dates are what the system recorded (a problem
+    # raised when an assessment closes is dated its closing day) and must only match them (_check_update)
     for header, day in (("发现日期", found), ("销号日期", record["closed_on"])):
-        if day and day > today:
-            plan.error(number, header, f"不能晚于今天({today.isoformat()})。")
+        try:
+            if not record["id"]:
+                not_after_today(day)
+        except ValidationError as exc:
+            plan.error(number, header, exc.messages[0])
     for header, day in (("整改时限", record["deadline"]), ("销号日期", record["closed_on"])):
         if day and found and day < found:
             plan.error(number, header, f"{header} {day.isoformat()} 早于发现日期 {found.isoformat()}。")

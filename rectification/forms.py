@@ -3,7 +3,8 @@ from django import forms
 from orgs.models import Organization, Sector
 from partybuild.kernel.forms import DateInput, MultipleFileField, OrgCodeField, OrgPicker
 
-from .models import Problem, ProblemCategory, RectificationItem, ResponsibilityEntry
+from .models import Problem, ProblemCategory, ProgressUpdate, RectificationItem, ResponsibilityEntry
+from .validators import not_after_today
 
 
 class CategoryChoiceField(forms.ModelChoiceField):
@@ -36,9 +37,9 @@ class ProblemForm(forms.Form):
     category = CategoryChoiceField(label="问题类别", required=False,
                                    queryset=ProblemCategory.objects.filter(is_active=True).select_related("dimension"))
     severity = forms.ChoiceField(label="严重程度", choices=Problem.Severity.choices)
-    description = forms.CharField(label="问题描述", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
-    found_on = forms.DateField(label="发现日期", widget=DateInput())
-    measures = forms.CharField(label="整改措施", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    description = Problem._meta.get_field("description").formfield(widget=forms.Textarea(attrs={"rows": 3}))
+    found_on = forms.DateField(label="发现日期", widget=DateInput(), validators=[not_after_today])
+    measures = RectificationItem._meta.get_field("measures").formfield(widget=forms.Textarea(attrs={"rows": 3}))
     responsible_person = forms.CharField(label="责任人", max_length=50, required=False)
     deadline = forms.DateField(label="整改时限", required=False, widget=DateInput())
     kind = forms.ChoiceField(label="整改类型", choices=RectificationItem.Kind.choices,
@@ -57,7 +58,8 @@ class ProblemForm(forms.Form):
 
 
 class ProgressForm(forms.Form):
-    text = forms.CharField(label="本月整改进展", widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    text = ProgressUpdate._meta.get_field("text").formfield(label="本月整改进展",
+                                                            widget=forms.Textarea(attrs={"rows": 3}))
     percent = forms.IntegerField(label="完成进度(%)", min_value=0, max_value=100)
     files = MultipleFileField(label="佐证材料(照片、PDF、Office 文档，每个不超过 10 MB)", required=False)
 

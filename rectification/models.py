@@ -106,7 +106,8 @@ class Problem(models.Model):
     category = models.ForeignKey(ProblemCategory, on_delete=models.PROTECT, null=True, blank=True,
                                  related_name="problems", verbose_name="问题类别")
     severity = models.CharField("严重程度", max_length=12, choices=Severity.choices, default=Severity.GENERAL)
-    description = models.TextField("问题描述")
+    #: one limit per text field, here: the forms, the API and the Excel import all read it from the field
+    description = models.TextField("问题描述", max_length=2000)
     found_on = models.DateField("发现日期", default=timezone.localdate)
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                   related_name="+", verbose_name="提出人")
@@ -168,7 +169,7 @@ class RectificationItem(models.Model):
         LONG_TERM = "long_term", "长期整改"
 
     problem = models.OneToOneField(Problem, on_delete=models.PROTECT, related_name="item", verbose_name="问题")
-    measures = models.TextField("整改措施", blank=True)
+    measures = models.TextField("整改措施", blank=True, max_length=4000)
     responsible_unit = models.CharField("责任单位", max_length=100, blank=True)
     responsible_person = models.CharField("责任人", max_length=50, blank=True)
     deadline = models.DateField("整改时限", null=True, blank=True)
@@ -451,7 +452,7 @@ class ProgressUpdate(models.Model):
 
     item = models.ForeignKey(RectificationItem, on_delete=models.PROTECT, related_name="updates")
     month = models.DateField("报送月份")
-    text = models.TextField("整改进展")
+    text = models.TextField("整改进展", max_length=4000)
     percent = models.PositiveSmallIntegerField("完成进度(%)")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                verbose_name="报送人")

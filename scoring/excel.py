@@ -19,6 +19,7 @@ COLUMNS = [
     xlsx.field_column(_indicator("max_points"), synonyms=("分数", "标准分")),
     xlsx.field_column(_indicator("guidance"), max_length=2000, synonyms=("考核标准", "评分细则")),
 ]
+EXPORTED = ("code", "parent__code", "name", "kind", "max_points", "guidance")
 MAX_DEPTH = 3
 MAX_INDICATORS = 2000
 #: what counts towards a dimension's points
@@ -36,8 +37,7 @@ class SchemeImportForm(ImportForm):
 
 
 def export_workbook(scheme) -> bytes:
-    rows = scheme.indicators.order_by("order", "id").values_list("code", "parent__code", "name", "kind",
-                                                                 "max_points", "guidance")
+    rows = scheme.indicators.order_by("order", "id").values_list(*EXPORTED)
     return xlsx.write_rows(str(scheme), COLUMNS, rows.iterator())
 
 
@@ -53,6 +53,33 @@ def _check(user, plan):
     for number, record in plan.rows:
         _check_row(plan, number, record, kinds, parents)
     _check_blocks(plan, first_row)
+    _compare(plan)
+
+
+def _compare(plan):
+    """The rows against the latest version of the same scheme: new, changed, unchanged and removed indicators
+    (said at preview and on import; the import is always a new version, so a used scheme is never changed)."""
+    latest = _latest(plan.extra)
+    stored = {row[0]: row for row in latest.indicators.values_list(*EXPORTED)} if latest else {}
+    for _number, record in plan.rows:
+        row = stored.pop(record["code"], None)
+        if row is None:
+            plan.creates.append(record)
+        elif row != _as_stored(record):
+            plan.updates.append(record)
+        else:
+            plan.unchanged += 1
+    plan.facts["removed"] = len(stored)
+    plan.facts["version"] = latest.version if latest else 0
+
+
+def _latest(settings):
+    return Scheme.objects.filter(name=settings.get("name"), year=settings.get("year")).order_by("-version").first()
+
+
+def _as_stored(record):
+    return (record["code"], record["parent"], record["name"], record["kind"], record["max_points"] or 0,
+            record["guidance"] or "")
 
 
 def _check_row(plan, number, record, kinds, parents):
@@ -85,7 +112,7 @@ def _check_blocks(plan, first_row):
 
 def _write(user, plan) -> str:
     settings = plan.extra
-    latest = Scheme.objects.filter(name=settings["name"], year=settings["year"]).order_by("-version").first()
+    latest = _latest(settings)
     scheme = Scheme.objects.create(
         name=settings["name"], year=settings["year"], version=latest.version + 1 if latest else 1,
         grading=settings["grading"], bonus_cap=settings.get("bonus_cap"),
@@ -100,7 +127,14 @@ def _write(user, plan) -> str:
                 kind=record["kind"], max_points=record["max_points"] or 0, guidance=record["guidance"] or "",
                 order=order)
         pending = [r for r in pending if r["code"] not in created]
-    return f"已导入“{scheme}”，共 {plan.count} 项指标。"
+    return f"已导入“{scheme}”，共 {plan.count} 项指标{_changes(plan)}。"
+
+
+def _changes(plan):
+    if not plan.facts["version"]:
+        return ""
+    return (f"，与第 {plan.facts['version']} 版相比：新增 {len(plan.creates)} 项，修改 {len(plan.updates)} 项，"
+            f"删除 {plan.facts['removed']} 项，{plan.unchanged} 项无变化")
 
 
 IMPORT = Importer("scheme", COLUMNS, _check, _write, max_rows=MAX_INDICATORS)

@@ -205,6 +205,8 @@ def may_score(user, rater, org=None):
 def _sheet_owner(user, rater, member):
     """Whose sheet: a panel member's (staff of the scope may enter it on their behalf), else the user's own."""
     if member is None or member == user:
+        if rater.members.exists() and not rater.members.filter(pk=user.pk).exists():
+            raise ServiceError(f"您不是“{rater.name}”的评分人，不能以自己的名义评分；代评分人录入时请先选择评分人。")
         return user
     if not can(user, "scoring.manage", rater.assessment):
         raise ServiceError("只有组织部干部可以代评分人录入。")
@@ -245,6 +247,8 @@ def save_sheet(user, *, rater, cells, member=None, correction_reason="") -> int:
 
     ``cells``: {(org, indicator): (points or None, reason)}; None clears nothing and is skipped. Raises
     CellErrors naming every refused cell."""
+    if all(points is None for points, _reason in cells.values()):
+        return 0  # nothing to save, whoever's sheet it would be
     assessment = Assessment.objects.select_for_update().get(pk=rater.assessment_id)
     member = _sheet_owner(user, rater, member)
     allowed = set(scorable_targets(user, rater).values_list("org_id", flat=True))

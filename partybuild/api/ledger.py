@@ -24,6 +24,7 @@ from rectification.models import (
     ProgressUpdate,
     RectificationItem,
 )
+from rectification.validators import not_after_today
 from rectification.workflow import BUTTON_ACTIONS, TRANSITIONS, action_label
 
 from .base import ERROR, WRITE_ERRORS, GenericApi, ReadOnlyViewSet, idempotent
@@ -50,14 +51,18 @@ class ProblemOut(ProblemBrief):
         fields = [*ProblemBrief.Meta.fields, "item"]
 
 
+#: the limits of the model's fields, as the forms and the Excel import have them
+MEASURES_LIMIT = RectificationItem._meta.get_field("measures").max_length
+
+
 class ProblemIn(serializers.Serializer):
     org = serializers.IntegerField(help_text="党组织 id(须在本人可登记问题的范围内)")
-    description = serializers.CharField(max_length=2000)
+    description = serializers.CharField(max_length=Problem._meta.get_field("description").max_length)
     severity = serializers.ChoiceField(choices=Problem.Severity.choices, default=Problem.Severity.GENERAL)
     category = serializers.PrimaryKeyRelatedField(queryset=ProblemCategory.objects.filter(is_active=True),
                                                   required=False, allow_null=True)
-    found_on = serializers.DateField(required=False)
-    measures = serializers.CharField(required=False, allow_blank=True, default="")
+    found_on = serializers.DateField(required=False, validators=[not_after_today])
+    measures = serializers.CharField(max_length=MEASURES_LIMIT, required=False, allow_blank=True, default="")
     responsible_person = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     deadline = serializers.DateField(required=False, allow_null=True, default=None)
     kind = serializers.ChoiceField(choices=RectificationItem.Kind.choices, default=RectificationItem.Kind.DEADLINE)
@@ -115,7 +120,7 @@ class ActionIn(serializers.Serializer):
 
 class PlanIn(serializers.Serializer):
     version = serializers.IntegerField(help_text="读取事项时的 version；已被他人修改时返回 409")
-    measures = serializers.CharField(allow_blank=True)
+    measures = serializers.CharField(max_length=MEASURES_LIMIT, allow_blank=True)
     responsible_unit = serializers.CharField(max_length=100, allow_blank=True)
     responsible_person = serializers.CharField(max_length=50, allow_blank=True)
     deadline = serializers.DateField(allow_null=True)

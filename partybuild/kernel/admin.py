@@ -44,8 +44,9 @@ class AuditEventAdmin(AppendOnlyAdmin):
 
 @admin.register(PendingImport)
 class PendingImportAdmin(admin.ModelAdmin):
-    list_display = ["kind", "original_name", "user", "created_at", "confirmed_at", "result"]
-    list_filter = ["kind"]
+    list_display = ["kind", "original_name", "user", "status", "progress", "created_at", "confirmed_at", "result"]
+    list_filter = ["kind", "status"]
     raw_id_fields = ["user"]
-    readonly_fields = ["token", "kind", "user", "original_name", "extra", "created_at", "confirmed_at", "result"]
-    exclude = ["rows"]
+    readonly_fields = ["token", "kind", "user", "status", "progress", "original_name", "extra", "created_at",
+                       "confirmed_at", "result"]
+    exclude = ["rows", "upload", "summary"]

@@ -14,6 +14,7 @@ class KernelConfig(AppConfig):
     verbose_name = "基础"
 
     def ready(self):
-        from . import checks, signals  # noqa: F401  (importing checks registers the system checks)
+        from . import checks, imports, signals, tasks  # noqa: F401  (importing checks registers the system checks)
 
         signals.connect()
+        imports.TASKS.update(preview_import=tasks.preview_import, confirm_import=tasks.confirm_import)

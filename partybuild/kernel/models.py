@@ -89,17 +89,35 @@ class LoginSession(models.Model):
         return f"{self.user} {self.started_at:%Y-%m-%d %H:%M}"
 
 
+class UnescapedJSONEncoder(DjangoJSONEncoder):
+    """JSON with Chinese text as it is: ``\\uXXXX`` escapes would make stored rows six times their text."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **{**kwargs, "ensure_ascii": False})
+
+
 class PendingImport(models.Model):
-    """A workbook whose preview passed, kept as the rows read from it (the file itself is not stored). Its id is
-    the confirmation token: confirming locks the row and marks it confirmed, so the same upload is imported once
-    however often 确认导入 is pressed. The rows are dropped on confirmation; a row never confirmed is deleted
-    with them (``purge_unconfirmed``)."""
+    """A workbook being read or whose preview is shown, kept as the rows read from it. A large file is read in
+    the background (``partybuild.kernel.tasks.preview_import``), and confirmed there too (``confirm_import``):
+    the upload is kept only until it is read, with the progress; what the preview shows is kept as ``summary``.
+    Its id is the confirmation token: confirming locks the row and marks it confirmed, so the same upload is
+    imported once however often 确认导入 is pressed. The rows are dropped on confirmation; a row never confirmed
+    is deleted with them (``purge_unconfirmed``)."""
+
+    class Status(models.TextChoices):
+        READING = "reading", "读取中"
+        CHECKED = "checked", "已检查"
+        CONFIRMING = "confirming", "导入中"
 
     token = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField("导入类型", max_length=30)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
                              verbose_name="上传人")
-    rows = models.JSONField("读取的数据", default=list, blank=True, encoder=DjangoJSONEncoder)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.CHECKED)
+    progress = models.PositiveSmallIntegerField("读取进度(%)", default=0)
+    upload = models.BinaryField("待读取的文件", null=True, blank=True)
+    summary = models.JSONField("预览结果", default=dict, blank=True, encoder=UnescapedJSONEncoder)
+    rows = models.JSONField("读取的数据", default=list, blank=True, encoder=UnescapedJSONEncoder)
     original_name = models.CharField("原文件名", max_length=200, blank=True)
     size = models.PositiveBigIntegerField("文件大小(字节)", default=0)
     extra = models.JSONField("导入选项", default=dict, blank=True, encoder=DjangoJSONEncoder)

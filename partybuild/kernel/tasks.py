@@ -1,5 +1,5 @@
-"""Celery entry points of the kernel: audit pruning, the worker heartbeat that /readyz reads, and the purge of
-imports never confirmed."""
+"""Celery entry points of the kernel: audit pruning, the worker heartbeat that /readyz reads, reading a large
+upload in the background and the purge of imports never confirmed."""
 
 from celery import shared_task
 from celery.signals import worker_ready
@@ -28,3 +28,15 @@ def _worker_started(**kwargs):
 def purge_unconfirmed_imports():
     """Beat, hourly: uploaded workbooks never confirmed within IMPORT_CONFIRM_MINUTES are deleted."""
     imports.purge_unconfirmed()
+
+
+@shared_task(acks_late=True)
+def preview_import(token):
+    """A large upload read and checked in the background (``imports.preview``); the page shows its progress."""
+    imports.preview(token)
+
+
+@shared_task(acks_late=True)
+def confirm_import(token):
+    """A large import confirmed, checked again and written in the background (``imports.confirm``)."""
+    imports.confirm(token)

@@ -51,6 +51,8 @@ class Column:
     synonyms: tuple[str, ...] = ()
     max_length: int = MAX_CELL_CHARS
     validate: Callable | None = None
+    #: the money unit the column is stored in (“万元”), stated in its header; a header may state another
+    unit: str = ""
 
     @property
     def headers(self):
@@ -64,6 +66,8 @@ class ParsedSheet:
     headers: set[str] = field(default_factory=set)
     title: str = ""
     notes: list[str] = field(default_factory=list)
+    #: the workbook's custom document properties (name → text), e.g. what a score sheet was exported for
+    properties: dict[str, str] = field(default_factory=dict)
 
     def error(self, row, column, message):
         self.errors.append(RowError(row, column, message))
@@ -74,6 +78,17 @@ def normalise_header(text) -> str:
     value = unicodedata.normalize("NFKC", str(text or ""))
     value = re.sub(r"\([^)]*\)|\[[^\]]*\]|【[^】]*】|〔[^〕]*〕", "", value)
     return re.sub(r"[\s*:：]", "", value)
+
+
+#: money units a header may state, in yuan
+MONEY_UNITS = {"元": 1, "千元": 1000, "万元": 10_000, "亿元": 100_000_000}
+_UNIT = re.compile(r"\(\s*(元|千元|万元|亿元)\s*\)")
+
+
+def stated_unit(header) -> str:
+    """The money unit a header states in brackets (“村集体经济收入(元)” → “元”), or ""."""
+    match = _UNIT.search(unicodedata.normalize("NFKC", str(header or "")))
+    return match.group(1) if match else ""
 
 
 def parse_cell(column: Column, raw):
@@ -213,9 +228,10 @@ def field_column(model_field, name=None, *, header=None, synonyms=(), required=F
         parse = whole_number
     else:
         parse = text
-    return Column(header or str(model_field.verbose_name), name or model_field.name, parse, required, export,
-                  tuple(synonyms), max_length or model_field.max_length or MAX_CELL_CHARS,
-                  model_field.run_validators)
+    header = header or str(model_field.verbose_name)
+    return Column(header, name or model_field.name, parse, required, export, tuple(synonyms),
+                  max_length or model_field.max_length or MAX_CELL_CHARS, model_field.run_validators,
+                  stated_unit(header))
 
 
 # Writing. The workbook is written directly as SpreadsheetML, streamed into the zip: openpyxl's write-only
@@ -274,12 +290,12 @@ def sheet_title(name, used=()) -> str:
     return title
 
 
-def write_rows(title: str, columns: list[Column], records: Iterable, heading: str = "") -> bytes:
+def write_rows(title: str, columns: list[Column], records: Iterable, heading: str = "", properties=None) -> bytes:
     """A one-sheet workbook with the columns' headers and one line per record (streamed)."""
-    return write_sheets([(title, columns, records)], heading=heading)
+    return write_sheets([(title, columns, records)], heading=heading, properties=properties)
 
 
-def write_sheets(sheets, heading: str = "") -> bytes:
+def write_sheets(sheets, heading: str = "", properties: dict | None = None) -> bytes:
     """A workbook of several sheets: ``sheets`` = [(title, columns, records)], records being dicts or tuples
     in the columns' order.
 
@@ -287,6 +303,7 @@ def write_sheets(sheets, heading: str = "") -> bytes:
     frozen on screen, the workbook's ``heading`` (or the sheet's title) and page numbers in the page margins,
     columns as wide as their content. With a ``heading``, it is also written as a title row above the header
     (leave it out for workbooks that are imported again: the import reads the header in the first row).
+    ``properties`` (name → text) are written as custom document properties, which Excel and WPS keep.
     """
     buffer, titles, strings = io.BytesIO(), [], {}
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
@@ -296,8 +313,10 @@ def write_sheets(sheets, heading: str = "") -> bytes:
                 _write_sheet(part, columns, records, strings, heading=heading, printed_title=heading or title)
         with archive.open("xl/sharedStrings.xml", "w") as part:
             _write_strings(part, strings)
-        archive.writestr("[Content_Types].xml", _content_types(len(titles)))
-        archive.writestr("_rels/.rels", _ROOT_RELS)
+        archive.writestr("[Content_Types].xml", _content_types(len(titles), bool(properties)))
+        archive.writestr("_rels/.rels", _root_rels(bool(properties)))
+        if properties:
+            archive.writestr("docProps/custom.xml", _custom_properties(properties))
         archive.writestr("xl/workbook.xml", _workbook(titles, header_rows=2 if heading else 1))
         archive.writestr("xl/_rels/workbook.xml.rels", _workbook_rels(len(titles)))
         archive.writestr("xl/styles.xml", _STYLES)
@@ -388,8 +407,23 @@ def _write_strings(part, strings):
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-_ROOT_RELS = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{_PKG_REL}">'
-              f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+_CUSTOM = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+_VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+
+
+def _root_rels(with_properties):
+    custom = (f'<Relationship Id="rId2" Type="{_REL}/custom-properties" Target="docProps/custom.xml"/>'
+              if with_properties else "")
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{_PKG_REL}">'
+            f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/>{custom}</Relationships>')
+
+
+def _custom_properties(properties):
+    entries = "".join(f'<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{pid}" '
+                      f'name="{str(name).translate(_XML_ESCAPES)}"><vt:lpwstr>{str(value).translate(_XML_ESCAPES)}'
+                      "</vt:lpwstr></property>" for pid, (name, value) in enumerate(properties.items(), start=2))
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Properties xmlns="{_CUSTOM}" '
+            f'xmlns:vt="{_VT}">{entries}</Properties>')
 _STYLES = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="{_MAIN}">'
            '<numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>'
            '<numFmt numFmtId="165" formatCode="yyyy-mm-dd hh:mm"/></numFmts>'
@@ -416,7 +450,7 @@ _STYLES = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleShee
            '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>')
 
 
-def _content_types(count):
+def _content_types(count, with_properties=False):
     sheets = "".join(f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="application/vnd.openxmlformats-'
                      f'officedocument.spreadsheetml.worksheet+xml"/>' for n in range(1, count + 1))
     return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Types xmlns="http://schemas.openxmlformats.org/'
@@ -426,7 +460,11 @@ def _content_types(count):
             'spreadsheetml.sheet.main+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.'
             'openxmlformats-officedocument.spreadsheetml.styles+xml"/><Override PartName="/xl/sharedStrings.xml" '
             'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
-            f'{sheets}</Types>')
+            f'{sheets}{_CUSTOM_TYPE if with_properties else ""}</Types>')
+
+
+_CUSTOM_TYPE = ('<Override PartName="/docProps/custom.xml" '
+                'ContentType="application/vnd.openxmlformats-officedocument.custom-properties+xml"/>')
 
 
 def _workbook(titles, header_rows=1):

@@ -15,7 +15,7 @@ from partybuild import tokens
 from partybuild.kernel import audit
 from partybuild.kernel.models import AuditEvent
 from partybuild.models import ApiToken, Notification, Report
-from rectification.models import ProgressUpdate, RectificationItem
+from rectification.models import Problem, ProgressUpdate, RectificationItem
 from scoring.models import Assessment
 from scoring.services import close, publish
 from tests.inspections.helpers import tour_of, visit_of
@@ -315,3 +315,13 @@ def test_an_extension_is_requested_by_the_branch_and_decided_by_staff_above_it(w
     moved = secretary("get", f"items/{item.pk}/").json()
     assert moved["deadline"] == "2030-06-30" and moved["version"] == item.version + 1
     assert [e["id"] for e in secretary("get", "extensions/", {"decision": "approved"}).json()["results"]] == [extension]
+
+
+def test_the_api_checks_a_problem_by_the_rules_of_its_fields_as_the_form_and_the_import_do(world, as_user):
+    api = as_user(world.users["secretary"])
+    tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
+    future = api("post", "problems/", {"org": world.branch.pk, "description": "问题", "found_on": tomorrow})
+    assert future.status_code == 400 and "不能晚于今天" in str(future.json())
+    long = api("post", "problems/", {"org": world.branch.pk, "description": "问题", "measures": "措" * 4001})
+    assert long.status_code == 400 and "4000" in str(long.json())
+    assert not Problem.objects.exists()

@@ -1,6 +1,7 @@
 """A corpus of hostile workbooks, built in code: each is a valid ledger workbook with one part replaced."""
 
 import io
+import random
 import zipfile
 
 from openpyxl import Workbook
@@ -151,3 +152,36 @@ def _letters(index):
         index, rest = divmod(index - 1, 26)
         name = chr(65 + rest) + name
     return name
+
+
+def blank_cell_bomb(count=2_000_000):
+    """One data row and millions of blank cells: a few MB compressed, under every byte cap. The cells carry
+    styles varied enough that the part does not compress more than a normal sheet."""
+    rng = random.Random(24)
+    block = "".join(f'<c s="{rng.randrange(1000)}"/>' for _ in range(4096))
+    cells = (block * (count // 4096 + 1)).encode()
+    sheet = sheet_xml().replace(b"</sheetData>", b'<row r="2">' + cells + b"</row></sheetData>")
+    return rezip(base(), replace={SHEET: sheet})
+
+
+def styles_bomb(count=60_000, cell_format="<xf/>"):
+    """Tens of thousands of cell formats: openpyxl builds an object for each before reading a row."""
+    data = base()
+    styles = zipfile.ZipFile(io.BytesIO(data)).read("xl/styles.xml").decode()
+    styles = styles.replace('<cellXfs count="1">', f'<cellXfs count="{count + 1}">' + cell_format * count)
+    return rezip(data, replace={"xl/styles.xml": styles.encode()})
+
+
+def many_shared_strings(count=1_000_000):
+    """Millions of short distinct shared strings, under the byte cap of the part."""
+    strings = "".join(f"<si><t>{n:x}</t></si>" for n in range(count))
+    part = f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{NS}" uniqueCount="{count}">{strings}</sst>'
+    sheet = sheet_xml('<row r="2"><c r="F2" t="s"><v>0</v></c></row>')
+    return rezip(base(), replace={SHEET: sheet}, add={"xl/sharedStrings.xml": part.encode()})
+
+
+def large_styles(count=150_000):
+    """A styles part of several MB that compresses like a normal one."""
+    rng = random.Random(24)
+    return styles_bomb(1, "".join(f'<xf numFmtId="{rng.randrange(10**6)}" fontId="{rng.randrange(10**6)}"/>'
+                                  for _ in range(count)))

@@ -42,7 +42,7 @@ def test_export_then_reimport_of_the_same_sheet_changes_nothing(world, login):
     before = {(o.code, o.name, o.path) for o in Organization.objects.all()}
     plan = excel.IMPORT.plan(world.users["staff"], io.BytesIO(response.content))
     assert plan.is_valid, plan.errors
-    assert (len(plan.creates), len(plan.updates), plan.facts["statistics"]) == (0, 6, 1)
+    assert (len(plan.creates), len(plan.updates), plan.unchanged, plan.facts["statistics"]) == (0, 0, 6, 0)
     excel.IMPORT.apply(world.users["staff"], plan)
     assert {(o.code, o.name, o.path) for o in Organization.objects.all()} == before
 
@@ -172,3 +172,61 @@ def test_dates_are_read_as_text_in_common_chinese_forms(raw, expected):
 def test_impossible_dates_are_refused_in_chinese(raw):
     with pytest.raises(ValueError, match="不是有效日期"):
         xlsx.date(raw)
+
+
+TOO_DEEP = f"组织层级过深：导入后超过 {excel.MAX_DEPTH} 级。"
+
+
+def chain(top_code, length, prefix="D"):
+    """Rows of a chain of ``length`` organisations under ``top_code``, deepest first."""
+    rows = [[f"{prefix}{n}", f"第{n}级", f"{prefix}{n - 1}" if n > 1 else top_code, "村", "党支部", "农村"]
+            for n in range(1, length + 1)]
+    return rows[::-1]
+
+
+@pytest.mark.parametrize("order", [list, reversed])
+def test_a_chain_too_deep_is_refused_at_preview_in_any_row_order(world, order):
+    depth = world.branch.depth
+    rows = list(order(chain(world.branch.code, excel.MAX_DEPTH - depth + 1)))
+    plan = excel.IMPORT.plan(world.users["staff"], workbook(rows))
+    assert {(e.column, e.message) for e in plan.errors} == {("上级组织编码", TOO_DEEP)}
+    assert len(plan.errors) == 1  # only the deepest
+
+
+def test_a_long_chain_listed_deepest_first_is_written_parents_first(world, login):
+    client = login(world.users["staff"])
+    rows = chain(world.branch.code, excel.MAX_DEPTH - world.branch.depth)
+    response = upload(client, workbook(rows))
+    assert response.context["plan"].is_valid
+    client.post("/orgs/import/confirm/", {"token": response.context["token"]})
+    assert Organization.objects.get(code=rows[0][0]).depth == excel.MAX_DEPTH
+
+
+def test_moving_an_organisation_counts_the_levels_below_it(world):
+    deep = Organization.objects.filter(path__startswith=world.town_a.path).order_by("-depth").first()
+    room = excel.MAX_DEPTH - deep.depth
+    rows = chain(world.county.code, room + 1)
+    rows.append([world.town_a.code, world.town_a.name, rows[0][0], "乡镇", "党委", "综合(地方党委)"])
+    plan = excel.IMPORT.plan(world.users["admin"], workbook(rows))
+    assert [(e.row, e.message) for e in plan.errors] == [(len(rows) + 1, TOO_DEEP)]
+
+
+def test_a_cycle_through_the_existing_tree_is_refused_in_any_order(world):
+    rows = [["N1", "新组织", world.branch.code, "村", "党支部", "农村"],
+            [world.town_a.code, "中共甲镇委员会", "N1", "乡镇", "党委", "综合(地方党委)"]]
+    for ordered in (rows, rows[::-1]):
+        plan = excel.IMPORT.plan(world.users["staff"], workbook(ordered))
+        assert "上下级关系形成了循环。" in {e.message for e in plan.errors}
+
+
+def test_a_money_column_is_stored_in_the_unit_its_header_states(world):
+    headers = [*HEADERS, "统计年度", "村集体经济收入(元)"]
+    row = [world.branch.code, world.branch.name, world.town_a.code, "村", "党支部", "农村", 2026]
+    plan = excel.IMPORT.plan(world.users["staff"], workbook([[*row, 125000]], headers))
+    assert plan.is_valid and plan.rows[0][1]["collective_income"] == 12.5
+    assert "按元填写，换算为万元保存" in "".join(plan.notes)
+    plan = excel.IMPORT.plan(world.users["staff"], workbook([[*row, 125000.5]], headers))
+    assert "超出了可保存的精度" in plan.errors[0].message
+    in_wan = [*HEADERS, "统计年度", "村集体经济收入(万元)"]
+    plan = excel.IMPORT.plan(world.users["staff"], workbook([[*row, 12.5]], in_wan))
+    assert plan.is_valid and plan.rows[0][1]["collective_income"] == 12.5 and not plan.notes

@@ -173,3 +173,16 @@ def test_the_deadline_is_read_under_its_other_names(world, header):
 def test_an_id_beyond_the_database_range_is_a_row_error_not_a_crash(world):
     errors = errors_of(world, row(world, 台账编号=2**70))
     assert "小于或等于" in errors[(2, "台账编号")]
+
+
+def test_the_form_and_the_import_share_each_fields_limit(world, login):
+    """A 整改措施 the item page saves re-imports; one longer than the field's limit is refused by both."""
+    staff = world.users["staff"]
+    tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
+    page = login(staff).post("/rectification/problems/new/", {
+        "org_code": world.branch.code, "severity": "general", "description": "问题", "found_on": tomorrow,
+        "measures": "措" * 4001, "kind": "deadline"}).content.decode()
+    assert "不能晚于今天" in page and "4000" in page and not Problem.objects.exists()
+    errors = errors_of(world, row(world, 整改措施="措" * 4001, 发现日期=tomorrow), row(world, 整改措施="措" * 2522))
+    assert set(errors) == {(2, "整改措施"), (2, "发现日期")}
+    assert "不能晚于今天" in errors[(2, "发现日期")] and "4000" in errors[(2, "整改措施")]

@@ -40,7 +40,7 @@ def test_score_validation_in_chinese(world):
         services.enter_score(staff, rater=rater, org=world.branch, indicator=indicator("E3"), points=D(1))
     with pytest.raises(ServiceError, match="不是本次考核的对象"):
         services.enter_score(staff, rater=rater, org=world.town_a, indicator=indicator("1.1"), points=D(1))
-    with pytest.raises(ServiceError, match="不是该评分主体的评分人"):
+    with pytest.raises(ServiceError, match="不是“述职评分”的评分人"):
         services.enter_score(world.users["inspector"], rater=rater, org=world.branch, indicator=indicator("1.1"),
                              points=D(1))
     assert not Score.objects.exists()

@@ -67,12 +67,15 @@ def sheet_rows(content):
     return list(load_workbook(io.BytesIO(content)).worksheets[0].iter_rows(values_only=True))
 
 
-def workbook(rows):
+def workbook(rows, exported=None):
+    """``rows`` as a workbook; with ``exported`` (a sheet the system wrote), in that workbook, as a rater fills it."""
     from openpyxl import Workbook
 
-    book = Workbook()
+    book = load_workbook(io.BytesIO(exported)) if exported else Workbook()
+    sheet = book.worksheets[0]
+    sheet.delete_rows(1, sheet.max_row)
     for row in rows:
-        book.active.append(row)
+        sheet.append(row)
     buffer = io.BytesIO()
     book.save(buffer)
     buffer.seek(0)
@@ -86,7 +89,8 @@ def test_one_members_sheet_goes_to_excel_and_comes_back_all_or_nothing(world, lo
     inspector = world.users["inspector"]
     services.enter_score(inspector, rater=rater, org=world.branch, indicator=indicator("1.1"), points=D(6))
     client = login(inspector)
-    rows = sheet_rows(client.get(urls(assessment, rater)["export"]).content)
+    exported = client.get(urls(assessment, rater)["export"]).content
+    rows = sheet_rows(exported)
     header = rows[0]
     assert header[:2] == ("组织编码", "党组织") and "1.1 组织设置规范、按期换届(0–6.7)" in header
     assert {row[1] for row in rows[1:]} == {"东山村党支部", "西山村党支部"}  # her scope only
@@ -99,12 +103,12 @@ def test_one_members_sheet_goes_to_excel_and_comes_back_all_or_nothing(world, lo
     bad = [list(r) for r in filled]
     bad[2][column] = 8
     bad.append(["NOPE", "不存在村", *[None] * (len(header) - 2)])
-    response = client.post(urls(assessment, rater)["import"], {"file": workbook(bad)})
+    response = client.post(urls(assessment, rater)["import"], {"file": workbook(bad, exported)})
     html = response.content.decode()
     assert "发现 2 处错误，未导入任何分数" in html and "第 3 行" in html and "得分应在 0 到 6.7 之间" in html
     assert "“NOPE”不是您可以评分的被考核组织" in html
     assert list(Score.objects.values_list("points", flat=True)) == [D(6)]
-    response = client.post(urls(assessment, rater)["import"], {"file": workbook(filled)})
+    response = client.post(urls(assessment, rater)["import"], {"file": workbook(filled, exported)})
     assert response.status_code == 302
     assert Score.objects.filter(member=inspector).count() == 30 and set(
         Score.objects.values_list("points", flat=True)) == {D(5)}
@@ -117,3 +121,71 @@ def test_an_unreadable_file_is_refused_in_chinese(world, login):
     upload.name = "x.xlsx"
     html = login(world.users["inspector"]).post(urls(assessment, rater)["import"], {"file": upload}).content.decode()
     assert "不是有效的 Excel" in html and not Score.objects.exists()
+
+
+def filled_sheet(client, assessment, rater, points=5, member=None):
+    """The rows of a sheet exported for ``rater`` (and ``member``), every score cell given ``points``."""
+    query = f"?member={member.pk}" if member else ""
+    exported = client.get(urls(assessment, rater)["export"] + query).content
+    rows = [list(row) for row in sheet_rows(exported)]
+    for row in rows[1:]:
+        for i, title in enumerate(rows[0]):
+            if title[0].isdigit() and "理由" not in title:
+                row[i] = points
+    return rows, exported
+
+
+def test_a_sheet_is_imported_only_for_the_assessment_body_and_member_it_was_exported_for(world, login):
+    assessment = assessment_for(world)
+    other_year = assessment_for(world)  # the same scheme, raters and headers
+    panel, annual = assessment.raters.get(name="评议"), assessment.raters.get(name="年度考核")
+    staff, inspector = world.users["staff"], world.users["inspector"]
+    annual.members.add(inspector)
+    client = login(staff)
+    rows, exported = filled_sheet(client, assessment, annual)
+
+    def refusal(target_assessment, rater, content, member=None):
+        data = {"file": workbook(rows, content), **({"member": member.pk} if member else {})}
+        response = client.post(urls(target_assessment, rater)["import"], data)
+        assert response.status_code == 200
+        return response.content.decode()
+
+    assert "这是另一次考核的评分表" in refusal(other_year, other_year.raters.get(name="年度考核"), exported)
+    assert "这是评分主体“年度考核”的评分表，不能导入到“评议”" in refusal(assessment, panel, exported, inspector)
+    assert "这是另一位评分人的评分表" in refusal(assessment, annual, exported, inspector)
+    assert "缺少评分表标记" in refusal(assessment, annual, None)  # the same headers, typed in a new workbook
+    forged = load_workbook(io.BytesIO(exported))
+    forged.custom_doc_props.props[0].value = forged.custom_doc_props.props[0].value.replace(
+        f"{assessment.pk}:", f"{other_year.pk}:", 1)
+    buffer = io.BytesIO()
+    forged.save(buffer)
+    assert "评分表标记无效" in refusal(other_year, other_year.raters.get(name="年度考核"), buffer.getvalue())
+    assert not Score.objects.exists()
+    response = client.post(urls(assessment, annual)["import"], {"file": workbook(rows, exported)})
+    assert response.status_code == 302
+    assert Score.objects.filter(rater=annual, member=staff).count() == 15 * (len(rows) - 1)
+
+
+def test_staff_who_are_not_on_a_panel_cannot_score_it_as_themselves(world, login):
+    assessment = assessment_for(world)
+    panel = assessment.raters.get(name="评议")
+    client = login(world.users["staff"])
+    rows, exported = filled_sheet(client, assessment, panel)
+    html = client.post(urls(assessment, panel)["import"], {"file": workbook(rows, exported)}).content.decode()
+    assert "您不是“评议”的评分人" in html
+    assert not Score.objects.exists() and list(panel.members.all()) == [world.users["inspector"]]
+
+
+def test_duplicate_rows_and_overlong_reasons_are_refused_at_preview(world, login):
+    assessment = assessment_for(world)
+    rater = assessment.raters.get(name="述职评分")
+    client = login(world.users["staff"])
+    rows, exported = filled_sheet(client, assessment, rater, points=0)
+    reason = next(i for i, title in enumerate(rows[0]) if "理由" in title)
+    rows[1][reason] = "理" * 301
+    rows.append(list(rows[2]))
+    response = client.post(urls(assessment, rater)["import"], {"file": workbook(rows, exported)})
+    html = response.content.decode()
+    assert response.status_code == 200 and "最多 300 个" in html
+    assert f"“{rows[2][0]}”与第 3 行重复" in html and f"第 {len(rows)} 行" in html
+    assert not Score.objects.exists()
