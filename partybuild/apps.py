@@ -6,6 +6,7 @@ class PartybuildConfig(AppConfig):
     verbose_name = "党建督考"
 
     def ready(self):
-        from . import notifications
+        from . import notifications, tokens
 
         notifications.connect()
+        tokens.connect()

@@ -17,6 +17,7 @@ from partybuild.models import Report
 from partybuild.report_views import report_scopes
 
 from .base import ERROR, WRITE_ERRORS, ApiView, ReadOnlyViewSet, idempotent
+from .errors import invalid
 from .fields import OrgBrief
 
 FORMATS = ("pdf", "xlsx")
@@ -63,7 +64,9 @@ class ReportKinds(ApiView):
         """Every report kind with the periods the user may choose for this scope (from the report registry)."""
         require(request.user, "reports.request")
         scope_id = request.query_params.get("scope", "")
-        scope = get_object_or_404(report_scopes(request.user), pk=scope_id if scope_id.isdigit() else 0)
+        if not scope_id.isdigit():
+            raise invalid("scope", "请用 scope 给出党组织 id(整数)。")
+        scope = get_object_or_404(report_scopes(request.user), pk=scope_id)
         return Response(KindOut([{"kind": b.kind, "label": str(b.label), "periods": [
             {"value": value, "label": str(label)} for value, label in b.periods(request.user, scope)]}
             for b in all_builders()], many=True).data)

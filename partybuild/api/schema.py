@@ -10,6 +10,14 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
 
 
 class Schema(AutoSchema):
+    def _resolve_path_parameters(self, variables):
+        """Ids in addresses are digits (``lookup_value_regex``): integers, not strings with a pattern."""
+        parameters = super()._resolve_path_parameters(variables)
+        for parameter in parameters:
+            if parameter["schema"].get("pattern") == r"^\d+$":
+                parameter.update(schema={"type": "integer", "minimum": 0}, description="编号(id)")
+        return parameters
+
     def get_override_parameters(self):
         parameters = super().get_override_parameters()
         handler = getattr(self.view, getattr(self.view, "action", None) or self.method.lower(), None)
