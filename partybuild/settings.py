@@ -273,8 +273,8 @@ REST_FRAMEWORK = {
                                 "partybuild.api.pagination.StrictOrdering"],
     "DEFAULT_METADATA_CLASS": "partybuild.api.metadata.Metadata",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser", "rest_framework.parsers.MultiPartParser",
-                               "rest_framework.parsers.FormParser"],
+    # JSON; the operations where files travel take multipart (partybuild.api.base.UPLOAD_PARSERS)
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "partybuild.api.schema.Schema",
     "EXCEPTION_HANDLER": "partybuild.api.errors.handle",
     "PAGE_SIZE": 50,
@@ -293,6 +293,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "partybuild.api.schema.add_links"],
     "ENUM_NAME_OVERRIDES": {
         "ItemStatusEnum": "rectification.models.RectificationItem.Status",
         "ItemKindEnum": "rectification.models.RectificationItem.Kind",

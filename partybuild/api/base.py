@@ -8,8 +8,8 @@ import re
 from django.contrib.auth.decorators import login_not_required
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from drf_spectacular.utils import inline_serializer
-from rest_framework import exceptions, generics, serializers, viewsets
+from rest_framework import exceptions, generics, viewsets
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -53,17 +53,8 @@ class GenericViewSet(NoLoginRedirect, viewsets.GenericViewSet):
     pass
 
 
-ERROR = inline_serializer("Error", {
-    "detail": serializers.CharField(help_text="中文说明"),
-    "code": serializers.CharField(),
-    "field": serializers.CharField(required=False, allow_null=True, help_text="第一个出错的字段"),
-    "errors": serializers.DictField(required=False, help_text="每个字段的错误"),
-    "current_version": serializers.IntegerField(required=False, help_text="409 时：事项当前的版本"),
-})
-#: the error answers every writing endpoint documents
-WRITE_ERRORS = {400: ERROR, 403: ERROR, 404: ERROR}
-
-
+#: operations where files travel take multipart (documented) and, for old clients, JSON without files
+UPLOAD_PARSERS = [MultiPartParser, JSONParser]
 IDEMPOTENCY_KEY = re.compile(r"[!-~]{1,100}")
 
 

@@ -41,6 +41,13 @@ class Cursor(CursorPagination):
             raise invalid(self.page_size_query_param, f"每页条数应为 1 到 {self.max_page_size} 之间的整数。")
         return int(raw)
 
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+        return parameters
+
     def decode_cursor(self, request):
         encoded = request.query_params.get(self.cursor_query_param)
         if encoded is not None:
@@ -66,6 +73,12 @@ class StrictOrdering(OrderingFilter):
             allowed = "、".join(name for name, _ in self.get_valid_fields(queryset, view, {"request": request}))
             raise invalid(self.ordering_param, f"不支持这种排序，可选：{allowed}(前加“-”为倒序)。")
         return valid
+
+    def get_schema_operation_parameters(self, view):
+        fields = [name for name, _ in self.get_valid_fields(view.queryset, view, {"request": view.request})]
+        return [{"name": self.ordering_param, "required": False, "in": "query",
+                 "description": "排序字段，前加“-”为倒序；相同值按 id 排列",
+                 "schema": {"type": "string", "enum": [*fields, *(f"-{name}" for name in fields)]}}]
 
 
 class StrictFilters(DjangoFilterBackend):
