@@ -293,7 +293,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "partybuild.api.schema.add_links"],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "partybuild.api.schema.add_links",
+                             "partybuild.api.schema.drop_parameter_titles"],
     "ENUM_NAME_OVERRIDES": {
         "ItemStatusEnum": "rectification.models.RectificationItem.Status",
         "ItemKindEnum": "rectification.models.RectificationItem.Kind",

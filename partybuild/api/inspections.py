@@ -344,7 +344,7 @@ class VisitViewSet(ReadOnlyViewSet):
 
     @extend_schema(request={"multipart/form-data": CHECKLIST_UPLOAD}, responses={200: AnswerOut(many=True)})
     @action(detail=True, methods=["put"], url_path=r"checklists/(?P<template_pk>\d+)", filter_backends=[],
-            parser_classes=UPLOAD_PARSERS)
+            parser_classes=UPLOAD_PARSERS, pagination_class=None)
     def checklist(self, request, pk=None, template_pk=None):
         """Fill (or refill) one checklist during the visit: every item of the template once."""
         visit = self.get_object()

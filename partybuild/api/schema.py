@@ -101,6 +101,16 @@ def add_links(result, generator, request, public):
     return result
 
 
+def drop_parameter_titles(result, generator, request, public):
+    """Postprocessing hook: a filter's Chinese form label is its parameter's description, not a schema title
+    (generated clients name types after titles)."""
+    for item in result["paths"].values():
+        for operation in item.values():
+            for parameter in operation.get("parameters", []):
+                parameter["schema"].pop("title", None)
+    return result
+
+
 class Schema(AutoSchema):
     def _handler(self):
         return getattr(self.view, getattr(self.view, "action", None) or self.method.lower(), None)
