@@ -106,6 +106,7 @@ def test_uploads_get_the_same_checks_as_the_pages(world, as_user, upload, messag
     response = api("post", f"items/{item.pk}/progress/", {"text": "进展", "percent": 50, "files": [photo(), upload]},
                    json=False)
     assert response.status_code == 400 and message in response.json()["detail"]
+    assert isinstance(response.json()["errors"], dict)  # the error schema's object, as for any other 400
     assert not ProgressUpdate.objects.exists()
 
 
