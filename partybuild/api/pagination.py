@@ -25,6 +25,9 @@ class Cursor(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
     ordering = "-id"
+    #: DRF's cursor holds the ordered field's value and how many rows with that value were already returned;
+    #: its default cap (1,000) would loop or skip once more rows than that tie (a bulk update's updated_at)
+    offset_cutoff = 100_000
 
     def get_ordering(self, request, queryset, view):
         ordering = super().get_ordering(request, queryset, view)
