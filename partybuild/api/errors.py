@@ -121,14 +121,17 @@ def error_response(status_code, detail=None, code=None):
 def not_found(request, *args, **kwargs):
     """Any /api/ address no route matches (a missing slash is named)."""
     path = request.path_info
-    if not path.endswith("/"):
-        try:
-            resolve(path + "/")
-        except Resolver404:
-            pass
-        else:
-            return error_response(404, f"地址应以“/”结尾：{path}/", "missing_slash")
+    if not path.endswith("/") and _has_route(path + "/"):
+        return error_response(404, f"地址应以“/”结尾：{path}/", "missing_slash")
     return error_response(404)
+
+
+def _has_route(path):
+    """A route other than the catch-all that sent the request to ``not_found``."""
+    try:
+        return resolve(path).func is not not_found
+    except Resolver404:
+        return False
 
 
 class JsonErrors:

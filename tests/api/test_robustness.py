@@ -40,6 +40,8 @@ def test_a_missing_slash_is_named_and_never_turns_a_post_into_a_get(world, as_us
     body = assert_chinese_json(as_user(world.users["secretary"])("post", "problems", {"description": "x"}), 404)
     assert body["code"] == "missing_slash" and body["detail"].endswith("/api/v1/problems/")
     assert not Problem.objects.exists()
+    unknown = as_user(world.users["secretary"])("post", "nothing-here")
+    assert assert_chinese_json(unknown, 404)["code"] == "not_found"
 
 
 def test_malformed_json_and_an_oversize_body_are_refused_in_chinese(client, world, as_user):
