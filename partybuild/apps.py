@@ -6,7 +6,8 @@ class PartybuildConfig(AppConfig):
     verbose_name = "党建督考"
 
     def ready(self):
-        from . import jobs, notifications
+        from . import jobs, notifications, tokens
 
         notifications.connect()
         jobs.connect()
+        tokens.connect()

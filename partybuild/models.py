@@ -150,6 +150,8 @@ class IdempotentRequest(models.Model):
     key = models.CharField(max_length=100)
     method = models.CharField(max_length=10)
     path = models.CharField(max_length=300)
+    #: partybuild.api.base.fingerprint of the first request: the key answers only the same request again
+    fingerprint = models.CharField(max_length=64, default="")
     #: 0 while the first request is still being handled
     status_code = models.PositiveSmallIntegerField(default=0)
     body = models.JSONField(null=True, blank=True)

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "partybuild.api.errors.JsonErrors",  # first: under /api/, every error any layer answers is JSON in Chinese
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -267,18 +268,21 @@ RECTIFICATION_FOLLOW_UP_MONTHS = env.int("RECTIFICATION_FOLLOW_UP_MONTHS", defau
 
 # The JSON API (partybuild/api): token or session authentication, throttled per token, cursor-paginated.
 API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="120/min")
+# wrong tokens from one address: past this, every token from it answers 429 until the window has passed
+API_AUTH_FAILURE_RATE = env("API_AUTH_FAILURE_RATE", default="10/min")
 API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["partybuild.api.auth.TokenAuthentication",
-                                       "rest_framework.authentication.SessionAuthentication"],
+                                       "partybuild.api.auth.SessionWithCsrf"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_THROTTLE_CLASSES": ["partybuild.api.auth.PerTokenThrottle"],
     "DEFAULT_PAGINATION_CLASS": "partybuild.api.pagination.Cursor",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend",
-                                "rest_framework.filters.OrderingFilter"],
+    "DEFAULT_FILTER_BACKENDS": ["partybuild.api.pagination.StrictFilters",
+                                "partybuild.api.pagination.StrictOrdering"],
+    "DEFAULT_METADATA_CLASS": "partybuild.api.metadata.Metadata",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser", "rest_framework.parsers.MultiPartParser",
-                               "rest_framework.parsers.FormParser"],
+    # JSON; the operations where files travel take multipart (partybuild.api.base.UPLOAD_PARSERS)
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "partybuild.api.schema.Schema",
     "EXCEPTION_HANDLER": "partybuild.api.errors.handle",
     "PAGE_SIZE": 50,
@@ -297,6 +301,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "partybuild.api.schema.add_links",
+                             "partybuild.api.schema.drop_parameter_titles"],
     "ENUM_NAME_OVERRIDES": {
         "ItemStatusEnum": "rectification.models.RectificationItem.Status",
         "ItemKindEnum": "rectification.models.RectificationItem.Kind",

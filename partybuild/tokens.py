@@ -5,7 +5,9 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models.signals import post_save
 from django.utils import timezone
 
 from partybuild.kernel import audit
@@ -49,6 +51,28 @@ def revoke(user, token) -> ApiToken:
         token.save(update_fields=["revoked_at"])
         audit.record(user, audit.Action.TOKEN_REVOKED, str(token))
     return token
+
+
+def end_all(user, reason) -> int:
+    """Revoke every active token of ``user`` (their password was set or changed, or they were deactivated)."""
+    ended = ApiToken.objects.active().filter(user=user).update(revoked_at=timezone.now())
+    if ended:
+        audit.record(None, audit.Action.TOKEN_REVOKED, user.get_username(), tokens=ended, reason=reason)
+    return ended
+
+
+def _account_saved(sender, instance, created, raw=False, **kwargs):
+    """A password set (by the user or by an administrator) or a deactivation ends the tokens, like the sessions."""
+    if raw or created:
+        return
+    if getattr(instance, "_password", None) is not None:  # kept by AbstractBaseUser.save until after post_save
+        end_all(instance, "密码已重设或修改")
+    elif not instance.is_active:
+        end_all(instance, "账号已停用")
+
+
+def connect():
+    post_save.connect(_account_saved, sender=get_user_model(), dispatch_uid="tokens.account_saved")
 
 
 def resolve(secret: str) -> ApiToken | None:

@@ -2,7 +2,7 @@
 
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -46,9 +46,15 @@ def raise_problem(*, org, description, source, raised_by=None, found_on=None, ca
         existing = Problem.objects.filter(org=org, **origin_fields).first()
         if existing:
             return existing
-    problem = Problem.objects.create(
-        org=org, description=description, source=source, raised_by=raised_by, category=category,
-        severity=severity, found_on=found_on or timezone.localdate(), **origin_fields)
+    try:
+        with transaction.atomic():
+            problem = Problem.objects.create(
+                org=org, description=description, source=source, raised_by=raised_by, category=category,
+                severity=severity, found_on=found_on or timezone.localdate(), **origin_fields)
+    except IntegrityError:
+        if not origin_fields:
+            raise
+        return Problem.objects.get(org=org, **origin_fields)  # raised at the same moment by someone else
     recurrence = category is not None and RectificationItem.objects.filter(
         problem__org=org, problem__category=category, status=Status.CLOSED).exists()
     item = RectificationItem.objects.create(problem=problem, is_recurrence=recurrence, **plan)

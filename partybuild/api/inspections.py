@@ -6,7 +6,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -31,8 +31,9 @@ from partybuild.kernel.policy import NotAllowed, require
 from partybuild.kernel.uploads import download_name
 from rectification.models import Problem, ProblemCategory
 
-from .base import ERROR, WRITE_ERRORS, GenericApi, ReadOnlyViewSet, idempotent
+from .base import UPLOAD_PARSERS, GenericApi, ReadOnlyViewSet, idempotent
 from .fields import Files, OrgBrief, file_url, user_name
+from .schema import file_responses
 
 
 class RoundOut(serializers.ModelSerializer):
@@ -169,7 +170,20 @@ class AnswerIn(serializers.Serializer):
 
 
 class ChecklistIn(serializers.Serializer):
-    answers = AnswerIn(many=True, help_text="清单的每一项各一条；multipart 时为 JSON 字符串，照片用 photo_<item> 字段")
+    answers = AnswerIn(many=True, help_text="清单的每一项各一条")
+
+
+#: the checklist as multipart: answers as JSON text, each line's photo under ``photo_<item id>``
+CHECKLIST_UPLOAD = {
+    "type": "object", "required": ["answers"],
+    "properties": {"answers": {"type": "string", "description": "JSON 数组：[{\"item\": 清单项 id, \"verdict\": 结论, "
+                                                                "\"note\": 说明}]，清单的每一项各一条"}},
+    "additionalProperties": {"type": "string", "format": "binary", "description": "photo_<清单项 id>：该项的照片"},
+}
+
+
+RaisedOut = inline_serializer("Raised", {"problem": serializers.IntegerField(help_text="问题 id"),
+                                         "item": serializers.IntegerField(help_text="整改事项 id")})
 
 
 class StopOut(serializers.ModelSerializer):
@@ -279,9 +293,8 @@ class TargetViewSet(ReadOnlyViewSet):
         page = self.paginate_queryset(self.filter_queryset(targets))
         return self.get_paginated_response(TargetOut(page, many=True).data)
 
-    @extend_schema(request={"multipart/form-data": VisitIn, "application/json": VisitIn},
-                   responses={201: VisitDetailOut, **WRITE_ERRORS})
-    @action(detail=True, methods=["post"], filter_backends=[])
+    @extend_schema(request={"multipart/form-data": VisitIn}, responses={201: VisitDetailOut})
+    @action(detail=True, methods=["post"], filter_backends=[], parser_classes=UPLOAD_PARSERS)
     @idempotent
     def visits(self, request, pk=None):
         """Record a visit to the target (a member of its team, or staff), with photos."""
@@ -317,9 +330,8 @@ class VisitViewSet(ReadOnlyViewSet):
                                              "answers__item", "evidence")
         return visits
 
-    @extend_schema(request={"multipart/form-data": FindingIn, "application/json": FindingIn},
-                   responses={201: FindingOut, **WRITE_ERRORS})
-    @action(detail=True, methods=["post"], filter_backends=[])
+    @extend_schema(request={"multipart/form-data": FindingIn}, responses={201: FindingOut})
+    @action(detail=True, methods=["post"], filter_backends=[], parser_classes=UPLOAD_PARSERS)
     @idempotent
     def findings(self, request, pk=None):
         """A finding (亮点 or 问题) with photos."""
@@ -330,9 +342,9 @@ class VisitViewSet(ReadOnlyViewSet):
         finding = services.add_finding(request.user, visit, **data.validated_data)
         return Response(FindingOut(finding, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request={"application/json": ChecklistIn, "multipart/form-data": ChecklistIn},
-                   responses={200: AnswerOut(many=True), **WRITE_ERRORS})
-    @action(detail=True, methods=["put"], url_path=r"checklists/(?P<template_pk>\d+)", filter_backends=[])
+    @extend_schema(request={"multipart/form-data": CHECKLIST_UPLOAD}, responses={200: AnswerOut(many=True)})
+    @action(detail=True, methods=["put"], url_path=r"checklists/(?P<template_pk>\d+)", filter_backends=[],
+            parser_classes=UPLOAD_PARSERS, pagination_class=None)
     def checklist(self, request, pk=None, template_pk=None):
         """Fill (or refill) one checklist during the visit: every item of the template once."""
         visit = self.get_object()
@@ -361,6 +373,8 @@ def _checklist_answers(request, template):
 
 
 class FindingViewSet(ReadOnlyViewSet):
+    """Findings (亮点 and 问题) of the visits the user sees."""
+
     queryset = Finding.objects.none()
     serializer_class = FindingOut
     filterset_fields = ["kind", "visit"]
@@ -370,8 +384,7 @@ class FindingViewSet(ReadOnlyViewSet):
         return Finding.objects.visible_to(self.request.user).select_related(
             "visit__target", "category__dimension").prefetch_related("evidence")
 
-    @extend_schema(request=None, responses={201: OpenApiResponse(description="问题 id 与整改事项 id"),
-                                            **WRITE_ERRORS})
+    @extend_schema(request=None, responses={201: RaisedOut})
     @action(detail=True, methods=["post"], url_path="raise", filter_backends=[])
     @idempotent
     def raise_problem(self, request, pk=None):
@@ -409,7 +422,7 @@ class TourViewSet(ReadOnlyViewSet):
 
 
 class StopScore(GenericApi):
-    @extend_schema(request=ScoreIn, responses={200: ScoreOut, **WRITE_ERRORS})
+    @extend_schema(request=ScoreIn, responses={200: ScoreOut})
     def post(self, request, pk):
         """A participant's on-site score (0-100) for one stop; again to change it until the tour is filed."""
         stop = get_object_or_404(TourStop.objects.filter(tour__in=Tour.objects.visible_to(request.user)), pk=pk)
@@ -422,7 +435,8 @@ class StopScore(GenericApi):
 
 
 class InspectionEvidenceFile(GenericApi):
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiResponse(description="文件"), 404: ERROR})
+    @extend_schema(parameters=[OpenApiParameter("variant", str, enum=["thumbnail"], description="thumbnail：缩略图")],
+                   responses=file_responses("照片或材料文件"))
     def get(self, request, pk):
         """A visit's photo or file; ``?variant=thumbnail`` for the small image."""
         evidence = get_object_or_404(VisitEvidence.objects.visible_to(request.user), pk=pk)

@@ -3,7 +3,7 @@
 from django.db.models import Prefetch
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -27,9 +27,10 @@ from rectification.models import (
 from rectification.validators import not_after_today
 from rectification.workflow import BUTTON_ACTIONS, TRANSITIONS, action_label
 
-from .base import ERROR, WRITE_ERRORS, GenericApi, ReadOnlyViewSet, idempotent
+from .base import UPLOAD_PARSERS, GenericApi, ReadOnlyViewSet, idempotent
 from .errors import Stale
 from .fields import Files, OrgBrief, file_url, user_name
+from .schema import STALE, file_responses
 
 
 class ProblemBrief(serializers.ModelSerializer):
@@ -202,7 +203,7 @@ class ProblemViewSet(ReadOnlyViewSet):
     def get_queryset(self):
         return Problem.objects.visible_to(self.request.user).select_related("org", "category__dimension", "item")
 
-    @extend_schema(request=ProblemIn, responses={201: ProblemOut, **WRITE_ERRORS})
+    @extend_schema(request=ProblemIn, responses={201: ProblemOut})
     @idempotent
     def create(self, request):
         require(request.user, "ledger.work")
@@ -245,7 +246,7 @@ class ItemViewSet(ReadOnlyViewSet):
         transitions = ItemTransition.objects.filter(item=item).select_related("actor")
         return Response(TransitionOut(transitions, many=True).data)
 
-    @extend_schema(request=ActionIn, responses={200: ItemOut, 409: ERROR, **WRITE_ERRORS})
+    @extend_schema(request=ActionIn, responses={200: ItemOut, 409: STALE})
     @action(detail=True, methods=["post"], url_path="actions", filter_backends=[])
     @idempotent
     def perform(self, request, pk=None):
@@ -265,7 +266,7 @@ class ItemViewSet(ReadOnlyViewSet):
             raise
         return self._answer(item)
 
-    @extend_schema(request=PlanIn, responses={200: ItemOut, 409: ERROR, **WRITE_ERRORS})
+    @extend_schema(request=PlanIn, responses={200: ItemOut, 409: STALE})
     @action(detail=True, methods=["put"], filter_backends=[])
     def plan(self, request, pk=None):
         """The rectification plan: measures, people, deadline and kind."""
@@ -281,14 +282,14 @@ class ItemViewSet(ReadOnlyViewSet):
         return self._answer(item)
 
     @extend_schema(responses=ProgressOut(many=True), filters=False)
-    @action(detail=True, pagination_class=None, filter_backends=[])
+    @action(detail=True, pagination_class=None, filter_backends=[], parser_classes=UPLOAD_PARSERS)
     def progress(self, request, pk=None):
         """The item's monthly progress reports with their evidence files, newest first."""
         updates = ProgressUpdate.objects.filter(item=self.get_object()).select_related("author").prefetch_related(
             Prefetch("evidence", queryset=Evidence.objects.order_by("id")))
         return Response(ProgressOut(updates, many=True, context={"request": request}).data)
 
-    @extend_schema(request={"multipart/form-data": ProgressIn}, responses={201: ProgressOut, **WRITE_ERRORS})
+    @extend_schema(request={"multipart/form-data": ProgressIn}, responses={201: ProgressOut})
     @progress.mapping.post
     @idempotent
     def report_progress(self, request, pk=None):
@@ -300,7 +301,7 @@ class ItemViewSet(ReadOnlyViewSet):
         return Response(ProgressOut(update, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
-    @extend_schema(request=ExtensionIn, responses={201: ExtensionOut, **WRITE_ERRORS})
+    @extend_schema(request=ExtensionIn, responses={201: ExtensionOut})
     @action(detail=True, methods=["post"], filter_backends=[])
     @idempotent
     def extension(self, request, pk=None):
@@ -323,7 +324,7 @@ class ExtensionViewSet(ReadOnlyViewSet):
     def get_queryset(self):
         return DeadlineExtension.objects.visible_to(self.request.user).select_related("requested_by", "decided_by")
 
-    @extend_schema(request=DecisionIn, responses={200: ExtensionOut, **WRITE_ERRORS})
+    @extend_schema(request=DecisionIn, responses={200: ExtensionOut})
     @action(detail=True, methods=["post"], filter_backends=[])
     def decide(self, request, pk=None):
         """Approve (the deadline moves, the item's version goes up) or refuse with a reason."""
@@ -336,7 +337,7 @@ class ExtensionViewSet(ReadOnlyViewSet):
 
 
 class EvidenceFile(GenericApi):
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiResponse(description="文件"), 404: ERROR})
+    @extend_schema(responses=file_responses("佐证材料文件"))
     def get(self, request, pk):
         """A progress report's evidence file (only within the scope)."""
         evidence = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)

@@ -22,6 +22,8 @@ MARKED = inline_serializer("Marked", {"marked": serializers.IntegerField(help_te
 
 
 class NotificationViewSet(ReadOnlyViewSet):
+    """The calling user's own notifications, newest first."""
+
     queryset = Notification.objects.none()
     serializer_class = NotificationOut
     filterset_fields = ["read"]

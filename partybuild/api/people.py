@@ -1,5 +1,7 @@
 """``me`` and the organisation tree with its statistics."""
 
+import re
+
 import django_filters
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
@@ -13,6 +15,9 @@ from orgs.models import Organization, OrgStatistics
 from partybuild.kernel.policy import ACTIONS, ROLE_SPECS, scope_of
 
 from .base import ApiView, ReadOnlyViewSet
+from .errors import invalid
+
+YEAR = re.compile(r"[12]\d{3}")
 
 
 class GrantOut(serializers.Serializer):
@@ -100,13 +105,15 @@ class OrganisationViewSet(ReadOnlyViewSet):
 
 
 class OrganisationStatistics(ApiView):
-    @extend_schema(parameters=[OpenApiParameter("year", int, description="统计年度；默认最近有数据的年度")],
+    @extend_schema(parameters=[OpenApiParameter("year", int, description="统计年度(四位数字)；默认最近有数据的年度")],
                    responses=StatisticsOut)
     def get(self, request, pk):
         """An organisation's own figures for a year and the rollup of its whole subtree."""
         org = get_object_or_404(Organization.objects.visible_to(request.user), pk=pk)
-        year = request.query_params.get("year", "")
-        year = int(year) if year.isdigit() else (queries.latest_year(org) or timezone.localdate().year)
+        year = request.query_params.get("year")
+        if year is not None and not YEAR.fullmatch(year):
+            raise invalid("year", "年度应为四位数字，例如 2026。")
+        year = int(year) if year else (queries.latest_year(org) or timezone.localdate().year)
         own = OrgStatistics.objects.filter(org=org, year=year).values().first()
         if own:
             own = {k: v for k, v in own.items() if k not in ("id", "org_id")}

@@ -3,7 +3,7 @@
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -16,8 +16,10 @@ from partybuild.kernel.uploads import download_name
 from partybuild.models import Report
 from partybuild.report_views import report_scopes
 
-from .base import ERROR, WRITE_ERRORS, ApiView, ReadOnlyViewSet, idempotent
+from .base import ApiView, ReadOnlyViewSet, idempotent
+from .errors import invalid
 from .fields import OrgBrief
+from .schema import file_responses
 
 FORMATS = ("pdf", "xlsx")
 
@@ -58,18 +60,22 @@ class KindOut(serializers.Serializer):
 
 class ReportKinds(ApiView):
     @extend_schema(parameters=[OpenApiParameter("scope", int, required=True, description="范围：党组织 id")],
-                   responses={200: KindOut(many=True), 403: ERROR, 404: ERROR})
+                   responses=KindOut(many=True))
     def get(self, request):
         """Every report kind with the periods the user may choose for this scope (from the report registry)."""
         require(request.user, "reports.request")
         scope_id = request.query_params.get("scope", "")
-        scope = get_object_or_404(report_scopes(request.user), pk=scope_id if scope_id.isdigit() else 0)
+        if not scope_id.isdigit():
+            raise invalid("scope", "请用 scope 给出党组织 id(整数)。")
+        scope = get_object_or_404(report_scopes(request.user), pk=scope_id)
         return Response(KindOut([{"kind": b.kind, "label": str(b.label), "periods": [
             {"value": value, "label": str(label)} for value, label in b.periods(request.user, scope)]}
             for b in all_builders()], many=True).data)
 
 
 class ReportViewSet(ReadOnlyViewSet):
+    """Reports requested within the user's scope, with their status and progress."""
+
     queryset = Report.objects.none()
     serializer_class = ReportOut
     filterset_fields = ["kind", "status", "scope"]
@@ -78,7 +84,7 @@ class ReportViewSet(ReadOnlyViewSet):
     def get_queryset(self):
         return Report.objects.visible_to(self.request.user).select_related("scope")
 
-    @extend_schema(request=ReportIn, responses={202: ReportOut, **WRITE_ERRORS})
+    @extend_schema(request=ReportIn, responses={202: ReportOut})
     @idempotent
     def create(self, request):
         """Ask for a report: it is queued and built in the background; poll it for progress."""
@@ -97,8 +103,8 @@ class ReportViewSet(ReadOnlyViewSet):
         report = self.get_queryset().get(pk=report.pk)
         return Response(ReportOut(report, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(operation_id="reports_download", filters=False, responses={
-        (200, "application/octet-stream"): OpenApiResponse(description="PDF 或 Excel"), 404: ERROR})
+    @extend_schema(operation_id="reports_download", filters=False, responses=file_responses("PDF 或 Excel", (
+        "application/pdf", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))
     @action(detail=True, url_path=r"(?P<fmt>pdf|xlsx)", filter_backends=[], pagination_class=None)
     def download(self, request, pk=None, fmt=None):
         """The finished report as PDF or Excel."""

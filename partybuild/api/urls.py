@@ -1,11 +1,11 @@
 """/api/v1/ (namespace ``api``), its OpenAPI schema and the browsable docs."""
 
-from django.contrib.auth.decorators import login_required
-from django.urls import include, path
+from django.contrib.auth.decorators import login_not_required, login_required
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from . import inspections, ledger, notifications, people, reports, scoring
+from . import errors, inspections, ledger, notifications, people, reports, scoring
 
 router = SimpleRouter()
 router.register("organisations", people.OrganisationViewSet, basename="organisation")
@@ -40,4 +40,5 @@ urlpatterns = [
     # drf-spectacular's views are marked login-not-required: the schema answers 401 by itself, the docs page
     # (for people) sends them to the login page first
     path("docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="docs"),
+    re_path(r"", login_not_required(errors.not_found)),  # last: any other /api/ address is a JSON 404
 ]

@@ -24,7 +24,7 @@ from tests.rectification.permission_cases import (
 )
 from tests.scoring.permission_cases import RESULT_READERS, assessment_pk, published_pk, sheet_kwargs
 
-ApiCase = partial(Case, anonymous_status=401)
+ApiCase = partial(Case, anonymous_status=401, json=True)  # API writes are JSON (uploads take multipart too)
 SECRETARY = frozenset({"secretary"})
 RECORDERS = frozenset({"admin", "staff", "inspector"})
 NOT_THE_SECRETARY = EVERYONE - SECRETARY

@@ -25,24 +25,6 @@ from tests.scoring.helpers import assessment_for
 Status = RectificationItem.Status
 
 
-@pytest.fixture
-def as_user(client):
-    """``as_user(user)`` → a function sending API requests with a fresh token of ``user``."""
-
-    def make(user):
-        secret = tokens.issue(user, name="测试", days=30)[1]
-
-        def send(method, url, data=None, json=True, **headers):
-            extra = {"content_type": "application/json"} if json and method != "get" else {}
-            return getattr(client, method)(f"/api/v1/{url}", data or {}, HTTP_AUTHORIZATION=f"Token {secret}",
-                                           **extra, **headers)
-
-        send.secret = secret
-        return send
-
-    return make
-
-
 # tokens ------------------------------------------------------------------------------------------------
 
 def test_tokens_are_stored_as_a_digest_and_work_as_token_or_bearer(client, world):
@@ -124,6 +106,7 @@ def test_uploads_get_the_same_checks_as_the_pages(world, as_user, upload, messag
     response = api("post", f"items/{item.pk}/progress/", {"text": "进展", "percent": 50, "files": [photo(), upload]},
                    json=False)
     assert response.status_code == 400 and message in response.json()["detail"]
+    assert isinstance(response.json()["errors"], dict)  # the error schema's object, as for any other 400
     assert not ProgressUpdate.objects.exists()
 
 

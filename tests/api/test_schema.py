@@ -23,6 +23,21 @@ def test_the_schema_is_valid_openapi_3():
     assert all(path.startswith("/api/v1/") for path in spec["paths"])
 
 
+def test_the_readme_counts_the_operations_of_the_schema():
+    operations = sum(len(item) for item in load_spec()["paths"].values())
+    readme = (SCHEMA_FILE.parents[1] / "README.md").read_text()
+    assert f"共 {operations} 个操作" in readme
+
+
+def test_every_operation_documents_every_error_and_takes_one_request_media_type():
+    for item in load_spec()["paths"].values():
+        for op in item.values():
+            assert {"400", "401", "403", "404", "429"} <= set(op["responses"]), op["operationId"]
+            assert len(op.get("requestBody", {"content": {None: 0}})["content"]) == 1, op["operationId"]
+            for status, response in op["responses"].items():
+                assert "content" in response, (op["operationId"], status)
+
+
 def test_every_operation_needs_a_token_or_a_session():
     spec = load_spec()
     for item in spec["paths"].values():
