@@ -225,6 +225,8 @@ DOCUMENT_FONTS = {
     "body": env.list("DOCUMENT_FONT_BODY", default=["仿宋_GB2312", "仿宋", "FangSong", "Noto Serif CJK SC"]),
     "heading": env.list("DOCUMENT_FONT_HEADING", default=["黑体", "SimHei", "Noto Sans CJK SC"]),
 }
+# Folders of the fonts Typst embeds in the ranked report (partybuild.kernel.typeset): Debian's fonts-noto-cjk.
+TYPST_FONT_PATHS = [Path(p) for p in env.list("TYPST_FONT_PATHS", default=["/usr/share/fonts/opentype/noto"])]
 # A ranked report over more organisations than this is rendered per child scope (per county) in parallel tasks.
 REPORT_FAN_OUT_ABOVE = env.int("REPORT_FAN_OUT_ABOVE", default=1000)
 
