@@ -499,7 +499,7 @@ class NoticeQuerySet(ScopedQuerySet):
 
 
 class Notice(models.Model):
-    """An issued document (督办通知, 整改通知单, 目标责任书): numbered once, never changed afterwards.
+    """An issued document (督办通知, 整改通知单, 目标责任书, 排名通报): numbered once, never changed afterwards.
 
     A correction is a new document that ``supersedes`` this one. ``lines`` keeps what the document said about
     each item when it was issued, so later edits of the ledger never change an issued document.
@@ -509,6 +509,7 @@ class Notice(models.Model):
         SUPERVISION = "supervision", "督办通知"
         RECTIFICATION = "rectification", "整改通知单"
         RESPONSIBILITY = "responsibility", "目标责任书"
+        BULLETIN = "bulletin", "排名通报"
 
     kind = models.CharField("文种", max_length=16, choices=Kind.choices, default=Kind.SUPERVISION)
     issuer = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name="发文机关")
@@ -523,7 +524,9 @@ class Notice(models.Model):
                                 verbose_name="突出问题")
     items = models.ManyToManyField(RectificationItem, related_name="notices", verbose_name="涉及事项")
     lines = models.JSONField("事项快照", default=list)
-    reply_by = models.DateField("限期反馈")
+    reply_by = models.DateField("限期反馈", null=True, blank=True)  # none for a 通报, which asks no reply
+    #: the document as issued when it is typeset elsewhere (the 排名通报), frozen with its 文号
+    document = models.FileField("公文 PDF", upload_to="notices/%Y/", blank=True)
     issued_on = models.DateField("成文日期", default=timezone.localdate)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                   verbose_name="签发人")
@@ -535,7 +538,7 @@ class Notice(models.Model):
 
     class Meta:
         verbose_name = "发文"
-        verbose_name_plural = "发文(督办通知、整改通知单、目标责任书)"
+        verbose_name_plural = "发文(督办通知、整改通知单、目标责任书、排名通报)"
         ordering = ["-issued_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["issuer", "kind", "year", "serial"],
                                                name="one_serial_per_issuer_kind_year")]

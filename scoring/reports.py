@@ -1,6 +1,7 @@
 """The ranked assessment report (排名通报) of a published assessment over a scope."""
 
 from collections import Counter, defaultdict
+from itertools import groupby
 
 from django.conf import settings
 from django.db.models import Q
@@ -51,11 +52,10 @@ class RankingReport(ReportBuilder):
         assessment = published(period, scope)
         rows = list(ranking_rows(assessment, scope))
         progress(30)
-        ordered = sections(rows, scope)
-        pdf = typeset.render("ranking.typ", document_data(assessment, scope, ordered, summary=summary(
-            assessment, scope, rows)))
+        pdf = ranking_pdf(assessment, scope, rows)
         progress(90)
-        return Built(pdf=pdf, xlsx=_workbook(ordered, block_names(assessment), _heading(scope, assessment)))
+        return Built(pdf=pdf, xlsx=_workbook(sections(rows, scope), block_names(assessment),
+                                             _heading(scope, assessment)))
 
     def parts(self, scope, period):
         assessment = published(period, scope)
@@ -79,6 +79,21 @@ class RankingReport(ReportBuilder):
                                                             summary=summary(assessment, scope, rows)))
         return Built(pdf=typeset.merge_numbered([cover, *part_pdfs], title=_title(assessment)),
                      xlsx=_workbook(sections(rows, scope), block_names(assessment), _heading(scope, assessment)))
+
+
+def ranking_pdf(assessment, scope, rows, *, number=""):
+    """The whole 排名通报 in this process (``number``: its 文号 once issued): typeset at once, or area by area
+    and numbered once merged when it has more than REPORT_FAN_OUT_ABOVE rows (Typst holds every page of a
+    document until it writes it: about 90 KB a row)."""
+    ordered = sections(rows, scope)
+    cover = summary(assessment, scope, rows)
+    if len(rows) <= settings.REPORT_FAN_OUT_ABOVE:
+        return typeset.render("ranking.typ", document_data(assessment, scope, ordered, summary=cover, number=number))
+    parts = [typeset.render("ranking.typ", document_data(assessment, scope, list(area_sections), numbered=False))
+             for _path, area_sections in groupby(ordered, key=lambda section: section[0].path)]
+    first = typeset.render("ranking.typ", document_data(assessment, scope, [], summary=cover, numbered=False,
+                                                        number=number))
+    return typeset.merge_numbered([first, *parts], title=_title(assessment))
 
 
 def _title(assessment):

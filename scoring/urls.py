@@ -30,4 +30,5 @@ urlpatterns = [
     path("scores/<int:pk>/evidence/", views.score_evidence, name="score_evidence"),
     path("<int:pk>/close/", views.close, name="close"),
     path("<int:pk>/publish/", views.publish, name="publish"),
+    path("<int:pk>/bulletin/", views.bulletin, name="bulletin"),
 ]

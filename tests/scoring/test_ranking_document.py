@@ -9,11 +9,13 @@ from types import SimpleNamespace
 
 import pdfplumber
 import pytest
+from django.utils import timezone
 
 from partybuild.kernel import typeset
 from partybuild.kernel.reports import builder_for
+from rectification.models import Notice
 from scoring.reports import document_data
-from tests.scoring.helpers import published_for
+from tests.scoring.helpers import assessment_for, published_for
 
 MIN_TEXT_PT = 9
 
@@ -70,14 +72,14 @@ def _row(n, group):
         rated=True, rank=n, org=SimpleNamespace(name=f"第{n}村党支部委员会(长名称的党组织用来检查换行与列宽)"),
         total=D("90.50"), subtotals={}, bonus=D("1.00"), deduction=D("0.50"), ledger_deduction=D("0"),
         grade="较好", rank_change=-2 if n % 3 else 4, veto=False, vetoes=[], grade_note="",
-        bottom_three=n > 58, bottom_three_twice=False, peer_group=group)
+        bottom_three=n > 48, bottom_three_twice=False, peer_group=group)
 
 
 def test_long_tables_repeat_their_header_and_groups_follow_one_another(world):
-    """Two groups of 60 rows: several pages each with the header, the second group starting on the page where
-    the first ends, pages filled (no page holds only a handful of rows)."""
+    """Two groups of 50 rows: several pages each with the header, the second group starting on the page where
+    the first ends (mid-page), pages filled (no page holds only a handful of rows)."""
     assessment = published_for(world)
-    ordered = [(world.town_a, group, [_row(n, group) for n in range(1, 61)]) for group in ("村·农村", "社区·社区")]
+    ordered = [(world.town_a, group, [_row(n, group) for n in range(1, 51)]) for group in ("村·农村", "社区·社区")]
     pdf = typeset.render("ranking.typ", document_data(assessment, world.county, ordered))
     texts = assert_readable(pdf, [])
     pages = _pages(pdf)
@@ -86,7 +88,7 @@ def test_long_tables_repeat_their_header_and_groups_follow_one_another(world):
         assert "名次" in text and "党组织" in text and "整改扣分" in text  # the header, on every page
         assert len(page.search("党支部委员会")) >= 15 or page is pages[-1]  # two-line rows: ~18 a page
     second = next(i for i, text in enumerate(texts) if "中共甲镇委员会 · 社区·社区" in text)
-    assert "第60村党支部委员会" in texts[second]  # the first group ends on the page where the second begins
+    assert "第50村党支部委员会" in texts[second]  # the first group ends on the page where the second begins
     assert all(len(page.search("长名称")) == len(page.search("党支部委员会")) for page in pages)  # names wrap
 
 
@@ -106,3 +108,28 @@ def test_the_check_fails_on_small_text_or_an_unruled_listing(world, broken, monk
     pdf = typeset.render("ranking.typ", document_data(assessment, world.county, [(world.town_a, "村·农村", rows)]))
     with pytest.raises(AssertionError):
         assert_readable(pdf, ["第1村党支部委员会"])
+
+
+def test_staff_issue_the_published_ranking_as_a_numbered_bulletin(world, login):
+    assessment = published_for(world, scored=True)
+    client = login(world.users["staff"])
+    response = client.post(f"/scoring/{assessment.pk}/bulletin/")
+    notice = Notice.objects.get(kind=Notice.Kind.BULLETIN)
+    assert response.url == notice.get_absolute_url() and notice.org == world.county and notice.reply_by is None
+    assert notice.number == f"测组通〔{timezone.localdate().year}〕1号"
+    pdf = client.get(f"/rectification/notices/{notice.pk}.pdf").content
+    text = "".join(assert_readable(pdf, ["东山村党支部"]))
+    assert notice.number in text and "中共测试县委员会组织部" in text
+    client.post(f"/scoring/{assessment.pk}/bulletin/")
+    assert Notice.objects.filter(kind=Notice.Kind.BULLETIN).latest("id").number.endswith("〕2号")
+    page = client.get(notice.get_absolute_url()).content.decode()
+    assert "排名通报" in page and "限期反馈" not in page
+
+
+def test_a_bulletin_waits_for_publication_and_for_staff(world, login):
+    assessment = assessment_for(world)
+    response = login(world.users["staff"]).post(f"/scoring/{assessment.pk}/bulletin/", follow=True)
+    assert "考核结果发布后才能印发排名通报。" in response.content.decode()
+    published = published_for(world)
+    assert login(world.users["secretary"]).post(f"/scoring/{published.pk}/bulletin/").status_code in (403, 404)
+    assert not Notice.objects.filter(kind=Notice.Kind.BULLETIN).exists()
