@@ -45,6 +45,8 @@ class ProblemCategory(models.Model):
     order = models.PositiveSmallIntegerField("排序", default=0)
     is_active = models.BooleanField("启用", default=True)
 
+    history = HistoricalRecords()  # a past month's report names each category as it was then
+
     class Meta:
         verbose_name = "问题类别"
         verbose_name_plural = "问题类别"

@@ -1,7 +1,6 @@
 """The ranked assessment report (排名通报) of a published assessment over a scope."""
 
 from collections import Counter, defaultdict
-from itertools import groupby
 
 from django.conf import settings
 from django.db.models import Q
@@ -69,8 +68,9 @@ class RankingReport(ReportBuilder):
         """One child scope's ranking tables (its organisations keep their ranks in the whole assessment)."""
         assessment = published(period, scope)
         rows = list(ranking_rows(assessment, part))
-        return typeset.render("ranking.typ", document_data(assessment, scope, sections(rows, scope),
-                                                           numbered=False))
+        return typeset.concatenate([typeset.render("ranking.typ", document_data(assessment, scope, chunk,
+                                                                                numbered=False))
+                                    for chunk in chunked(tables(sections(rows, scope), block_names(assessment)))])
 
     def merge(self, scope, period, part_pdfs):
         assessment = published(period, scope)
@@ -81,19 +81,47 @@ class RankingReport(ReportBuilder):
                      xlsx=_workbook(sections(rows, scope), block_names(assessment), _heading(scope, assessment)))
 
 
+#: rows Typst typesets in one go: it keeps every laid-out page until it writes the PDF (about 100 KB a row),
+#: so a longer ranking is typeset in runs of this many rows and the runs' pages merged and numbered
+CHUNK_ROWS = 600
+
+
 def ranking_pdf(assessment, scope, rows, *, number=""):
-    """The whole 排名通报 in this process (``number``: its 文号 once issued): typeset at once, or area by area
-    and numbered once merged when it has more than REPORT_FAN_OUT_ABOVE rows (Typst holds every page of a
-    document until it writes it: about 90 KB a row)."""
-    ordered = sections(rows, scope)
+    """The whole 排名通报 in this process (``number``: its 文号 once issued), its memory bounded by CHUNK_ROWS."""
+    ranked = tables(sections(rows, scope), block_names(assessment))
     cover = summary(assessment, scope, rows)
-    if len(rows) <= settings.REPORT_FAN_OUT_ABOVE:
-        return typeset.render("ranking.typ", document_data(assessment, scope, ordered, summary=cover, number=number))
-    parts = [typeset.render("ranking.typ", document_data(assessment, scope, list(area_sections), numbered=False))
-             for _path, area_sections in groupby(ordered, key=lambda section: section[0].path)]
+    if len(rows) <= CHUNK_ROWS:
+        return typeset.render("ranking.typ", document_data(assessment, scope, ranked, summary=cover, number=number))
     first = typeset.render("ranking.typ", document_data(assessment, scope, [], summary=cover, numbered=False,
                                                         number=number))
-    return typeset.merge_numbered([first, *parts], title=_title(assessment))
+    runs = [typeset.render("ranking.typ", document_data(assessment, scope, chunk, numbered=False))
+            for chunk in chunked(ranked)]
+    return typeset.merge_numbered([first, *runs], title=_title(assessment))
+
+
+def tables(ordered, dimensions):
+    """The ranking tables as printed: a title and the rows' cells per section of ``sections``."""
+    return [{"title": f"{area.name} · {group}(共 {len(members)} 个)",
+             "rows": [_cells(row, dimensions) for row in members]} for area, group, members in ordered]
+
+
+def chunked(ranked):
+    """``ranked`` (tables) cut into runs of at most CHUNK_ROWS rows, in order; a table cut in two goes on
+    under its title marked (续). Tables follow one another inside a run."""
+    size = CHUNK_ROWS
+    run, used = [], 0
+    for table in ranked:
+        rows, title = table["rows"], table["title"]
+        while rows:
+            if used == size:
+                yield run
+                run, used = [], 0
+            piece, rows = rows[:size - used], rows[size - used:]
+            run.append({"title": title, "rows": piece})
+            used += len(piece)
+            title = f"{table['title']}(续)"
+    if run:
+        yield run
 
 
 def _title(assessment):
@@ -129,9 +157,9 @@ DIMENSION_WIDTH = 44
 PORTRAIT_WIDTH_PT, NAME_MIN_PT = 527, 190
 
 
-def document_data(assessment, scope, ordered, *, summary=None, numbered=True, number=""):
+def document_data(assessment, scope, ranked, *, summary=None, numbered=True, number=""):
     """What templates/typst/ranking.typ prints: the title block, the summary (None for a part of a merged
-    document) and the ranking tables. ``number``: the 文号 once issued as a 通报."""
+    document) and the ranking tables (``tables``). ``number``: the 文号 once issued as a 通报."""
     dimensions = block_names(assessment)
     columns = [*LEAD_COLUMNS, *[(d, DIMENSION_WIDTH, True) for d in dimensions], *TAIL_COLUMNS]
     fixed = sum(width for _title, width, _numeric in columns)
@@ -141,9 +169,7 @@ def document_data(assessment, scope, ordered, *, summary=None, numbered=True, nu
         "numbered": numbered, "landscape": fixed > PORTRAIT_WIDTH_PT - NAME_MIN_PT,
         "columns": [title for title, _w, _n in columns], "widths": [width for _t, width, _n in columns],
         "numeric": [i for i, (_t, _w, numeric) in enumerate(columns) if numeric],
-        "summary": summary,
-        "sections": [{"title": f"{area.name} · {group}(共 {len(members)} 个)",
-                      "rows": [_cells(row, dimensions) for row in members]} for area, group, members in ordered],
+        "summary": summary, "sections": ranked,
     }
 
 

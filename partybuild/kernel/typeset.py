@@ -7,9 +7,9 @@ process (``bench_reports`` prints both figures). WeasyPrint stays for the HTML d
 issued documents), whose tables are short.
 
 A template (``templates/typst/<name>.typ``) reads its data from ``sys.inputs.data`` (JSON), so user text
-never becomes Typst markup. Typst keeps every laid-out page until it writes the PDF (about 90 KB a row of
-twelve cells), so a builder splits very large documents into parts rendered by separate tasks
-(``ReportBuilder.parts``) and numbers the merged pages with ``merge_numbered``.
+never becomes Typst markup. Typst keeps every laid-out page until it writes the PDF (about 100 KB a row of
+twelve cells), so a builder typesets a very long document in runs of rows (and in parallel tasks,
+``ReportBuilder.parts``) and numbers the merged pages with ``merge_numbered``.
 """
 
 import io
@@ -30,18 +30,32 @@ def render(template, data) -> bytes:
                          sys_inputs={"data": json.dumps(data, ensure_ascii=False, default=str)})
 
 
-def merge_numbered(pdfs, *, title) -> bytes:
-    """Merge unnumbered PDFs (same page size) and number the pages across the whole document
-    (第 n 页 / 共 N 页, the same footer as a document typeset in one go)."""
+def _merged(pdfs):
     merged = PdfWriter()
     for pdf in pdfs:
         merged.append(PdfReader(io.BytesIO(pdf)))
+    return merged
+
+
+def _bytes(writer):
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def concatenate(pdfs) -> bytes:
+    """One PDF of the pages of ``pdfs`` in turn."""
+    return _bytes(_merged(pdfs))
+
+
+def merge_numbered(pdfs, *, title) -> bytes:
+    """Merge unnumbered PDFs (same page size) and number the pages across the whole document
+    (第 n 页 / 共 N 页, the same footer as a document typeset in one go)."""
+    merged = _merged(pdfs)
     first = merged.pages[0].mediabox
     numbers = PdfReader(io.BytesIO(render("page_numbers.typ", {
         "pages": len(merged.pages), "title": title,
         "width": float(first.width), "height": float(first.height)})))
     for page, number in zip(merged.pages, numbers.pages, strict=True):
         page.merge_page(number)
-    buffer = io.BytesIO()
-    merged.write(buffer)
-    return buffer.getvalue()
+    return _bytes(merged)

@@ -14,7 +14,9 @@ from django.utils import timezone
 from partybuild.kernel import typeset
 from partybuild.kernel.reports import builder_for
 from rectification.models import Notice
-from scoring.reports import document_data
+from scoring import reports
+from scoring.queries import block_names
+from scoring.reports import document_data, tables
 from tests.scoring.helpers import assessment_for, published_for
 
 MIN_TEXT_PT = 9
@@ -80,7 +82,8 @@ def test_long_tables_repeat_their_header_and_groups_follow_one_another(world):
     the first ends (mid-page), pages filled (no page holds only a handful of rows)."""
     assessment = published_for(world)
     ordered = [(world.town_a, group, [_row(n, group) for n in range(1, 51)]) for group in ("村·农村", "社区·社区")]
-    pdf = typeset.render("ranking.typ", document_data(assessment, world.county, ordered))
+    pdf = typeset.render("ranking.typ", document_data(assessment, world.county, tables(ordered, block_names(
+        assessment))))
     texts = assert_readable(pdf, [])
     pages = _pages(pdf)
     assert len(pages) >= 3
@@ -90,6 +93,19 @@ def test_long_tables_repeat_their_header_and_groups_follow_one_another(world):
     second = next(i for i, text in enumerate(texts) if "中共甲镇委员会 · 社区·社区" in text)
     assert "第50村党支部委员会" in texts[second]  # the first group ends on the page where the second begins
     assert all(len(page.search("长名称")) == len(page.search("党支部委员会")) for page in pages)  # names wrap
+
+
+def test_a_long_ranking_is_typeset_in_runs_and_numbered_across_them(world, monkeypatch):
+    """Runs of CHUNK_ROWS rows (bounded memory): the same rows in the same order, a table cut in two goes on
+    under its title with (续), and the merged pages are numbered 第 x 页 / 共 y 页 throughout."""
+    assessment = published_for(world, scored=True)
+    monkeypatch.setattr(reports, "CHUNK_ROWS", 2)
+    rows = list(reports.ranking_rows(assessment, world.county))
+    pdf = reports.ranking_pdf(assessment, world.county, rows)
+    text = "".join(assert_readable(pdf, ["东山村党支部", "西山村党支部", "南湖村党支部"]))
+    assert text.index("东山村党支部") < text.index("西山村党支部") < text.index("南湖村党支部")
+    runs = list(reports.chunked([{"title": "甲", "rows": [1, 2, 3]}, {"title": "乙", "rows": [4]}]))
+    assert runs == [[{"title": "甲", "rows": [1, 2]}], [{"title": "甲(续)", "rows": [3]}, {"title": "乙", "rows": [4]}]]
 
 
 @pytest.mark.parametrize("broken", ["small", "listing"])
@@ -105,7 +121,8 @@ def test_the_check_fails_on_small_text_or_an_unruled_listing(world, broken, monk
     template.write_text(changed)
     monkeypatch.setattr(typeset, "TEMPLATES", tmp_path)
     rows = [_row(n, "村·农村") for n in range(1, 4)]
-    pdf = typeset.render("ranking.typ", document_data(assessment, world.county, [(world.town_a, "村·农村", rows)]))
+    ranked = tables([(world.town_a, "村·农村", rows)], block_names(assessment))
+    pdf = typeset.render("ranking.typ", document_data(assessment, world.county, ranked))
     with pytest.raises(AssertionError):
         assert_readable(pdf, ["第1村党支部委员会"])
 

@@ -28,7 +28,7 @@ from partybuild.kernel.pdf import render_pdf
 from partybuild.kernel.reports import builder_for
 from scoring.models import Assessment
 from scoring.queries import block_names, ranking_rows
-from scoring.reports import document_data, sections
+from scoring.reports import document_data, sections, tables
 
 
 class Command(BaseCommand):
@@ -74,7 +74,7 @@ class Command(BaseCommand):
     def _typeset(self, scope, assessment, runs):
         """The chosen engine on the same rows in this one process: the report's ruled tables, typeset by Typst."""
         rows = list(ranking_rows(assessment, scope))
-        data = document_data(assessment, scope, sections(rows, scope))
+        data = document_data(assessment, scope, tables(sections(rows, scope), block_names(assessment)))
         before = _rss_mb()
         median, pdf = _timed(runs, lambda: typeset.render("ranking.typ", data))
         self.stdout.write(f"所选引擎：同一排名表用 Typst 一次排版(有表格线、9 磅、每页重复表头、页码) · {scope.name}"
