@@ -346,6 +346,42 @@ def _plain(value):
     return value
 
 
+class LedgerCheckpoint(models.Model):
+    """The heads of every item's chain at a month's end, recorded outside the chains (rectification.chain):
+    rewriting and re-hashing a chain's newest entries leaves the chain consistent but no longer ending in the
+    recorded head. ``digest`` covers every head and is printed in that month's report."""
+
+    month = models.DateField("月份", unique=True)
+    digest = models.CharField("摘要", max_length=64)
+    items = models.PositiveIntegerField("事项数")
+    recorded_at = models.DateTimeField("记录时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "台账校验点"
+        verbose_name_plural = "台账校验点(每月末各事项校验链的末端)"
+        ordering = ["-month"]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.digest[:16]}"
+
+
+class ChainHead(models.Model):
+    """One item's newest log entry at a checkpoint's month end, and that entry's hash."""
+
+    checkpoint = models.ForeignKey(LedgerCheckpoint, on_delete=models.PROTECT, related_name="heads")
+    item = models.ForeignKey(RectificationItem, on_delete=models.PROTECT, related_name="+")
+    entry_id = models.BigIntegerField("流转记录")
+    hash = models.CharField("校验值", max_length=64)
+
+    class Meta:
+        verbose_name = "校验链末端"
+        verbose_name_plural = "校验链末端"
+        constraints = [models.UniqueConstraint(fields=["checkpoint", "item"], name="one_head_per_item")]
+
+    def __str__(self):
+        return f"{self.item_id} → {self.entry_id}"
+
+
 class ProgressQuerySet(WithheldQuerySet):
     org_lookup = "item__problem__org"
     edit_action = "ledger.work"

@@ -14,7 +14,7 @@ from partybuild.kernel.reports import Built, ReportBuilder, register
 
 from . import figures
 from .figures import Period, month_series
-from .models import Problem, RectificationItem
+from .models import LedgerCheckpoint, Problem, RectificationItem
 
 TREND_MONTHS = 12
 #: how many months back the download centre offers
@@ -34,6 +34,7 @@ def monthly_content(scope, period):
         "overdue": overdue_rows(scope, period),
         "overdue_count": current.overdue,
         "missed": figures.missing_by_org(scope, period, LISTED_ROWS),
+        "checkpoint": LedgerCheckpoint.objects.filter(month=period.month).first(),
     }
 
 
