@@ -83,7 +83,7 @@ class RankingReport(ReportBuilder):
 
 #: rows Typst typesets in one go: it keeps every laid-out page until it writes the PDF (about 100 KB a row),
 #: so a longer ranking is typeset in runs of this many rows and the runs' pages merged and numbered
-CHUNK_ROWS = 600
+CHUNK_ROWS = 1000
 
 
 def ranking_pdf(assessment, scope, rows, *, number=""):
