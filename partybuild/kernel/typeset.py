@@ -18,6 +18,7 @@ import json
 import typst
 from django.conf import settings
 from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
 
 TEMPLATES = settings.BASE_DIR / "templates" / "typst"
 
@@ -52,10 +53,36 @@ def merge_numbered(pdfs, *, title) -> bytes:
     """Merge unnumbered PDFs (same page size) and number the pages across the whole document
     (第 n 页 / 共 N 页, the same footer as a document typeset in one go)."""
     merged = _merged(pdfs)
-    first = merged.pages[0].mediabox
-    numbers = PdfReader(io.BytesIO(render("page_numbers.typ", {
-        "pages": len(merged.pages), "title": title,
-        "width": float(first.width), "height": float(first.height)})))
-    for page, number in zip(merged.pages, numbers.pages, strict=True):
-        page.merge_page(number)
+    count, first = len(merged.pages), merged.pages[0].mediabox
+    merged.append(PdfReader(io.BytesIO(render("page_numbers.typ", {
+        "pages": count, "title": title, "width": float(first.width), "height": float(first.height)}))))
+    numbers = list(merged.pages[count:])
+    for index, (page, number) in enumerate(zip(list(merged.pages[:count]), numbers, strict=True)):
+        _stamp(merged, page, number, NameObject(f"/PageNumber{index}"))
+    for _page in numbers:
+        merged.remove_page(count)
     return _bytes(merged)
+
+
+def _stamp(writer, page, stamp, name):
+    """Draw the page ``stamp`` over ``page`` as a form XObject: the page's own content (thousands of table
+    operators) is left as it is, never parsed and rewritten as ``PageObject.merge_page`` would."""
+    form = DecodedStreamObject()
+    form.set_data(stamp.get_contents().get_data())
+    form.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
+                 NameObject("/BBox"): stamp.mediabox, NameObject("/Resources"): stamp["/Resources"]})
+    resources = page["/Resources"].get_object()
+    if "/XObject" not in resources:
+        resources[NameObject("/XObject")] = DictionaryObject()
+    resources["/XObject"].get_object()[name] = writer._add_object(form)
+    contents = page["/Contents"].get_object()
+    streams = list(contents) if isinstance(contents, ArrayObject) else [page.raw_get("/Contents")]
+    draw = _stream(b"\nQ q " + name.encode() + b" Do Q\n")
+    page[NameObject("/Contents")] = ArrayObject([writer._add_object(_stream(b"q\n")), *streams,
+                                                 writer._add_object(draw)])
+
+
+def _stream(data):
+    stream = DecodedStreamObject()
+    stream.set_data(data)
+    return stream
