@@ -84,4 +84,5 @@ CASES = {
     "scoring:score_evidence": Case(score_evidence_pk),
     "scoring:close": Case(assessment_pk, allowed=TREE_EDITORS, hidden=SECRETARY, method="post", ok_status=302),
     "scoring:publish": Case(assessment_pk, allowed=TREE_EDITORS, hidden=SECRETARY, method="post", ok_status=302),
+    "scoring:bulletin": Case(published_pk, allowed=TREE_EDITORS, method="post", ok_status=302),
 }
