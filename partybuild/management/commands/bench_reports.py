@@ -110,8 +110,8 @@ class Command(BaseCommand):
         try:
             while not app.control.ping(timeout=1):
                 time.sleep(0.5)
-            timings = [self._one_report(tasks, scope, period) for _ in range(runs)]
-            peak = max((_peak_rss_mb(pid) for pid in _children(worker.pid)), default=0)
+            measured = [self._one_report(tasks, scope, period, worker.pid) for _ in range(runs)]
+            timings, peak = [seconds for seconds, _peak in measured], max(peak for _seconds, peak in measured)
         finally:
             worker.terminate()
             worker.wait(timeout=30)
@@ -120,17 +120,20 @@ class Command(BaseCommand):
         self.stdout.write(f"考核排名通报 · {scope.name} · {count} 个工作进程(超过 {fan_out_above} 个组织按下级分块)："
                           f"中位数 {median:.2f} 秒(共 {runs} 次){versus}，单个工作进程内存峰值 {peak:.0f} MB")
 
-    def _one_report(self, tasks, scope, period):
-        started = time.perf_counter()
+    def _one_report(self, tasks, scope, period, worker_pid):
+        """(seconds, the highest peak memory of a worker process seen while it ran): sampled as it runs, since
+        a worker process over CELERY_WORKER_MAX_MEMORY_PER_CHILD is replaced after its task."""
+        started, peak = time.perf_counter(), 0
         report = tasks.queue("ranking", scope, period)
         while True:
+            peak = max([peak, *(_peak_rss_mb(pid) for pid in _children(worker_pid))])
             report.refresh_from_db()
             if not report.is_running:
                 break
             time.sleep(0.2)
         if report.status != report.Status.DONE:
             raise CommandError(report.error)
-        return time.perf_counter() - started
+        return time.perf_counter() - started, peak
 
 
 def _timed(runs, render):
@@ -157,7 +160,11 @@ def _children(pid):
 
 
 def _peak_rss_mb(pid):
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except FileNotFoundError:  # replaced meanwhile
+        return 0
+    for line in lines:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return 0
