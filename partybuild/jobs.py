@@ -18,10 +18,12 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from orgs.models import Level, Organization
+from partybuild.kernel.dates import add_months
 from partybuild.kernel.errors import ServiceError
 from partybuild.kernel.events import domain_event
 from partybuild.kernel.policy import require
 from partybuild.kernel.reports import all_builders, builder_for
+from rectification import chain
 
 from .models import Report, ReportPart
 
@@ -53,9 +55,12 @@ def reset_row(kind, scope, period, user=None) -> tuple[Report, bool]:
 
 
 def counties_due_monthly(today=None):
-    """(county, last month) for the beat job of the 1st."""
+    """(county, last month) for the beat job of the 1st, once last month's ledger checkpoint is recorded (its
+    digest is printed in the reports)."""
     today = today or timezone.localdate()
-    last_month = (today.replace(day=1) - datetime.timedelta(days=1)).strftime("%Y-%m")
+    this_month = today.replace(day=1)
+    chain.checkpoint(add_months(this_month, -1), this_month)
+    last_month = (this_month - datetime.timedelta(days=1)).strftime("%Y-%m")
     return [(county, last_month) for county in Organization.objects.filter(level=Level.COUNTY, is_active=True)]
 
 

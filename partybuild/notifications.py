@@ -97,7 +97,8 @@ def _on_item(kind, item, actor, entry, **_extra):
 def _on_notice(kind, notice, actor, **_extra):
     url = reverse("rectification:notice", args=[notice.pk])
     if kind == "notice_issued":
-        text = f"收到{notice.get_kind_display()} {notice.number}：{notice.title}，请于 {notice.reply_by} 前反馈。"
+        text = f"收到{notice.get_kind_display()} {notice.number}：{notice.title}" + (
+            f"，请于 {notice.reply_by} 前反馈。" if notice.reply_by else "。")
         _tell(_holders(OWN, notice.org), text, url, f"notice-{notice.pk}", actor)
         concerned = {item.problem.org for item in notice.items.select_related("problem__org")} - {notice.org}
         for org in concerned:

@@ -192,6 +192,9 @@ CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A worker process that holds more than this (KiB) after a task is replaced by a fresh one: report parts
+# (Typst keeps ~100 KB a row until it writes the PDF) would otherwise leave their high-water mark behind.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=300_000)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -234,6 +237,8 @@ DOCUMENT_FONTS = {
     "body": env.list("DOCUMENT_FONT_BODY", default=["仿宋_GB2312", "仿宋", "FangSong", "Noto Serif CJK SC"]),
     "heading": env.list("DOCUMENT_FONT_HEADING", default=["黑体", "SimHei", "Noto Sans CJK SC"]),
 }
+# Folders of the fonts Typst embeds in the ranked report (partybuild.kernel.typeset): Debian's fonts-noto-cjk.
+TYPST_FONT_PATHS = [Path(p) for p in env.list("TYPST_FONT_PATHS", default=["/usr/share/fonts/opentype/noto"])]
 # A ranked report over more organisations than this is rendered per child scope (per county) in parallel tasks.
 REPORT_FAN_OUT_ABOVE = env.int("REPORT_FAN_OUT_ABOVE", default=1000)
 

@@ -8,6 +8,7 @@ from .models import (
     Evidence,
     FollowUpCheck,
     ItemTransition,
+    LedgerCheckpoint,
     Milestone,
     Notice,
     NoticeReply,
@@ -90,6 +91,13 @@ class ItemTransitionAdmin(AppendOnlyAdmin):
     list_display = ["item", "action", "from_status", "to_status", "deadline", "org", "actor", "happened_at", "hash"]
     list_filter = ["action", "to_status"]
     list_select_related = ["item__problem", "actor", "org"]
+
+
+@admin.register(LedgerCheckpoint)
+class LedgerCheckpointAdmin(AppendOnlyAdmin):
+    """Recorded by the beat job of the 1st; checked by verify_ledger."""
+
+    list_display = ["month", "items", "digest", "recorded_at"]
 
 
 @admin.register(ProgressUpdate)

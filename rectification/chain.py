@@ -4,11 +4,21 @@ Each item's entries, in insertion order, must link to the one before (``previous
 their own content and of that entry's hash (``ItemTransition.compute_hash``). An entry changed in the
 database no longer matches its hash; an entry whose hash was recomputed breaks the next entry's hash; an
 entry removed or inserted breaks the links.
+
+A chain whose newest entries were rewritten and all re-hashed holds together again, so the head of every
+chain is also recorded outside the chains at each month's end (``checkpoint``: ``LedgerCheckpoint`` with a
+digest printed in that month's report); ``checkpoint_breaks`` finds chains that no longer pass through it.
 """
 
+import hashlib
 from dataclasses import dataclass
 
-from .models import ItemTransition
+from django.db import transaction
+from django.db.models import Max
+
+from partybuild.kernel.dates import local_midnight
+
+from .models import ChainHead, ItemTransition, LedgerCheckpoint
 from .workflow import action_label
 
 
@@ -54,3 +64,41 @@ def _check(entry, previous):
     if entry.hash != entry.compute_hash(previous.hash if previous else ""):
         return "校验值不符：这条记录的内容或上一条记录的校验值已被改动。"
     return None
+
+
+def digest_of(heads):
+    """SHA-256 over (item, entry, hash) of every head, in item order: what the month's report prints."""
+    text = "\n".join(f"{item}:{entry}:{hash_}" for item, entry, hash_ in sorted(heads))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@transaction.atomic
+def checkpoint(month, end):
+    """Record the head of every item's chain at ``end`` (the first day after ``month``), once per month."""
+    existing = LedgerCheckpoint.objects.filter(month=month).first()
+    if existing is not None:
+        return existing
+    newest = (ItemTransition.objects.filter(happened_at__lt=local_midnight(end)).values("item_id")
+              .annotate(last=Max("id")).values("last"))
+    heads = list(ItemTransition.objects.filter(id__in=newest).values_list("item_id", "id", "hash"))
+    recorded = LedgerCheckpoint.objects.create(month=month, digest=digest_of(heads), items=len(heads))
+    ChainHead.objects.bulk_create([ChainHead(checkpoint=recorded, item_id=item, entry_id=entry, hash=hash_)
+                                   for item, entry, hash_ in heads], batch_size=5000)
+    return recorded
+
+
+def checkpoint_breaks():
+    """Chinese sentences for every recorded head an item's chain no longer passes through (its entry gone or
+    re-hashed), and every checkpoint whose heads no longer add up to its digest."""
+    problems = []
+    entries = dict(ItemTransition.objects.filter(
+        id__in=ChainHead.objects.values("entry_id")).values_list("id", "hash"))
+    for recorded in LedgerCheckpoint.objects.order_by("month"):
+        heads = list(recorded.heads.values_list("item_id", "entry_id", "hash"))
+        if digest_of(heads) != recorded.digest:
+            problems.append(f"{recorded.month:%Y年%m月}的校验点已被改动：末端记录与摘要不符。")
+        for item, entry, hash_ in heads:
+            if entries.get(entry) != hash_:
+                problems.append(f"事项 #{item}：{recorded.month:%Y年%m月}末的流转记录 #{entry} "
+                                f"{'已不存在' if entry not in entries else '校验值与校验点不符(记录被改写并重算)'}。")
+    return problems

@@ -19,6 +19,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from orgs.models import Organization
+from partybuild.kernel import history
 from partybuild.kernel.dates import add_months, local_midnight, month_start, parse_month
 from partybuild.kernel.policy import scope_of
 
@@ -338,15 +339,23 @@ def _rate(row):
     return round(100 * row["done"] / row["total"], 1) if row["total"] else None
 
 
+def as_at_end(model, ids, period):
+    """{pk: record} of the rows as they stood at a past month's end (kernel.history); {} for the current month,
+    whose rows are read as they are now."""
+    return {} if period.is_current else history.as_of(model, ids, period.moment)
+
+
 def by_unit(scope, period):
     """Per child organisation of the scope (listed by code; the scope's own items under the scope itself)."""
     scope = Coverage.of(scope)
     width = len(scope.path) + Organization.steplen
     rows = _grouped(states(scope, period).annotate(unit=Substr("org_path", 1, width)), period, "unit")
     units = {o.path: o for o in Organization.objects.filter(scope.q("path"), depth__lte=scope.org.depth + 1)}
+    named = as_at_end(Organization, [unit.pk for unit in units.values()], period)
     table = []
     for row in rows:
         unit = units.get(row["unit"], scope.org)
+        unit = named.get(unit.pk, unit)
         table.append({**row, "code": unit.code, "name": unit.name, "rate": _rate(row)})
     return sorted(table, key=lambda r: (-r["total"], r["code"]))
 
@@ -354,16 +363,21 @@ def by_unit(scope, period):
 def by_category(scope, period):
     rows = _grouped(states(scope, period), period, "category_id")
     names = dict(ProblemCategory.objects.values_list("pk", "name"))
+    names |= {pk: record.name for pk, record in as_at_end(ProblemCategory, names, period).items()}
     table = [{**row, "category": row["category_id"] or "none", "code": "",
               "name": names.get(row["category_id"], "未分类"), "rate": _rate(row)} for row in rows]
     return sorted(table, key=lambda r: (-r["total"], str(r["name"])))
 
 
 def missing_by_org(scope, period, limit):
-    """Organisations with items missing the month's update, by code (never merged by name)."""
-    rows = (missing_report(scope, period).values("org__code", "org__name").annotate(n=Count("item_id"))
-            .order_by("-n", "org__code"))
-    return [(r["org__code"], r["org__name"], r["n"]) for r in rows[:limit]]
+    """Organisations with items missing the month's update (never merged by name), their codes and names as at
+    the month's end; most first, then by code."""
+    counted = missing_report(scope, period).values("org_id").annotate(n=Count("item_id"))
+    rows = list(counted.order_by("-n", "org_id")[:limit])
+    orgs = Organization.objects.in_bulk([r["org_id"] for r in rows])
+    named = as_at_end(Organization, orgs, period)
+    listed = [(named.get(r["org_id"], orgs[r["org_id"]]), r["n"]) for r in rows]
+    return sorted(((org.code, org.name, n) for org, n in listed), key=lambda row: (-row[2], row[0]))
 
 
 # proof: the figures served against a recount from the log and against the lists they open ------------------

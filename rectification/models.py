@@ -45,6 +45,8 @@ class ProblemCategory(models.Model):
     order = models.PositiveSmallIntegerField("排序", default=0)
     is_active = models.BooleanField("启用", default=True)
 
+    history = HistoricalRecords()  # a past month's report names each category as it was then
+
     class Meta:
         verbose_name = "问题类别"
         verbose_name_plural = "问题类别"
@@ -441,6 +443,42 @@ def _plain(value):
     return value
 
 
+class LedgerCheckpoint(models.Model):
+    """The heads of every item's chain at a month's end, recorded outside the chains (rectification.chain):
+    rewriting and re-hashing a chain's newest entries leaves the chain consistent but no longer ending in the
+    recorded head. ``digest`` covers every head and is printed in that month's report."""
+
+    month = models.DateField("月份", unique=True)
+    digest = models.CharField("摘要", max_length=64)
+    items = models.PositiveIntegerField("事项数")
+    recorded_at = models.DateTimeField("记录时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "台账校验点"
+        verbose_name_plural = "台账校验点(每月末各事项校验链的末端)"
+        ordering = ["-month"]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.digest[:16]}"
+
+
+class ChainHead(models.Model):
+    """One item's newest log entry at a checkpoint's month end, and that entry's hash."""
+
+    checkpoint = models.ForeignKey(LedgerCheckpoint, on_delete=models.PROTECT, related_name="heads")
+    item = models.ForeignKey(RectificationItem, on_delete=models.PROTECT, related_name="+")
+    entry_id = models.BigIntegerField("流转记录")
+    hash = models.CharField("校验值", max_length=64)
+
+    class Meta:
+        verbose_name = "校验链末端"
+        verbose_name_plural = "校验链末端"
+        constraints = [models.UniqueConstraint(fields=["checkpoint", "item"], name="one_head_per_item")]
+
+    def __str__(self):
+        return f"{self.item_id} → {self.entry_id}"
+
+
 class ProgressQuerySet(WithheldQuerySet):
     org_lookup = "item__problem__org"
     edit_action = "ledger.work"
@@ -596,7 +634,7 @@ class NoticeQuerySet(ScopedQuerySet):
 
 
 class Notice(models.Model):
-    """An issued document (督办通知, 整改通知单, 目标责任书): numbered once, never changed afterwards.
+    """An issued document (督办通知, 整改通知单, 目标责任书, 排名通报): numbered once, never changed afterwards.
 
     A correction is a new document that ``supersedes`` this one. ``lines`` keeps what the document said about
     each item when it was issued, so later edits of the ledger never change an issued document.
@@ -606,6 +644,7 @@ class Notice(models.Model):
         SUPERVISION = "supervision", "督办通知"
         RECTIFICATION = "rectification", "整改通知单"
         RESPONSIBILITY = "responsibility", "目标责任书"
+        BULLETIN = "bulletin", "排名通报"
 
     kind = models.CharField("文种", max_length=16, choices=Kind.choices, default=Kind.SUPERVISION)
     issuer = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name="发文机关")
@@ -620,7 +659,9 @@ class Notice(models.Model):
                                 verbose_name="突出问题")
     items = models.ManyToManyField(RectificationItem, related_name="notices", verbose_name="涉及事项")
     lines = models.JSONField("事项快照", default=list)
-    reply_by = models.DateField("限期反馈")
+    reply_by = models.DateField("限期反馈", null=True, blank=True)  # none for a 通报, which asks no reply
+    #: the document as issued when it is typeset elsewhere (the 排名通报), frozen with its 文号
+    document = models.FileField("公文 PDF", upload_to="notices/%Y/", blank=True)
     issued_on = models.DateField("成文日期", default=timezone.localdate)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                   verbose_name="签发人")
@@ -632,7 +673,7 @@ class Notice(models.Model):
 
     class Meta:
         verbose_name = "发文"
-        verbose_name_plural = "发文(督办通知、整改通知单、目标责任书)"
+        verbose_name_plural = "发文(督办通知、整改通知单、目标责任书、排名通报)"
         ordering = ["-issued_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["issuer", "kind", "year", "serial"],
                                                name="one_serial_per_issuer_kind_year")]

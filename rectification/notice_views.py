@@ -98,7 +98,8 @@ def notice_detail(request, pk, reply_form=None, correct_form=None):
     notice = _notice(request, pk)
     reply = getattr(notice, "reply", None)
     in_force = not hasattr(notice, "superseded_by")
-    may_correct = in_force and reply is None and notices.issuer_for(request.user, notice.org) == notice.issuer
+    may_correct = (in_force and reply is None and notice.kind != Notice.Kind.BULLETIN
+                   and notices.issuer_for(request.user, notice.org) == notice.issuer)
     return render(request, "rectification/notice.html", {
         "notice": notice, "reply": reply, "in_force": in_force,
         "may_reply": in_force and reply is None and notices.may_reply(request.user, notice),
@@ -144,11 +145,13 @@ def notice_correct(request, pk):
 
 def notice_pdf(request, pk):
     notice = _notice(request, pk)
+    audit.record(request, audit.Action.DOWNLOAD, audit.describe(notice), scope=notice.org.name)
+    if notice.document:
+        return download(notice.document.read(), f"{notice.title}-{notice.number}.pdf", "application/pdf", inline=True)
     subject_text = notice.subject.description.rstrip("。.；; ") if notice.subject else ""
     pdf = render_document("reports/document.html", {
         "notice": notice, "issuer_name": notices.issuer_name(notice.issuer), "subject_text": subject_text},
         title=notice.title)
-    audit.record(request, audit.Action.DOWNLOAD, audit.describe(notice), scope=notice.org.name)
     return download(pdf, f"{notice.title}-{notice.number}.pdf", "application/pdf", inline=True)
 
 

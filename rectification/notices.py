@@ -1,4 +1,4 @@
-"""Issued documents (督办通知, 整改通知单, 目标责任书): numbering, issuing, correcting, and the written reply.
+"""Issued documents (督办通知, 整改通知单, 目标责任书, 排名通报): numbering, issuing, correcting, and the written reply.
 
 A document is issued once by the organisation department of an organisation (the issuer) to an addressee in
 its scope, numbered from the issuer's own sequence per kind and year (机关代字〔年份〕序号号), and never changed:
@@ -6,6 +6,7 @@ its scope, numbered from the issuer's own sequence per kind and year (机关代�
 The addressee's secretary answers a 督办通知 in writing (text and attachments); the reply closes the 督办.
 """
 
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -28,7 +29,7 @@ from .services import _locked, _log
 
 Kind = Notice.Kind
 #: 机关代字 suffix per kind: 测组督〔2026〕3号
-KIND_WORDS = {Kind.SUPERVISION: "组督", Kind.RECTIFICATION: "组改", Kind.RESPONSIBILITY: "组责"}
+KIND_WORDS = {Kind.SUPERVISION: "组督", Kind.RECTIFICATION: "组改", Kind.RESPONSIBILITY: "组责", Kind.BULLETIN: "组通"}
 NUMBER_ATTEMPTS = 5
 
 
@@ -166,6 +167,21 @@ def issue_responsibility_letter(user, org, year, *, requirement, reply_by) -> No
 
 
 @transaction.atomic
+def issue_bulletin(user, org, *, title, requirement, typeset) -> Notice:
+    """A 通报 to ``org`` (e.g. a 排名通报), numbered from the register; ``typeset(number)`` returns its PDF, which
+    is kept with it as issued. It asks no reply and is not corrected in place (issue a new one)."""
+    issuer = _issuer(user, org)
+    if not requirement.strip():
+        raise ServiceError("请填写正文。")
+    notice = numbered_document(issuer, Kind.BULLETIN, timezone.localdate(), org=org, title=title,
+                               requirement=requirement.strip(), issued_by=user)
+    notice.document.save(f"{notice.number}.pdf", ContentFile(typeset(notice.number)), save=False)
+    Notice.objects.filter(pk=notice.pk).update(document=notice.document.name)  # save() refuses a second write
+    emit("notice_issued", notice=notice, actor=user)
+    return notice
+
+
+@transaction.atomic
 def correct(user, notice, *, requirement, reply_by) -> Notice:
     """A correction: a new document (new number) with the same addressee and subject that supersedes the old."""
     notice = Notice.objects.select_for_update().get(pk=notice.pk)
@@ -173,6 +189,8 @@ def correct(user, notice, *, requirement, reply_by) -> Notice:
         raise ServiceError("这份文件已经被更正过，请更正最新的文件。")
     if hasattr(notice, "reply"):
         raise ServiceError("已反馈的督办通知不能更正。")
+    if notice.kind == Kind.BULLETIN:
+        raise ServiceError("通报不在原文上更正，请重新印发。")
     if issuer_for(user, notice.org) != notice.issuer:
         raise ServiceError("只有发文机关的组织部干部可以更正这份文件。")
     corrected = _issue(user, kind=notice.kind, org=notice.org, title=notice.title, requirement=requirement,

@@ -6,6 +6,7 @@ the ledger stood at the month's end, so last month's report reads the same howev
 
 from django.utils import timezone
 
+from orgs.models import Organization
 from partybuild.kernel import charts, xlsx
 from partybuild.kernel.dates import add_months, parse_month, recent_months
 from partybuild.kernel.pdf import render_pdf
@@ -13,6 +14,7 @@ from partybuild.kernel.reports import Built, ReportBuilder, register
 
 from . import figures
 from .figures import Period, month_series
+from .models import LedgerCheckpoint, Problem, RectificationItem
 
 TREND_MONTHS = 12
 #: how many months back the download centre offers
@@ -25,16 +27,32 @@ def monthly_content(scope, period):
     months = [Period(add_months(period.month, -i), period.today) for i in reversed(range(TREND_MONTHS))]
     trend = month_series(scope, months)
     current, previous = trend[-1], trend[-2]
-    late = (figures.overdue(scope, period).select_related("org", "item__problem").order_by("deadline", "item_id"))
     return {
         "current": current, "previous": previous, "flow_rows": current.flow_rows(),
         "by_unit": figures.by_unit(scope, period), "by_category": figures.by_category(scope, period),
         "trend": [(m.key, f.open, f.overdue) for m, f in zip(months, trend, strict=True)],
-        "overdue": [{"code": e.org.code, "org": e.org.name, "description": e.item.problem.description,
-                     "deadline": e.deadline, "person": e.item.responsible_person} for e in late[:LISTED_ROWS]],
+        "overdue": overdue_rows(scope, period),
         "overdue_count": current.overdue,
         "missed": figures.missing_by_org(scope, period, LISTED_ROWS),
+        "checkpoint": LedgerCheckpoint.objects.filter(month=period.month).first(),
     }
+
+
+def overdue_rows(scope, period):
+    """The items overdue at the month's end with their organisation, description and 责任人 as they stood then
+    (the log entry has the deadline; the history records the rest), so a later change never moves the month."""
+    late = list(figures.overdue(scope, period).select_related("org", "item__problem").order_by(
+        "deadline", "item_id")[:LISTED_ROWS])
+    orgs = figures.as_at_end(Organization, [e.org_id for e in late], period)
+    items = figures.as_at_end(RectificationItem, [e.item_id for e in late], period)
+    problems = figures.as_at_end(Problem, [e.item.problem_id for e in late], period)
+    rows = []
+    for entry in late:
+        org = orgs.get(entry.org_id, entry.org)
+        rows.append({"code": org.code, "org": org.name, "deadline": entry.deadline,
+                     "description": problems.get(entry.item.problem_id, entry.item.problem).description,
+                     "person": items.get(entry.item_id, entry.item).responsible_person})
+    return rows
 
 
 @register

@@ -18,6 +18,7 @@ from partybuild.kernel.errors import ServiceError
 from partybuild.kernel.events import emit
 from partybuild.kernel.policy import can, require
 from partybuild.kernel.uploads import check_evidence
+from rectification import notices
 from rectification.models import Problem, ProblemCategory
 from rectification.queries import items_for_assessment
 from rectification.services import raise_problems, release_problems
@@ -35,14 +36,14 @@ from .models import (
     Score,
     SheetDecision,
 )
+from .queries import ranking_rows
+from .reports import RESULTS_CORRECTED, ranking_pdf
 
 RESULT_FIELDS = ["peer_group", "total", "subtotals", "rater_totals", "bonus", "deduction", "ledger_deduction",
                  "ledger_items", "veto", "vetoes", "rated", "grade_note", "missing_raters", "incomplete_sheets",
                  "rank", "group_size", "grade", "rank_change", "previous_grade", "bottom_three",
                  "bottom_three_twice"]
 LOW_GRADE_CATEGORY = "考核等次偏低"
-#: the event of a score corrected after closing (results recomputed); ``summary`` says which, by whom, when
-RESULTS_CORRECTED = "results_corrected"
 OTHER_BLOCK = "其他"
 
 
@@ -177,6 +178,21 @@ def rater_items(rater):
     """The items a rater scores: its own small form, or the assessment's whole scheme."""
     scheme_id = rater.form_id or rater.assessment.scheme_id
     return Indicator.objects.filter(scheme_id=scheme_id).exclude(kind=Indicator.Kind.GROUP).order_by("order", "id")
+
+
+@transaction.atomic
+def issue_ranking_bulletin(user, assessment):
+    """The 排名通报 of a published assessment issued as a 通报 to its root, with a 文号 from the issued-documents
+    register (rectification.notices); the PDF is typeset with the 文号 and kept as issued."""
+    if assessment.status != Assessment.Status.PUBLISHED:
+        raise ServiceError("考核结果发布后才能印发排名通报。")
+    root = assessment.root
+    rows = list(ranking_rows(assessment, root))
+    return notices.issue_bulletin(
+        user, root, title=f"关于{assessment.name}结果的通报",
+        requirement=(f"现将{assessment.name}({assessment.period})各党组织的得分、名次和等次予以通报。"
+                     "排名后三位的单位按规定处理；请各单位对照查找差距，抓好整改。"),
+        typeset=lambda number: ranking_pdf(assessment, root, rows, number=number))
 
 
 def may_read_results(user, assessment):

@@ -34,4 +34,5 @@ urlpatterns = [
     path("<int:pk>/trials/<int:trial_pk>/apply/", views.trial_apply, name="trial_apply"),
     path("<int:pk>/close/", views.close, name="close"),
     path("<int:pk>/publish/", views.publish, name="publish"),
+    path("<int:pk>/bulletin/", views.bulletin, name="bulletin"),
 ]

@@ -387,6 +387,16 @@ def publish(request, pk):
     return redirect("scoring:assessment", assessment.pk)
 
 
+@require_POST
+def bulletin(request, pk):
+    """Issue the published ranking as a 通报 with a 文号 (it then lives in the issued-documents register)."""
+    assessment = _assessment(request, pk)
+    require(request.user, "scoring.manage", assessment)
+    notice = run_service(request, lambda: services.issue_ranking_bulletin(request.user, assessment),
+                         "排名通报已印发。")
+    return redirect(notice) if notice else redirect("scoring:assessment", assessment.pk)
+
+
 def plaques(request):
     """The plaque register (命名授牌 / 摘牌) over the user's scope."""
     rows = Plaque.objects.visible_to(request.user).select_related("org", "named_by", "removed_by")

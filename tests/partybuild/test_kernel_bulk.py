@@ -1,4 +1,4 @@
-"""Bulk loading (COPY on PostgreSQL, bulk_create elsewhere) and the monospaced listings of large tables."""
+"""Bulk loading (COPY on PostgreSQL, bulk_create elsewhere)."""
 
 import datetime
 import gc
@@ -6,7 +6,7 @@ import gc
 import pytest
 from django.db import connection, transaction
 
-from partybuild.kernel import bulk, listing
+from partybuild.kernel import bulk
 from rectification.models import Problem, RectificationItem
 from scoring.models import Result
 
@@ -50,26 +50,6 @@ def test_json_fields_are_written_as_json(world):
     stored = Result.objects.get(pk=result.pk)
     assert stored.subtotals == {"党建基础": "30.5"} and stored.ledger_items[0]["description"] == "引号\"和\\"
     assert stored.history.get().subtotals == {"党建基础": "30.5"}
-
-
-def test_listing_aligns_full_width_text_and_wraps_without_cutting():
-    columns = [listing.Column("名次", "rank", 4, right=True), listing.Column("党组织", "name", 10),
-               listing.Column("总分", "total", 6, right=True)]
-    table = listing.build(columns, [{"rank": 1, "name": "东山村党支部", "total": "98.50"},
-                                    {"rank": 12, "name": "江城市某某单位党委第1党支部", "total": None}],
-                          lines_per_block=3)
-    assert table.header == "名次 党组织       总分"
-    assert table.blocks[0] == "   1 东山村党支  98.50\n     部"
-    assert table.blocks[1] == "  12 江城市某某\n     单位党委第\n     1党支部"
-    assert table.count == 2 and table.font_pt == listing.MAX_FONT_PT
-    assert listing.display_width("第1名—↑") == 9
-
-
-def test_listing_font_shrinks_to_fit_many_columns():
-    columns = [listing.Column(f"维度{i}", f"d{i}", 30) for i in range(10)]
-    table = listing.build(columns, [{}])
-    width = len(table.header)
-    assert table.font_pt * 0.5 * width <= listing.PAGE_WIDTH_PT
 
 
 def test_bulk_loading_counts_every_row(world):

@@ -13,7 +13,9 @@ from partybuild.kernel.reports import builder_for
 from partybuild.models import Report
 from rectification import services as ledger
 from rectification.figures import Period, month_figures
-from tests.partybuild.reports_helpers import ledger_history
+from rectification.models import ItemTransition, Problem, ProblemCategory, ProgressUpdate
+from tests.partybuild.reports_helpers import at, ledger_history
+from tests.rectification.helpers import item_of
 from tests.scoring.helpers import published_for
 
 SEPTEMBER = Period(datetime.date(2026, 9, 1))
@@ -47,6 +49,39 @@ def test_last_months_report_is_rebuilt_identically_after_later_changes(world):
     assert month_figures(world.county, SEPTEMBER) == before
 
 
+def workbook_values(content):
+    book = load_workbook(io.BytesIO(content))
+    return {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in book.worksheets}
+
+
+def test_every_sheet_of_a_past_month_reads_the_months_end(world):
+    """Change every kind of field after October (status, deadline, 责任人, description, category and its name,
+    the organisation's name and code, a new item, a progress report): October's workbook stays the same."""
+    a, b, c = ledger_history(world)
+    category = ProblemCategory.objects.first()
+    Problem.objects.filter(pk=b.problem_id).update(category=category)
+    ItemTransition.objects.create(item=b, action="edit", from_status=b.status, to_status=b.status,
+                                  happened_at=at("2026-10-11"))
+    build = builder_for("monthly")
+    before = workbook_values(build.build(world.county, "2026-10", lambda percent: None).xlsx)
+    assert any("王五" in row for row in before["逾期事项"])
+    for role, action in (("secretary", "start"), ("secretary", "submit"), ("staff", "accept")):
+        ledger.perform(world.users[role], b, action)
+    b.refresh_from_db()
+    b.responsible_person, b.deadline = "赵六", datetime.date(2027, 3, 1)
+    b.save()
+    b.problem.description, b.problem.category = "改写后的问题", ProblemCategory.objects.exclude(pk=category.pk).first()
+    b.problem.save()
+    category.name = "改名后的类别"
+    category.save()
+    world.branch.name, world.branch.code = "改名后的党支部", "99999999"
+    world.branch.save()
+    item_of(world.branch, description="十二月新问题", deadline=datetime.date(2026, 8, 1))
+    ProgressUpdate.objects.create(item=c, month=datetime.date(2026, 12, 1), text="本月进展", percent=10,
+                                  author=world.users["secretary"])
+    assert workbook_values(build.build(world.county, "2026-10", lambda percent: None).xlsx) == before
+
+
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
 def test_monthly_report_pdf_and_xlsx_in_chinese(world, tmp_path):
     ledger_history(world)
@@ -65,11 +100,13 @@ def test_ranking_report_lists_every_organisation_once_in_rank_order(world, tmp_p
     assessment = published_for(world, scored=True)
     built = builder_for("ranking").build(world.county, str(assessment.pk), lambda percent: None)
     sheet = load_workbook(io.BytesIO(built.xlsx)).active
-    assert sheet["A1"].value.endswith("排名通报") and sheet["A2"].value == "排名分组"  # a title row, then the header
+    assert sheet["A1"].value.endswith("排名通报") and sheet["A2"].value == "所属单位"  # a title row, then the header
     rows = list(sheet.iter_rows(min_row=3, values_only=True))
-    assert sorted(r[3] for r in rows) == sorted(["东山村党支部", "西山村党支部", "南湖村党支部"])
-    assert [r[1] for r in rows] == sorted(r[1] for r in rows)
-    assert "排名通报" in pdf_text(built.pdf, tmp_path)
+    town_a, town_b = "中共甲镇委员会", "中共乙镇委员会"
+    assert [(r[0], r[2], r[4]) for r in rows] == [(town_a, 1, "东山村党支部"), (town_a, 2, "西山村党支部"),
+                                                 (town_b, 3, "南湖村党支部")]
+    text = pdf_text(built.pdf, tmp_path)  # the PDF lists the same rows in the same order
+    assert "排名通报" in text and text.index("东山村党支部") < text.index("西山村党支部") < text.index("南湖村党支部")
 
 
 def test_requesting_a_report_generates_it_and_only_the_scope_may_download(world, login):

@@ -7,10 +7,15 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import timezone
 from openpyxl import load_workbook
 
-from rectification import services
-from rectification.models import ItemTransition, RectificationItem
+from partybuild import jobs
+from partybuild.kernel.dates import add_months
+from rectification import chain, services
+from rectification.figures import Period
+from rectification.models import ItemTransition, LedgerCheckpoint, RectificationItem
+from rectification.reports import monthly_content
 from tests.rectification.helpers import item_of
 
 Status = RectificationItem.Status
@@ -89,3 +94,36 @@ def test_the_export_carries_the_chain_for_an_auditor_to_check_offline(world, log
         payload["previous_hash"] = record["上一条校验值"] or ""
         text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         assert hashlib.sha256(text.encode()).hexdigest() == record["校验值"]
+
+
+def test_rewriting_and_rehashing_the_newest_entries_is_caught_by_the_months_checkpoint(world, capsys):
+    """The chain alone holds together again once the newest entries are re-hashed; the heads recorded at the
+    month's end (and their digest, printed in the month's report) do not."""
+    first, second = worked_items(world)
+    month = timezone.localdate().replace(day=1)
+    recorded = chain.checkpoint(month, add_months(month, 1))
+    assert recorded.items == 2 and chain.checkpoint(month, add_months(month, 1)) == recorded  # once a month
+    assert recorded.digest == chain.digest_of(
+        [(e.item_id, e.pk, e.hash) for e in (first.transitions.last(), second.transitions.get())])
+    call_command("verify_ledger")
+    log = list(first.transitions.order_by("id"))
+    for index in (1, 2):  # rewrite the two newest entries and re-hash them in order
+        forged = ItemTransition.objects.get(pk=log[index].pk)
+        forged.comment = "改写"
+        rehashed = forged.compute_hash(log[index - 1].hash)
+        ItemTransition.objects.filter(pk=forged.pk).update(comment="改写", hash=rehashed)
+        log[index] = ItemTransition.objects.get(pk=forged.pk)
+    assert chain.first_breaks() == []  # the chain by itself no longer shows it
+    with pytest.raises(CommandError, match="校验失败"):
+        call_command("verify_ledger")
+    assert f"流转记录 #{log[2].pk} 校验值与校验点不符" in capsys.readouterr().err
+
+
+def test_the_months_report_prints_its_checkpoint_digest(world):
+    worked_items(world)
+    today = timezone.localdate()
+    last_month = add_months(today.replace(day=1), -1)
+    assert monthly_content(world.county, Period(last_month))["checkpoint"] is None
+    jobs.counties_due_monthly(today)  # the beat job of the 1st records last month's checkpoint first
+    recorded = LedgerCheckpoint.objects.get(month=last_month)
+    assert monthly_content(world.county, Period(last_month))["checkpoint"] == recorded

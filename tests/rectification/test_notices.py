@@ -166,3 +166,18 @@ def test_two_notices_issued_at_the_same_moment_get_different_numbers(world):
     finally:
         notices._take_serial = original
     assert not errors and sorted(results) == [f"测组督〔{YEAR}〕1号", f"测组督〔{YEAR}〕2号"]
+
+
+def test_the_attachment_table_keeps_organisation_names_readable(world, login):
+    """A long description and long measures do not squeeze the 党组织 column to a character per line."""
+    import pdfplumber
+
+    item = item_of(world.branch, description="组织生活会会前谈心谈话不充分，" * 12, deadline=datetime.date(2020, 1, 1))
+    RectificationItem.objects.filter(pk=item.pk).update(measures="逐一补谈并形成记录，" * 12)
+    client = login(world.users["staff"])
+    client.post(f"/rectification/orgs/{world.branch.pk}/rectification-notice/",
+                {"requirement": "请按表抓好整改。", "reply_by": LATER.isoformat()})
+    pdf = client.get(f"/rectification/notices/{Notice.objects.get().pk}.pdf").content
+    pages = pdfplumber.open(io.BytesIO(pdf)).pages
+    assert any(page.search("东山村党支部") for page in pages[1:] + pages[:1])
+    assert sum(len(page.search("东山村党支部")) for page in pages) >= 2  # 主送 and the table's cell, on one line

@@ -99,4 +99,5 @@ CASES = {
     "scoring:trial_apply": Case(trial_kwargs, allowed=TREE_EDITORS, hidden=NOT_STAFF, method="post", ok_status=302),
     "scoring:close": Case(assessment_pk, allowed=TREE_EDITORS, hidden=SECRETARY, method="post", ok_status=302),
     "scoring:publish": Case(assessment_pk, allowed=TREE_EDITORS, hidden=SECRETARY, method="post", ok_status=302),
+    "scoring:bulletin": Case(published_pk, allowed=TREE_EDITORS, method="post", ok_status=302),
 }

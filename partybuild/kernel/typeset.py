@@ -1,0 +1,88 @@
+"""Documents with long ruled tables, typeset by Typst (PyPI ``typst``): the ranked report (排名通报).
+
+WeasyPrint lays out each cell of an HTML table as its own box, measured twice and broken into lines
+through Pango: a city's 7,127-row ranking took about 96 s. Typst typesets the same rows as ruled 9 pt
+tables with a repeated header, page numbers (第 x 页 / 共 y 页) and embedded font subsets in seconds, in
+process (``bench_reports`` prints both figures). WeasyPrint stays for the HTML documents (monthly report,
+issued documents), whose tables are short.
+
+A template (``templates/typst/<name>.typ``) reads its data from ``sys.inputs.data`` (JSON), so user text
+never becomes Typst markup. Typst keeps every laid-out page until it writes the PDF (about 100 KB a row of
+twelve cells), so a builder typesets a very long document in runs of rows (and in parallel tasks,
+``ReportBuilder.parts``) and numbers the merged pages with ``merge_numbered``.
+"""
+
+import io
+import json
+
+import typst
+from django.conf import settings
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
+
+TEMPLATES = settings.BASE_DIR / "templates" / "typst"
+
+
+def render(template, data) -> bytes:
+    """The PDF of ``templates/typst/<template>`` typeset with ``data`` (anything JSON can hold). Fonts come
+    only from ``TYPST_FONT_PATHS`` (Debian's fonts-noto-cjk): the same fonts on every machine, no font scan."""
+    return typst.compile(str(TEMPLATES / template), root=str(TEMPLATES), format="pdf",
+                         font_paths=[str(path) for path in settings.TYPST_FONT_PATHS], ignore_system_fonts=True,
+                         sys_inputs={"data": json.dumps(data, ensure_ascii=False, default=str)})
+
+
+def _merged(pdfs):
+    merged = PdfWriter()
+    for pdf in pdfs:
+        merged.append(PdfReader(io.BytesIO(pdf)))
+    return merged
+
+
+def _bytes(writer):
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def concatenate(pdfs) -> bytes:
+    """One PDF of the pages of ``pdfs`` in turn."""
+    return _bytes(_merged(pdfs))
+
+
+def merge_numbered(pdfs, *, title) -> bytes:
+    """Merge unnumbered PDFs (same page size) and number the pages across the whole document
+    (第 n 页 / 共 N 页, the same footer as a document typeset in one go)."""
+    merged = _merged(pdfs)
+    count, first = len(merged.pages), merged.pages[0].mediabox
+    merged.append(PdfReader(io.BytesIO(render("page_numbers.typ", {
+        "pages": count, "title": title, "width": float(first.width), "height": float(first.height)}))))
+    numbers = list(merged.pages[count:])
+    for index, (page, number) in enumerate(zip(list(merged.pages[:count]), numbers, strict=True)):
+        _stamp(merged, page, number, NameObject(f"/PageNumber{index}"))
+    for _page in numbers:
+        merged.remove_page(count)
+    return _bytes(merged)
+
+
+def _stamp(writer, page, stamp, name):
+    """Draw the page ``stamp`` over ``page`` as a form XObject: the page's own content (thousands of table
+    operators) is left as it is, never parsed and rewritten as ``PageObject.merge_page`` would."""
+    form = DecodedStreamObject()
+    form.set_data(stamp.get_contents().get_data())
+    form.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
+                 NameObject("/BBox"): stamp.mediabox, NameObject("/Resources"): stamp["/Resources"]})
+    resources = page["/Resources"].get_object()
+    if "/XObject" not in resources:
+        resources[NameObject("/XObject")] = DictionaryObject()
+    resources["/XObject"].get_object()[name] = writer._add_object(form)
+    contents = page["/Contents"].get_object()
+    streams = list(contents) if isinstance(contents, ArrayObject) else [page.raw_get("/Contents")]
+    draw = _stream(b"\nQ q " + name.encode() + b" Do Q\n")
+    page[NameObject("/Contents")] = ArrayObject([writer._add_object(_stream(b"q\n")), *streams,
+                                                 writer._add_object(draw)])
+
+
+def _stream(data):
+    stream = DecodedStreamObject()
+    stream.set_data(data)
+    return stream
