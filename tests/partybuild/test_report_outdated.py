@@ -18,11 +18,13 @@ REASON = "复核发现会议记录缺失"
 
 
 def _ranked_names(client, report):
+    """The workbook's organisations by rank (the workbook lists them by area and peer group)."""
     workbook = client.get(f"/reports/{report.pk}/xlsx/")
     assert workbook.status_code == 200
-    rows = load_workbook(io.BytesIO(b"".join(workbook.streaming_content))).active.iter_rows(min_row=3,
-                                                                                           values_only=True)
-    return [row[3] for row in rows]
+    rows = list(load_workbook(io.BytesIO(b"".join(workbook.streaming_content))).active.iter_rows(values_only=True))
+    header = next(n for n, row in enumerate(rows) if "党组织" in row)
+    name, rank = rows[header].index("党组织"), rows[header].index("名次")
+    return [row[name] for row in sorted(rows[header + 1:], key=lambda row: int(row[rank]))]
 
 
 def _requested_ranking(world, client, assessment):
