@@ -523,6 +523,8 @@ class Notice(models.Model):
                                 verbose_name="突出问题")
     items = models.ManyToManyField(RectificationItem, related_name="notices", verbose_name="涉及事项")
     lines = models.JSONField("事项快照", default=list)
+    #: the 突出问题 as the document printed it when issued ({"org", "description"}), never read live
+    subject_line = models.JSONField("突出问题快照", default=dict, blank=True)
     reply_by = models.DateField("限期反馈")
     issued_on = models.DateField("成文日期", default=timezone.localdate)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",

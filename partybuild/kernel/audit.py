@@ -16,7 +16,7 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from .models import AuditEvent
-from .policy import can
+from .policy import can, members_in_scope, scope_of
 
 _current_request = contextvars.ContextVar("audit_request", default=None)
 
@@ -69,6 +69,16 @@ _PREFIX_LABELS = {"admin": "后台"}
 def may_view_audit(user):
     """Who may read and export the audit trail: the administrator and the read-only 审计员 (policy 'audit.view')."""
     return user.is_authenticated and user.is_active and can(user, "audit.view")
+
+
+def visible_events(user):
+    """The events ``user`` may read: the administrator all, an auditor those of the people whose roles lie in
+    their scope for ``audit.view`` (another county's auditor reads none of this county's), anyone else none."""
+    if not may_view_audit(user):
+        return AuditEvent.objects.none()
+    if scope_of(user).is_admin:
+        return AuditEvent.objects.all()
+    return AuditEvent.objects.filter(user__in=members_in_scope(user, "audit.view"))
 
 
 def current_request():
