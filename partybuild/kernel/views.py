@@ -67,7 +67,7 @@ def audit_trail(request):
     form, events = _searched_events(request)
     page = Paginator(events.order_by("-at", "-id"), 50).get_page(request.GET.get("page"))
     for event in page:
-        event.label = audit.label(event.action)
+        event.label, event.words = audit.label(event.action), audit.in_words(event)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "kernel/audit.html", {"form": form, "page": page, "query": query.urlencode(),
@@ -80,7 +80,7 @@ AUDIT_HEADER = ["时间", "账号", "地址", "事件", "事件代码", "对象"
 def audit_rows(events):
     yield AUDIT_HEADER
     for event in events.iterator(chunk_size=2000):
-        details = "；".join(f"{key}={value}" for key, value in event.details.items())
+        details = "；".join(audit.in_words(event))
         yield [timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M:%S"), event.username, event.ip or "",
                audit.label(event.action), event.action, event.target, details]
 
