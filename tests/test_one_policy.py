@@ -12,6 +12,7 @@ import datetime
 import shutil
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from inspections.models import Tour
@@ -23,7 +24,7 @@ from partybuild.models import Report
 from rectification.models import Notice, Problem, RectificationItem
 from scoring import services as scoring_services
 from scoring.models import Assessment
-from tests.inspections.helpers import answer_of
+from tests.inspections.helpers import answer_of, finding_of
 from tests.partybuild.permission_cases import this_month
 from tests.partybuild.reports_helpers import ledger_history
 from tests.rectification.helpers import item_of, pdf_text
@@ -195,3 +196,27 @@ def test_only_the_administrator_moves_an_organisation_to_the_top_level(world, lo
 def test_every_response_says_which_browser_features_the_site_uses(world, login):
     header = login(world.users["staff"]).get("/")["Permissions-Policy"]
     assert "geolocation=()" in header and "microphone=()" in header and "camera=(self)" in header
+
+
+def test_an_item_links_its_original_record_only_for_a_reader_who_may_open_it(world, login):
+    finding = finding_of(world, world.branch)
+    finding.visit.target.team.members.clear()  # a visit by no team of the inspector's
+    item = item_of(world.branch, description="三会一课记录不全")
+    Problem.objects.filter(pk=item.problem_id).update(origin_type=ContentType.objects.get_for_model(finding),
+                                                      origin_id=finding.pk)
+    url = f"/rectification/items/{item.pk}/"
+    visit_url = f"/inspections/visits/{finding.visit_id}/"
+    staff = login(world.users["staff"])
+    assert "查看原始记录" in staff.get(url).content.decode() and staff.get(visit_url).status_code == 200
+    inspector = login(world.users["inspector"])
+    assert inspector.get(url).status_code == 200 and "查看原始记录" not in inspector.get(url).content.decode()
+    assert inspector.get(visit_url).status_code == 404
+
+
+def test_a_responsibility_list_links_only_to_years_that_have_a_page(world, login):
+    client = login(world.users["staff"])
+    for year, missing in ((2000, 1999), (2100, 2101)):
+        page = client.get(f"/rectification/orgs/{world.branch.pk}/responsibilities/{year}/").content.decode()
+        assert f"/responsibilities/{missing}/" not in page
+    middle = client.get(f"/rectification/orgs/{world.branch.pk}/responsibilities/2026/").content.decode()
+    assert "/responsibilities/2025/" in middle and "/responsibilities/2027/" in middle
