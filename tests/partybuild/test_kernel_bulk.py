@@ -67,9 +67,10 @@ def test_listing_aligns_full_width_text_and_wraps_without_cutting():
 
 def test_listing_font_shrinks_to_fit_many_columns():
     columns = [listing.Column(f"维度{i}", f"d{i}", 30) for i in range(10)]
-    table = listing.build(columns, [{}])
-    width = len(table.header)
-    assert table.font_pt * 0.5 * width <= listing.PAGE_WIDTH_PT
+    table = listing.build(columns, [{f"d{i}": "基层党建工作" * 5 for i in range(10)}])
+    widest = max(listing.display_width(line) for text in (table.header, *table.blocks) for line in text.split("\n"))
+    assert widest > 250  # ten full columns of Chinese text (two columns a character)
+    assert table.font_pt < listing.MAX_FONT_PT and table.font_pt * 0.5 * widest <= listing.PAGE_WIDTH_PT
 
 
 def test_bulk_loading_counts_every_row(world):

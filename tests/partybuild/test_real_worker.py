@@ -14,7 +14,8 @@ from partybuild.models import Report
 from tests.partybuild.reports_helpers import ledger_history
 
 BROKER = "redis://127.0.0.1:6379/5"
-pytestmark = pytest.mark.django_db(transaction=True)
+# one xdist worker runs all of them (--dist loadgroup): they share the broker's Redis database
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("redis_broker")]
 
 
 def start_worker(settings, pool):
