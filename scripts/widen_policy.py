@@ -4,9 +4,10 @@
     .venv/bin/python scripts/widen_policy.py records.view    # only these actions
     .venv/bin/python scripts/widen_policy.py --all-roles     # every action by every role it lacks (slow)
 
-For each mutation the permission matrix runs for the widened role (``-k <role>``) and then the policy's own tests,
-each in one process stopping at the first failure (``-x``; exit status 1) under the environment variable ``PB_WIDEN_POLICY`` that
-tests/conftest.py applies. A mutation no test notices "survives": the script prints them and exits 1.
+For each mutation the permission matrix runs for the widened role (``-k <role>``) and then the policy's own
+tests, each in one process stopping at the first failure (``-x``; exit status 1) under the environment variable
+``PB_WIDEN_POLICY`` that tests/conftest.py applies. A mutation no test notices "survives": the script prints
+them and exits 1.
 Needs DATABASE_URL like the suite (the test database is made from it). Last result: see docs/ARCHITECTURE.md.
 """
 

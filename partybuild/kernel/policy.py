@@ -187,12 +187,16 @@ class Scope:
         items the user accepts or sends back (``rectification.services.is_own_organisation``)."""
         return {g.org_id for g in self.grants}
 
+    def grants_for(self, action) -> list[Grant]:
+        """The grants that carry ``action``, outermost first: each is one part of the scope (its organisation, and
+        its subtree when recursive), e.g. one set of dashboard figures per grant."""
+        return sorted((g for g in self.grants if g.role in ACTIONS[action]), key=lambda g: (len(g.path), g.path))
+
     def nearest_grant(self, path, action):
         """The innermost grant for ``action`` whose part of the scope holds the organisation at ``path``, or None
         (the administrator's, too, is None: they hold no grant)."""
-        holding = [g for g in self.grants if g.role in ACTIONS[action] and (
-            g.path == path or (g.recursive and path.startswith(g.path)))]
-        return max(holding, key=lambda g: len(g.path), default=None)
+        holding = [g for g in self.grants_for(action) if g.path == path or (g.recursive and path.startswith(g.path))]
+        return holding[-1] if holding else None
 
     def allows(self, action) -> bool:
         """The user may take ``action`` somewhere in their scope."""

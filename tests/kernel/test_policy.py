@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from orgs.models import RoleAssignment
 from partybuild.kernel import policy
 from partybuild.models import Report
 from rectification.models import Problem
@@ -105,3 +106,16 @@ def test_archived_problems_are_not_counted_in_the_month_figures(world, archived_
 
     figures = month_figures(world.county, Period.current())
     assert figures.open == 0 and figures.overdue == 0
+
+
+def test_a_scope_names_its_grants_per_action_and_the_nearest_one(world):
+    user = world.user_with("staff", world.county)
+    RoleAssignment.objects.create(user=user, role="staff", org=world.branch, recursive=False)
+    RoleAssignment.objects.create(user=user, role="leader", org=world.town_b)
+    scope = policy.Scope(user)
+    assert [g.org_id for g in scope.grants_for("ledger.manage")] == [world.county.pk, world.branch.pk]
+    assert [g.org_id for g in scope.grants_for("dashboard.view")] == [world.county.pk, world.town_b.pk, world.branch.pk]
+    assert scope.nearest_grant(world.branch.path, "ledger.manage").org_id == world.branch.pk
+    assert scope.nearest_grant(world.sibling.path, "ledger.manage").org_id == world.county.pk
+    assert scope.nearest_grant(world.foreign_branch.path, "ledger.manage") is None
+    assert scope.own_org_ids() == {world.county.pk, world.branch.pk, world.town_b.pk}
