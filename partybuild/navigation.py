@@ -11,7 +11,7 @@ from partybuild.kernel.registry import app_modules
 MENU = [NavItem("首页", "home", "home.view")]
 #: after the apps' entries
 TRAILING = [NavItem("下载中心", "reports:centre", "reports.request"),
-            NavItem("通知", "reports:notifications", "notifications.view"),
+            NavItem("通知", "reports:notifications", "records.view"),
             NavItem("审计记录", "kernel:audit", "audit.view")]
 
 

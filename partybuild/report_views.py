@@ -115,7 +115,7 @@ def download(request, pk, fmt):
 
 
 def _own_notifications(request):
-    require(request.user, "notifications.view")
+    require(request.user, "records.view")
     return Notification.objects.filter(user=request.user)
 
 

@@ -36,12 +36,12 @@ RESULT_ROWS = 50
 
 
 def _scheme(request, pk):
-    require(request.user, "scoring.schemes")
+    require(request.user, "records.view")
     return get_object_or_404(Scheme, pk=pk)
 
 
 def schemes(request):
-    require(request.user, "scoring.schemes")
+    require(request.user, "records.view")
     return render(request, "scoring/schemes.html", {"schemes": Scheme.objects.all()})
 
 

@@ -28,7 +28,7 @@ django.setup()
 from partybuild.kernel.policy import _WRITING, ACTIONS, ROLE_SPECS  # noqa: E402
 
 #: the order in which one role is chosen to widen an entry: the one whose wrong access matters most first
-PREFERENCE = ("auditor", "leader", "secretary", "inspector", "staff")
+PREFERENCE = ("auditor", "leader", "staff", "inspector", "secretary")
 MATRIX = "tests/test_permission_matrix.py"
 POLICY_TESTS = ["tests/test_one_policy.py", "tests/kernel/test_policy.py", "tests/kernel/test_audit.py",
                 "tests/orgs/test_picker.py", "tests/orgs/test_scoping.py"]

@@ -57,8 +57,7 @@ _READERS = (_STAFF, _INSPECTOR, _SECRETARY, _LEADER)
 ACTIONS: dict[str, tuple[str, ...]] = {
     # pages every role that reads records has
     "home.view": _READERS,
-    "records.view": _READERS,  # what ``visible_to`` shows: the auditor sees none
-    "notifications.view": _READERS,
+    "records.view": _READERS,  # what ``visible_to`` shows, notifications, the schemes (考核细则): the auditor sees none
     # the organisation tree
     "orgs.manage": (_STAFF,),
     "orgs.manage_top": (),  # create or move a top-level organisation: the administrator only
@@ -77,7 +76,6 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "inspections.oversee": (_STAFF, _LEADER),  # sees every round and tour over the scope
     # assessments
     "scoring.manage": (_STAFF,),
-    "scoring.schemes": _READERS,  # read the assessment schemes (考核细则), their pages and export
     "scoring.results": (_STAFF, _LEADER),  # read results before publication
     "scoring.rate": (_STAFF, _INSPECTOR),  # a rater body's member scores inside this part of scope
     # the leader dashboard, reports and the download centre
