@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: run test setup lint bench-seed
+.PHONY: run test setup lint bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -26,3 +26,7 @@ test: setup
 lint: setup
 	$(PY) -m ruff check .
 	DJANGO_DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+
+# Benchmarks (gunicorn + wrk, bench_* commands, printing their figures) and the city seed: not in `make test`.
+bench: setup
+	bash -c 'source scripts/ensure-services.sh && $(PY) -m pytest -m bench -p no:cacheprovider -q -s'

@@ -78,7 +78,7 @@ def _visit(rng, recorder, target, items, day):
 def _tour(rng, users, township, root):
     stops = list(Organization.objects.filter(path__startswith=township.path, kind__in=BRANCH_KINDS,
                                              level=Level.VILLAGE).order_by("path")[:5])
-    raters = [users["inspector"], users["leader"], users["staff"]]
+    raters = [users["inspector"], users["staff"]]  # the leader reads, never scores
     tour = services.create_tour(users["staff"], name="村级党组织逐村观摩评比", kind=Tour.Kind.CIRCUIT, root=root,
                                 held_on=timezone.localdate() - datetime.timedelta(days=7), stops=stops,
                                 participants=raters, drop_extremes=False)

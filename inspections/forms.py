@@ -128,7 +128,7 @@ class TourForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         _staff_scope(self, user, "root")
-        self.fields["participants"].queryset = people_who_may(user, "inspections.view")
+        self.fields["participants"].queryset = people_who_may(user, "scoring.rate")
         self.fields["participants"].label_from_instance = _person
         self.user = user
 

@@ -198,6 +198,10 @@ class Finding(models.Model):
     def get_absolute_url(self):
         return _visit_url(self.visit_id)
 
+    def page_object(self):
+        """The record whose page ``get_absolute_url`` opens (its visibility decides whether to link it)."""
+        return self.visit
+
 
 class EvidenceQuerySet(TeamScopedQuerySet):
     org_lookup = "visit__target__org"
@@ -285,6 +289,10 @@ class ChecklistAnswer(models.Model):
     def get_absolute_url(self):
         return _visit_url(self.visit_id)
 
+    def page_object(self):
+        """The record whose page ``get_absolute_url`` opens (its visibility decides whether to link it)."""
+        return self.visit
+
 
 # Observation tours (观摩) ------------------------------------------------------------------------------
 
@@ -343,6 +351,9 @@ class TourStop(models.Model):
         from django.urls import reverse
 
         return reverse("inspections:tour", args=[self.tour_id])
+
+    def page_object(self):
+        return self.tour
 
 
 class TourScore(models.Model):

@@ -194,6 +194,8 @@ def create_tour(user, *, name, kind, root, held_on, stops, participants, drop_ex
         raise ServiceError("观摩路线至少要有两个点，且都在所选范围内。")
     if not participants:
         raise ServiceError("请至少选择一名评分人。")
+    if not all(can(person, "scoring.rate") for person in participants):
+        raise ServiceError("评分人只能是有评分权限的人员(组织部干部或考核组成员)。")
     tour = Tour.objects.create(name=name, kind=kind, root=root, held_on=held_on, drop_extremes=drop_extremes,
                                top_share=top_share, bottom_share=bottom_share, created_by=user)
     tour.participants.set(participants)
@@ -208,6 +210,8 @@ def score_stop(user, stop, points) -> TourScore:
         raise ServiceError("观摩结果已归档，不能再改分。")
     if not tour.participants.filter(pk=user.pk).exists():
         raise ServiceError("您不是本次观摩的评分人。")
+    if not can(user, "scoring.rate"):
+        raise ServiceError("您的角色不能评分。")
     if not 0 <= points <= 100:
         raise ServiceError("得分应在 0 到 100 之间。")
     score, _created = TourScore.objects.update_or_create(stop=stop, participant=user, defaults={"points": points})

@@ -209,6 +209,7 @@ def answer_photo(request, pk):
     answer = get_object_or_404(ChecklistAnswer.objects.visible_to(request.user), pk=pk)
     if not answer.photo:
         raise Http404
+    audit.record(request, audit.Action.DOWNLOAD, audit.describe(answer), file=answer.photo.name)
     return FileResponse(answer.photo.open("rb"))
 
 

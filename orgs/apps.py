@@ -12,5 +12,6 @@ class OrgsConfig(AppConfig):
         from .models import RoleAssignment
         from .scoping import load_grants
 
-        set_grant_loader(load_grants)
+        set_grant_loader(load_grants, lambda user, action: RoleAssignment.objects.for_action(user, action)
+                         .values("user"))
         audit.track(RoleAssignment, "role", fields=["user", "role", "org", "recursive"])

@@ -5,7 +5,7 @@ from django.db.models import Max
 
 from partybuild.kernel import xlsx
 from partybuild.kernel.imports import Importer
-from partybuild.kernel.policy import scope_of
+from partybuild.kernel.policy import can
 
 from .models import Organization, OrgStatistics
 
@@ -109,7 +109,7 @@ def _check_tree_row(plan, user, number, record, existing, editable, in_file):
         elif code in existing and parent_code in existing and parent_code not in in_file and \
                 existing[parent_code].path.startswith(existing[code].path):
             plan.error(number, "上级组织编码", "不能把组织移动到它自己的下级组织之下。")
-    elif not scope_of(user).is_admin and not (code in existing and existing[code].depth == 1):
+    elif not can(user, "orgs.manage_top") and not (code in existing and existing[code].depth == 1):
         plan.error(number, "上级组织编码", "不能为空：只有系统管理员可以导入顶级组织。")
 
 

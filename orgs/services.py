@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from partybuild.kernel.policy import can, scope_of
+from partybuild.kernel.policy import can
 
 from .models import Organization, OrgStatistics
 
@@ -28,10 +28,9 @@ def save_organization(*, user, org=None, parent=None, **fields) -> Organization:
 
 
 def _check_parent(user, org, parent):
-    scope = scope_of(user)
     if parent is None:
         is_root_now = org is not None and org.depth == 1
-        if not (scope.is_admin or is_root_now):
+        if not (is_root_now or can(user, "orgs.manage_top")):
             raise ValidationError({"parent_code": "只有系统管理员可以创建或移动顶级组织。"})
         return
     if not can(user, "orgs.manage", parent):

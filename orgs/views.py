@@ -7,8 +7,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from partybuild.kernel import audit, xlsx
+from partybuild.kernel.forms import OrgPicker
 from partybuild.kernel.imports import import_views
-from partybuild.kernel.policy import ACTIONS, can, require
+from partybuild.kernel.policy import can, require
 from partybuild.kernel.uploads import download
 
 from . import excel, queries, services
@@ -81,13 +82,15 @@ PICK_LIMIT = 15
 
 def pick(request):
     """The organisation picker's matches: names (or code prefixes) inside the user's scope for ``action``;
-    with ``code``, the chosen organisation's name."""
+    with ``current`` (a code), the chosen organisation's name."""
     action = request.GET.get("action", "records.view")
-    if action not in ACTIONS:
+    if action not in OrgPicker.served:
         raise Http404
-    organisations = Organization.objects.for_action(request.user, action)
-    if "code" in request.GET:
-        org = organisations.filter(code=request.GET["code"]).first()
+    require(request.user, action)
+    require(request.user, "records.view")  # the names it answers are records
+    organisations = Organization.objects.for_action(request.user, action).visible_to(request.user)
+    if "current" in request.GET:
+        org = organisations.filter(code=request.GET["current"]).first()
         return render(request, "orgs/_pick_current.html", {"org": org})
     text = next((value for key, value in request.GET.items() if key.endswith("_search")), "").strip()[:50]
     matches = organisations.order_by("depth", "path")

@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 def check_request(user, *, kind, scope, period):
     """Refuse (ServiceError, in Chinese) a report the user may not ask for or a period the kind does not have."""
     builder = builder_for(kind)
-    require(user, "reports.request", scope)
+    require(user, builder.action, scope)
     try:
         builder.check_period(period, scope)
     except ValueError as exc:

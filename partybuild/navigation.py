@@ -12,7 +12,7 @@ MENU = [NavItem("首页", "home", "home.view")]
 #: after the apps' entries
 TRAILING = [NavItem("离线记录", "offline", "records.view"),
             NavItem("下载中心", "reports:centre", "reports.request"),
-            NavItem("通知", "reports:notifications", "notifications.view"),
+            NavItem("通知", "reports:notifications", "records.view"),
             NavItem("审计记录", "kernel:audit", "audit.view")]
 
 

@@ -100,7 +100,7 @@ def _on_notice(kind, notice, actor, **_extra):
         text = f"收到{notice.get_kind_display()} {notice.number}：{notice.title}" + (
             f"，请于 {notice.reply_by} 前反馈。" if notice.reply_by else "。")
         _tell(_holders(OWN, notice.org), text, url, f"notice-{notice.pk}", actor)
-        concerned = {item.problem.org for item in notice.items.select_related("problem__org")} - {notice.org}
+        concerned = {item.problem.org for item in notice.items.released().select_related("problem__org")} - {notice.org}
         for org in concerned:
             _tell(_holders(OWN, org), f"你单位的整改事项被列入督办：{notice.number}。", url,
                   f"notice-{notice.pk}-items", actor)

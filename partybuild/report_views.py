@@ -12,7 +12,7 @@ from orgs.models import COMMITTEE_KINDS, Organization
 from partybuild.kernel.errors import ServiceError
 from partybuild.kernel.forms import PlainSelect
 from partybuild.kernel.policy import require
-from partybuild.kernel.reports import all_builders, builder_for
+from partybuild.kernel.reports import builder_for, builders_for
 from partybuild.kernel.uploads import download_name
 
 from . import notifications as notifications_service
@@ -35,7 +35,7 @@ class ReportRequestForm(forms.Form):
             "hx-get": reverse("reports:centre"), "hx-trigger": "change", "hx-target": "body", "hx-push-url": "true"})
         self.fields["report"].choices = [
             (str(builder.label), [(f"{builder.kind}:{value}", label) for value, label in builder.periods(user, scope)])
-            for builder in all_builders()]
+            for builder in builders_for(user, scope)]
 
 
 def report_scopes(user):
@@ -63,8 +63,7 @@ def request_report(request):
     scope_pk = request.POST.get("scope", "")
     scope = get_object_or_404(report_scopes(request.user), pk=scope_pk if scope_pk.isdigit() else 0)
     kind, _sep, period = request.POST.get("report", "").partition(":")
-    # all_builders() loads the registry (REPORT_KINDS is empty until something has asked for a builder)
-    kinds = {builder.kind for builder in all_builders()}
+    kinds = {builder.kind for builder in builders_for(request.user, scope)}
     if kind not in kinds or period not in dict(builder_for(kind).periods(request.user, scope)):
         raise Http404  # another county's assessment, or a period this report does not have
     try:
@@ -94,6 +93,7 @@ def row(request, pk):
 @require_POST
 def retry(request, pk):
     report = _report(request, pk)
+    require(request.user, builder_for(report.kind).action, report.scope)
     try:
         tasks.request_report(request.user, kind=report.kind, scope=report.scope, period=report.period)
     except ServiceError as exc:
@@ -114,8 +114,13 @@ def download(request, pk, fmt):
                         filename=download_name(f"{report.title}.{fmt}"))
 
 
+def _own_notifications(request):
+    require(request.user, "records.view")
+    return Notification.objects.filter(user=request.user)
+
+
 def notifications(request):
-    mine = Notification.objects.filter(user=request.user)
+    mine = _own_notifications(request)
     return render(request, "reports/notifications.html", {
         "items": mine[:100], "unread": mine.filter(read=False).count()})
 
@@ -123,7 +128,7 @@ def notifications(request):
 @require_POST
 def notification_open(request, pk):
     """Mark one notification read and go where it points."""
-    notification = get_object_or_404(Notification.objects.filter(user=request.user), pk=pk)
+    notification = get_object_or_404(_own_notifications(request), pk=pk)
     notifications_service.mark_read(request.user, notification.pk)
     return redirect(url_has_allowed_host_and_scheme(notification.url, None) and notification.url
                     or "reports:notifications")
@@ -131,5 +136,6 @@ def notification_open(request, pk):
 
 @require_POST
 def notifications_read(request):
+    _own_notifications(request)
     notifications_service.mark_read(request.user)
     return redirect("reports:notifications")

@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "partybuild.api.errors.JsonErrors",  # first: under /api/, every error any layer answers is JSON in Chinese
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -73,6 +74,7 @@ MIDDLEWARE = [
     "partybuild.kernel.middleware.AuditMiddleware",
     "partybuild.kernel.middleware.SessionActivityMiddleware",
     "partybuild.kernel.middleware.PasswordChangeRequiredMiddleware",
+    "partybuild.kernel.middleware.RecordsOnlyMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -262,6 +264,11 @@ CONTENT_SECURITY_POLICY = {"DIRECTIVES": {
     "default-src": ["'self'"], "script-src": ["'self'"], "style-src": ["'self'"], "img-src": ["'self'", "data:"],
     "font-src": ["'self'", "data:"], "connect-src": ["'self'"], "object-src": ["'none'"], "base-uri": ["'self'"],
     "frame-ancestors": ["'self'"], "form-action": ["'self'"]}}
+# Permissions-Policy: no page uses a device or browser feature except the camera (photos taken in the field,
+# ``capture`` on file inputs, served by this site only).
+PERMISSIONS_POLICY = {"accelerometer": [], "autoplay": [], "browsing-topics": [], "camera": ["self"],
+                      "display-capture": [], "geolocation": [], "gyroscope": [], "magnetometer": [],
+                      "microphone": [], "midi": [], "payment": [], "usb": [], "fullscreen": ["self"]}
 # Audit trail kept this many days (等保 2.0: at least 180), pruned nightly by beat.
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=180)
 # /readyz: the worker must have answered within this many minutes, and media must have this much free space.
@@ -279,7 +286,7 @@ API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["partybuild.api.auth.TokenAuthentication",
                                        "partybuild.api.auth.SessionWithCsrf"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "partybuild.api.permissions.MayOpen"],
     "DEFAULT_THROTTLE_CLASSES": ["partybuild.api.auth.PerTokenThrottle"],
     "DEFAULT_PAGINATION_CLASS": "partybuild.api.pagination.Cursor",
     "DEFAULT_FILTER_BACKENDS": ["partybuild.api.pagination.StrictFilters",
@@ -300,7 +307,7 @@ SPECTACULAR_SETTINGS = {
                    "Authenticate with `Authorization: Token <secret>` (a token created on the profile page).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated", "partybuild.api.permissions.MayOpen"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

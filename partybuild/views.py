@@ -22,8 +22,11 @@ from .models import Report
 
 
 def home(request):
-    """A role-aware start page: the organisations in the user's scope with their key figures."""
+    """A role-aware start page: the organisations in the user's scope with their key figures. A user whose
+    roles read no records (the auditor, or nobody yet) is sent to their own start page."""
     scope = scope_of(request.user)
+    if not scope.allows("home.view"):
+        return redirect(scope.start_page)
     year = timezone.localdate().year
     roots = list(queries.visible_roots(request.user)[:10])
     cards = [(org, queries.rollup(org, queries.latest_year(org) or year)) for org in roots]

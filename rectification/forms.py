@@ -1,7 +1,8 @@
 from django import forms
+from django.urls import reverse
 
 from orgs.models import Organization, Sector
-from partybuild.kernel.forms import DateInput, MultipleFileField, OrgCodeField, OrgPicker
+from partybuild.kernel.forms import DateInput, MultipleFileField, OrgCodeField, OrgPicker, SearchPicker
 
 from .models import Problem, ProblemCategory, ProgressUpdate, RectificationItem, ResponsibilityEntry
 from .validators import not_after_today
@@ -83,12 +84,27 @@ class NoticeForm(forms.Form):
     reply_by = forms.DateField(label="限期反馈", widget=DateInput())
 
 
+class SubjectPicker(SearchPicker):
+    """The 突出问题 chosen by its description among every problem the 督办 may name
+    (``rectification:subject_pick``); the chosen problem's id is the submitted value."""
+
+    placeholder = "输入问题描述或组织名称中的几个字搜索"
+
+    def __init__(self, org=None, attrs=None):
+        super().__init__(attrs)
+        self.org = org
+
+    def search_url(self):
+        return reverse("rectification:subject_pick", args=[self.org.pk])
+
+
 class SupervisionForm(NoticeForm):
     items = forms.ModelMultipleChoiceField(label="督办事项", queryset=RectificationItem.objects.none(),
                                            widget=forms.CheckboxSelectMultiple, required=False)
-    subject = forms.ModelChoiceField(label="突出问题(可选)", queryset=Problem.objects.none(), required=False)
+    subject = forms.ModelChoiceField(label="突出问题(可选)", queryset=Problem.objects.none(), required=False,
+                                     error_messages={"invalid_choice": "这个问题不在可督办的范围内，请重新选择。"})
 
-    def __init__(self, *args, open_items, problems, **kwargs):
+    def __init__(self, *args, open_items, problems, org, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["requirement"].initial = "请于限期内完成整改并书面反馈整改情况。"
         self.fields["items"].queryset = open_items
@@ -96,7 +112,7 @@ class SupervisionForm(NoticeForm):
             f"{item.problem.org.name}：{item.problem.description[:40]}(时限 {item.deadline or '未定'}"
             f"{'，已逾期' if item.is_overdue else ''})")
         self.fields["subject"].queryset = problems
-        self.fields["subject"].label_from_instance = lambda p: f"{p.org.name}：{p.description[:50]}"
+        self.fields["subject"].widget = SubjectPicker(org)
 
 
 class ReplyForm(forms.Form):

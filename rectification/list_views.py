@@ -128,9 +128,13 @@ def task_report(request, pk):
     return redirect(f"{reverse('rectification:tasks')}?year={task.year}")
 
 
+#: the years a responsibility list may be kept for (the form's limits)
+RESPONSIBILITY_YEARS = range(2000, 2101)
+
+
 def responsibilities(request, pk, year):
     org = get_object_or_404(Organization.objects.visible_to(request.user), pk=pk)
-    if not 2000 <= year <= 2100:
+    if year not in RESPONSIBILITY_YEARS:
         raise Http404
     may_edit = can(request.user, "ledger.work", org)
     entry_form, letter_form = ResponsibilityForm(), LetterForm()
@@ -141,7 +145,11 @@ def responsibilities(request, pk, year):
         if saved:
             return redirect(request.path)
     return render(request, "rectification/responsibilities.html", {
-        "org": org, "year": year, "may_edit": may_edit, "entry_form": entry_form, "letter_form": letter_form,
+        "org": org, "year": year, "may_edit": may_edit,
+        # the neighbouring years, only where a page exists for them
+        "previous_year": year - 1 if year - 1 in RESPONSIBILITY_YEARS else None,
+        "next_year": year + 1 if year + 1 in RESPONSIBILITY_YEARS else None,
+        "entry_form": entry_form, "letter_form": letter_form,
         "entries": ResponsibilityEntry.objects.visible_to(request.user).filter(org=org, year=year),
         "letters": ResponsibilityLetter.objects.visible_to(request.user).filter(org=org, year=year),
         "issued": Notice.objects.visible_to(request.user).filter(kind=Notice.Kind.RESPONSIBILITY, org=org, year=year),

@@ -659,6 +659,8 @@ class Notice(models.Model):
                                 verbose_name="突出问题")
     items = models.ManyToManyField(RectificationItem, related_name="notices", verbose_name="涉及事项")
     lines = models.JSONField("事项快照", default=list)
+    #: the 突出问题 as the document printed it when issued ({"org", "description"}), never read live
+    subject_line = models.JSONField("突出问题快照", default=dict, blank=True)
     reply_by = models.DateField("限期反馈", null=True, blank=True)  # none for a 通报, which asks no reply
     #: the document as issued when it is typeset elsewhere (the 排名通报), frozen with its 文号
     document = models.FileField("公文 PDF", upload_to="notices/%Y/", blank=True)

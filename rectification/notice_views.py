@@ -4,6 +4,7 @@ reply, corrections, and the PDF in the 公文 layout."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,10 +19,9 @@ from partybuild.kernel.uploads import download, download_name
 
 from . import notices
 from .forms import NoticeForm, ReplyForm, SupervisionForm
-from .models import Notice, NoticeReplyFile, Problem, RectificationItem
+from .models import Notice, NoticeReplyFile
 
 PER_PAGE = 30
-Status = RectificationItem.Status
 
 
 def _staff_org(request, pk):
@@ -47,14 +47,32 @@ def supervise(request, pk):
     """督办 to any organisation of the scope: open items below it and/or one 突出问题."""
     org = _staff_org(request, pk)
     open_items = notices.supervisable_items(request.user, org)
-    problems = (Problem.objects.for_action(request.user, "ledger.manage")
-                .filter(org__path__startswith=org.path, archived=False).exclude(item__status=Status.CLOSED)
-                .select_related("org").order_by("org__path", "-found_on")[:200])
-    form = SupervisionForm(request.POST or None, open_items=open_items, problems=problems,
+    form = SupervisionForm(request.POST or None, open_items=open_items, org=org,
+                           problems=notices.nameable_subjects(request.user, org),
                            initial={"items": [item for item in open_items if item.is_overdue]})
     return _issuing_page(request, org, form, lambda data: notices.issue_supervision(
         request.user, org, data["items"], requirement=data["requirement"], reply_by=data["reply_by"],
         subject=data["subject"]), "签发督办通知")
+
+
+PICK_LIMIT = 15
+
+
+def subject_pick(request, pk):
+    """The 突出问题 picker's matches: problems a 督办 to the organisation may name, found by their description;
+    with ``current``, the chosen problem."""
+    org = _staff_org(request, pk)
+    problems = notices.nameable_subjects(request.user, org)
+    if "current" in request.GET:
+        current = request.GET["current"]
+        chosen = problems.filter(pk=current).first() if current.isdigit() else None
+        return render(request, "rectification/_subject_current.html", {"problem": chosen})
+    text = next((value for key, value in request.GET.items() if key.endswith("_search")), "").strip()[:50]
+    if text:
+        problems = problems.filter(Q(description__icontains=text) | Q(org__name__icontains=text))
+    found = list(problems.order_by("org__path", "-found_on", "-id")[:PICK_LIMIT + 1])
+    return render(request, "rectification/_subject_picks.html", {
+        "matches": found[:PICK_LIMIT], "more": len(found) > PICK_LIMIT, "text": text})
 
 
 def rectification_notice(request, pk):
@@ -100,8 +118,9 @@ def notice_detail(request, pk, reply_form=None, correct_form=None):
     in_force = not hasattr(notice, "superseded_by")
     may_correct = (in_force and reply is None and notice.kind != Notice.Kind.BULLETIN
                    and notices.issuer_for(request.user, notice.org) == notice.issuer)
+    lines, withheld = notices.lines_for(request.user, notice)
     return render(request, "rectification/notice.html", {
-        "notice": notice, "reply": reply, "in_force": in_force,
+        "notice": notice, "reply": reply, "in_force": in_force, "lines": lines, "withheld": withheld,
         "may_reply": in_force and reply is None and notices.may_reply(request.user, notice),
         "may_correct": may_correct, "reply_form": reply_form or ReplyForm(),
         "correct_form": correct_form or NoticeForm(initial={"requirement": notice.requirement,
@@ -148,9 +167,9 @@ def notice_pdf(request, pk):
     audit.record(request, audit.Action.DOWNLOAD, audit.describe(notice), scope=notice.org.name)
     if notice.document:
         return download(notice.document.read(), f"{notice.title}-{notice.number}.pdf", "application/pdf", inline=True)
-    subject_text = notice.subject.description.rstrip("。.；; ") if notice.subject else ""
+    lines, withheld = notices.lines_for(request.user, notice)
     pdf = render_document("reports/document.html", {
-        "notice": notice, "issuer_name": notices.issuer_name(notice.issuer), "subject_text": subject_text},
+        "notice": notice, "issuer_name": notices.issuer_name(notice.issuer), "lines": lines, "withheld": withheld},
         title=notice.title)
     return download(pdf, f"{notice.title}-{notice.number}.pdf", "application/pdf", inline=True)
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from orgs.models import Organization
 from partybuild.kernel.errors import ServiceError
 from partybuild.kernel.events import emit
-from partybuild.kernel.policy import can, role_may, scope_of
+from partybuild.kernel.policy import can, scope_of
 from partybuild.kernel.uploads import check_evidence
 
 from .models import (
@@ -49,11 +49,8 @@ def issuer_for(user, addressee):
     scope = scope_of(user)
     if scope.is_admin:
         return Organization.objects.get(path=addressee.path[:Organization.steplen])
-    grants = [g for g in scope.grants if role_may(g.role, "ledger.manage") and (
-        addressee.path.startswith(g.path) if g.recursive else g.org_id == addressee.pk)]
-    if not grants:
-        return None
-    return Organization.objects.get(pk=max(grants, key=lambda g: len(g.path)).org_id)
+    grant = scope.nearest_grant(addressee.path, "ledger.manage")
+    return Organization.objects.get(pk=grant.org_id) if grant else None
 
 
 def _take_serial(issuer, kind, year):
@@ -96,7 +93,13 @@ def _issuer(user, org):
     return issuer
 
 
-def _issue(user, *, kind, org, title, requirement, reply_by, items=(), subject=None, supersedes=None, lines=None):
+def subject_line(problem):
+    """What a 督办 says about its 突出问题, frozen at issue: the organisation and the description as they were."""
+    return {"org": problem.org.name, "description": problem.description.rstrip("。.；; ")} if problem else {}
+
+
+def _issue(user, *, kind, org, title, requirement, reply_by, items=(), subject=None, supersedes=None, lines=None,
+           subject_frozen=None):
     issuer = _issuer(user, org)
     today = timezone.localdate()
     if reply_by <= today:
@@ -105,6 +108,7 @@ def _issue(user, *, kind, org, title, requirement, reply_by, items=(), subject=N
         raise ServiceError("请填写正文。")
     notice = numbered_document(issuer, kind, today, org=org, title=title, requirement=requirement.strip(),
                        reply_by=reply_by, subject=subject, supersedes=supersedes, issued_by=user,
+                       subject_line=subject_frozen if subject_frozen is not None else subject_line(subject),
                        lines=lines if lines is not None else [item_line(i) for i in items])
     notice.items.set(items)
     return notice
@@ -117,6 +121,14 @@ def supervisable_items(user, org):
             .select_related("problem__org", "problem__category").order_by("problem__org__path", "deadline", "id"))
 
 
+def nameable_subjects(user, org):
+    """Problems a 督办 to ``org`` may name as its 突出问题: not closed, in its subtree, supervised by the user,
+    and not withheld (a problem from unpublished results is named only after publication)."""
+    return (Problem.objects.for_action(user, "ledger.manage").released()
+            .filter(org__path__startswith=org.path, archived=False)
+            .exclude(item__status=RectificationItem.Status.CLOSED).select_related("org"))
+
+
 @transaction.atomic
 def issue_supervision(user, org, items, *, requirement, reply_by, subject=None, supersedes=None) -> Notice:
     """督办通知 to any organisation of the user's scope about open items below it and/or a 突出问题."""
@@ -126,6 +138,8 @@ def issue_supervision(user, org, items, *, requirement, reply_by, subject=None, 
     if subject is not None and not Problem.objects.filter(
             pk=subject.pk, org__path__startswith=org.path, archived=False).exists():
         raise ServiceError("突出问题应是督办对象或其下级组织的问题。")
+    if subject is not None and subject.withheld_for_id is not None:
+        raise ServiceError("这个问题来自尚未发布的考核结果，发布后才能作为突出问题督办。")
     if not items and subject is None:
         raise ServiceError("请至少选择一个督办事项，或指定一个突出问题。")
     title = f"关于{subject.description[:30]}的督办通知" if subject else "关于限期整改的督办通知"
@@ -195,9 +209,23 @@ def correct(user, notice, *, requirement, reply_by) -> Notice:
         raise ServiceError("只有发文机关的组织部干部可以更正这份文件。")
     corrected = _issue(user, kind=notice.kind, org=notice.org, title=notice.title, requirement=requirement,
                        reply_by=reply_by, items=list(notice.items.all()), subject=notice.subject,
-                       supersedes=notice, lines=notice.lines)
+                       supersedes=notice, lines=notice.lines, subject_frozen=notice.subject_line)
     emit("notice_issued", notice=corrected, actor=user)
     return corrected
+
+
+def lines_for(user, notice):
+    """The lines of ``notice`` its reader may read, and how many were left out: a line about a problem withheld
+    until its assessment is published is shown only to those who may read the unpublished results. Each line
+    says whether its item opens for the reader (``openable``)."""
+    ids = [line["id"] for line in notice.lines if "id" in line]
+    if not ids:
+        return notice.lines, 0
+    items = RectificationItem.objects.filter(pk__in=ids)
+    withheld = set(items.exclude(pk__in=items.released_to(user).values("pk")).values_list("pk", flat=True))
+    openable = set(RectificationItem.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+    lines = [{**line, "openable": line["id"] in openable} for line in notice.lines if line["id"] not in withheld]
+    return lines, len(notice.lines) - len(lines)
 
 
 def may_reply(user, notice):

@@ -138,7 +138,7 @@ def _locked(item_pk, expected_version=None):
 
 
 def is_own_organisation(user, item):
-    return any(grant.org_id == item.problem.org_id for grant in scope_of(user).grants)
+    return item.problem.org_id in scope_of(user).own_org_ids()
 
 
 def refusal(user, item, action):

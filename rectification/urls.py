@@ -26,6 +26,7 @@ urlpatterns = [
     path("extensions/", views.extensions, name="extensions"),
     path("extensions/<int:pk>/decide/", views.extension_decide, name="extension_decide"),
     path("orgs/<int:pk>/supervise/", notice_views.supervise, name="supervise"),
+    path("orgs/<int:pk>/supervise/subjects/", notice_views.subject_pick, name="subject_pick"),
     path("orgs/<int:pk>/rectification-notice/", notice_views.rectification_notice, name="rectification_notice"),
     path("orgs/<int:pk>/responsibility-letter/<int:year>/", notice_views.responsibility_letter,
          name="responsibility_letter"),

@@ -207,8 +207,18 @@ def _render_item(request, item, **forms):
         "waiting_acceptance": item.status == RectificationItem.Status.SUBMITTED
         and services.refusal(request.user, item, "accept") is not None,
         "reported_this_month": item.updates.filter(month=month_start(timezone.localdate())).first(),
+        "origin_url": _origin_url(request.user, item.problem),
     }
     return render(request, "rectification/item.html", context, status=200 if not forms else 400)
+
+
+def _origin_url(user, problem):
+    """The page of the record a problem was raised from, when its reader may open it (else no link)."""
+    origin = problem.origin
+    if origin is None or not hasattr(origin, "get_absolute_url"):
+        return None
+    page = origin.page_object() if hasattr(origin, "page_object") else origin
+    return origin.get_absolute_url() if type(page).objects.visible_to(user).filter(pk=page.pk).exists() else None
 
 
 @require_POST

@@ -461,24 +461,25 @@ def _ledger_at_close(assessment):
     return items_for_assessment(assessment.targets.values("org_id"), assessment.closes_on)
 
 
-@transaction.atomic
 def close(user, assessment) -> Assessment:
     """End scoring: apply the ledger deductions, compute, and raise (withheld) problems for the low grades.
 
-    Refused while an incomplete sheet has no decision (count as entered / leave out as 缺评)."""
+    Refused while an incomplete sheet has no decision (count as entered / leave out as 缺评); the results
+    computed for the refusal are kept, so the assessment's page lists exactly the sheets it counted."""
     require(user, "scoring.manage", assessment.root)
-    assessment = Assessment.objects.select_for_update().select_related("scheme", "root").get(pk=assessment.pk)
-    if assessment.status != Assessment.Status.SCORING:
-        raise ServiceError("考核已经结束。")
-    results = compute(assessment, ledger=_ledger_at_close(assessment))
-    undecided = sum(len(r.incomplete) for r in results)
-    if undecided:
-        raise ServiceError(f"还有 {undecided} 张未填完的评分表没有处理："
-                           "请逐张决定按已填分数计入或按缺评处理，并说明理由。")
-    assessment.status = Assessment.Status.CLOSED
-    assessment.save()
-    raise_low_grade_problems(user, assessment)
-    return assessment
+    with transaction.atomic():
+        assessment = Assessment.objects.select_for_update().select_related("scheme", "root").get(pk=assessment.pk)
+        if assessment.status != Assessment.Status.SCORING:
+            raise ServiceError("考核已经结束。")
+        results = compute(assessment, ledger=_ledger_at_close(assessment))
+        undecided = sum(len(r.incomplete) for r in results)
+        if not undecided:
+            assessment.status = Assessment.Status.CLOSED
+            assessment.save()
+            raise_low_grade_problems(user, assessment)
+            return assessment
+    raise ServiceError(f"还有 {undecided} 张未填完的评分表没有处理：请在下方“未填完的评分表”中逐张决定"
+                       "按已填分数计入或按缺评处理，并说明理由。")
 
 
 def raise_low_grade_problems(user, assessment):

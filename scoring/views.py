@@ -40,12 +40,18 @@ GRID_ROWS = 15
 RESULT_ROWS = 50
 
 
+def _scheme(request, pk):
+    require(request.user, "records.view")
+    return get_object_or_404(Scheme, pk=pk)
+
+
 def schemes(request):
+    require(request.user, "records.view")
     return render(request, "scoring/schemes.html", {"schemes": Scheme.objects.all()})
 
 
 def scheme_detail(request, pk):
-    scheme = get_object_or_404(Scheme, pk=pk)
+    scheme = _scheme(request, pk)
     return render(request, "scoring/scheme.html", {
         "scheme": scheme, "indicators": queries.indicator_tree(scheme), "rule": scheme.grading_rule.describe(),
         "problems": services.block_overflows(services.indicator_rows(scheme)).values(),
@@ -72,7 +78,8 @@ def scheme_edit(request, pk):
 
 
 def scheme_export(request, pk):
-    scheme = get_object_or_404(Scheme, pk=pk)
+    scheme = _scheme(request, pk)
+    audit.record(request, audit.Action.EXPORT, f"考核细则 {scheme}")
     return download(scheme_excel.export_workbook(scheme), f"{scheme}.xlsx", xlsx.XLSX_CONTENT_TYPE)
 
 

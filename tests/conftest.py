@@ -6,7 +6,14 @@ from django.core.cache import cache
 
 from orgs.models import Kind, Level, Role, Sector
 from partybuild.celery import app as celery_app
+from partybuild.kernel import policy
 from tests.factories import OrganizationFactory, RoleAssignmentFactory, UserFactory
+
+# The policy mutation check (scripts/widen_policy.py) runs the tests with one ACTIONS entry widened by one role:
+# PB_WIDEN_POLICY="records.view:auditor". Some test must then fail.
+if os.environ.get("PB_WIDEN_POLICY"):
+    _action, _role = os.environ["PB_WIDEN_POLICY"].split(":")
+    policy.ACTIONS[_action] = (*policy.ACTIONS[_action], _role)
 
 # Tasks run in the test process unless a test starts a real worker itself.
 celery_app.conf.task_always_eager = True

@@ -8,8 +8,15 @@ more (another method, or another object).
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+#: the roles that read records, each walked against every case's expectation
 ROLES = ("admin", "staff", "inspector", "secretary", "leader")
+#: signed-in users who read no records: the 审计员 and a user given no role yet. Each sees no business data: every
+#: page and route answers them 403 or 404, except the ones a case lists for them in ``allowed``
+WITHOUT_RECORDS = ("auditor", "no_role")
+#: every role that reads records (a case's default)
 EVERYONE = frozenset(ROLES)
+#: the pages of one's own account: every signed-in user has them
+ALL_SIGNED_IN = EVERYONE | set(WITHOUT_RECORDS)
 TREE_EDITORS = frozenset({"admin", "staff"})
 
 

@@ -52,7 +52,28 @@ def imports_of(module, path):
                 base = ".".join([*anchor, base] if base else anchor)
             found.update(f"{base}.{alias.name}" if _is_module(f"{base}.{alias.name}") else base
                          for alias in node.names)
+        elif isinstance(node, ast.Call):
+            found.update(_reached_at_run_time(node))
     return {name for name in found if layer_of(name)[0] >= 0}
+
+
+#: app labels of the project, and the package that holds each app's models
+APP_PACKAGES = {"kernel": "partybuild.kernel", "partybuild": "partybuild", **{app: app for app in DOMAIN}}
+
+
+def _reached_at_run_time(call):
+    """What a call reaches by name: ``importlib.import_module("orgs.models")``, ``__import__("orgs")``,
+    ``apps.get_model("orgs", "Organization")`` or ``apps.get_model("orgs.Organization")`` (string literals)."""
+    name = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
+    texts = [arg.value for arg in call.args if isinstance(arg, ast.Constant) and isinstance(arg.value, str)]
+    if not texts:
+        return set()
+    if name in ("import_module", "__import__"):
+        return {texts[0]}
+    if name == "get_model":
+        label = texts[0].partition(".")[0]
+        return {f"{APP_PACKAGES[label]}.models"} if label in APP_PACKAGES else set()
+    return set()
 
 
 def _is_module(dotted):
@@ -61,6 +82,19 @@ def _is_module(dotted):
 
 
 GRAPH = {module: imports_of(module, path) for module, path in source_modules()}
+
+
+@pytest.mark.parametrize("reaching_up", [
+    "import importlib\nimportlib.import_module('orgs.models')",
+    "from importlib import import_module\nimport_module('rectification.services')",
+    "from django.apps import apps\napps.get_model('scoring', 'Assessment')",
+    "from django.apps import apps\napps.get_model('orgs.Organization')",
+    "__import__('partybuild.views')"])
+def test_a_module_reaching_up_at_run_time_is_seen(tmp_path, reaching_up):
+    path = tmp_path / "probe.py"
+    path.write_text(reaching_up)
+    kernel = layer_of("partybuild.kernel.probe")
+    assert any(layer_of(target) > kernel for target in imports_of("partybuild.kernel.probe", path)), reaching_up
 
 
 @pytest.mark.parametrize("module", sorted(GRAPH))

@@ -4,13 +4,19 @@ Every named URL of the project's apps must have a case in ``tests/<app>/permissi
 page without one fails ``test_every_url_has_a_case``. Inside the scope the allowed roles get the
 case's status and every other role 403; outside it everybody but the administrator gets 404
 (existence is not told). The API's routes are walked the same way (tests/api/permission_cases.py).
+
+The auditor and a signed-in user with no role walk every URL and route too: each may open only the pages a
+case lists for them (their own account, the auditor's audit trail); everything else answers 403 or 404, and
+no page they open shows an organisation's name.
 """
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
+from orgs.models import Role
+from partybuild.kernel.policy import PAGES_WITHOUT_RECORDS
 from partybuild.kernel.registry import PROJECT_APPS, app_modules
-from tests.permission import ROLES
+from tests.permission import ROLES, WITHOUT_RECORDS
 
 SKIPPED_NAMESPACES = {"admin"}
 SKIPPED_NAMES = {"login", "logout", "password_change", "password_change_done", "password_reset",
@@ -55,6 +61,41 @@ def _expected_inside(role, case):
     if role in case.hidden:
         return 404
     return case.ok_status if role in case.allowed else 403
+
+
+@pytest.fixture
+def without_records(world):
+    """The county's 审计员 and a user without any role, added to ``world.users``."""
+    world.users["auditor"] = world.user_with(Role.AUDITOR, world.county)
+    world.users["no_role"] = type(world.users["staff"]).objects.create_user("no_role", password="x")
+    return world
+
+
+#: what a page of one's own may show: no organisation's name (but the one the auditor's own role is on)
+ORGANISATION_NAMES = ("甲镇", "乙镇", "东山村", "外县")
+
+
+def _sent_to_own_page(response):
+    """A redirect to a page of one's own (the home page sends such a user to their start page)."""
+    return response.status_code == 302 and resolve(response["Location"].split("?")[0]).view_name in (
+        PAGES_WITHOUT_RECORDS)
+
+
+@pytest.mark.parametrize("role", WITHOUT_RECORDS)
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_users_without_records_open_only_their_own_pages(client, without_records, name, role):
+    world = without_records
+    case = CASES[name]
+    client.force_login(world.users[role])
+    response = _send(client, world, name, case, "own")
+    if role not in case.allowed:
+        assert response.status_code in (403, 404) or _sent_to_own_page(response), (name, role, response.status_code)
+        return
+    assert response.status_code == case.ok_status, (name, role)
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    shown = body.decode(errors="replace") if response.get("Content-Type", "").startswith(
+        ("text/", "application/json")) else ""
+    assert not any(org_name in shown for org_name in ORGANISATION_NAMES), (name, role)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

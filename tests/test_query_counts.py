@@ -41,6 +41,7 @@ def page_queries(client, user):
     return counts
 
 
+@pytest.mark.bench  # seeds the city
 @pytest.mark.django_db(transaction=True)  # --reset flushes, which PostgreSQL refuses inside a transaction
 def test_tree_and_detail_pages_keep_their_query_count_from_county_to_city(client):
     users = get_user_model().objects

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from partybuild import tasks
 from partybuild.kernel import audit
 from partybuild.kernel.policy import require
-from partybuild.kernel.reports import all_builders, builder_for
+from partybuild.kernel.reports import builder_for, builders_for
 from partybuild.kernel.uploads import download_name
 from partybuild.models import Report
 from partybuild.report_views import report_scopes
@@ -70,7 +70,7 @@ class ReportKinds(ApiView):
         scope = get_object_or_404(report_scopes(request.user), pk=scope_id)
         return Response(KindOut([{"kind": b.kind, "label": str(b.label), "periods": [
             {"value": value, "label": str(label)} for value, label in b.periods(request.user, scope)]}
-            for b in all_builders()], many=True).data)
+            for b in builders_for(request.user, scope)], many=True).data)
 
 
 class ReportViewSet(ReadOnlyViewSet):
@@ -93,7 +93,7 @@ class ReportViewSet(ReadOnlyViewSet):
         data.is_valid(raise_exception=True)
         wanted = data.validated_data
         scope = get_object_or_404(report_scopes(request.user), pk=wanted["scope"])
-        if wanted["kind"] not in {builder.kind for builder in all_builders()}:
+        if wanted["kind"] not in {builder.kind for builder in builders_for(request.user, scope)}:
             raise serializers.ValidationError({"kind": ["没有这种报告。"]})
         if wanted["period"] not in dict(builder_for(wanted["kind"]).periods(request.user, scope)):
             raise serializers.ValidationError({"period": ["这个期间不可选。"]})

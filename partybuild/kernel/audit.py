@@ -16,7 +16,7 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from .models import AuditEvent
-from .policy import can
+from .policy import can, members_in_scope, scope_of
 
 _current_request = contextvars.ContextVar("audit_request", default=None)
 
@@ -65,6 +65,34 @@ def label(action):
     return f"{_PREFIX_LABELS.get(prefix, prefix)} {_VERBS.get(verb, verb)}"
 
 
+#: what the details of an event are called, in words (a tracked model's fields: their own labels)
+DETAIL_LABELS = {"file": "文件", "filter": "筛选条件", "rows": "行数", "scope": "范围", "period": "期间",
+                 "status": "状态码", "method": "请求方式", "report": "报告编号", "year": "年度", "org": "组织",
+                 "rater": "评分主体", "reason": "理由", "size": "大小", "outcome": "结果", "name": "名称",
+                 "indicator": "指标", "points": "分数"}
+_VALUE_WORDS = {"True": "是", "False": "否", "None": "(无)", "": "(空)"}
+#: a tracked model's field labels, by the prefix of its events
+_FIELD_LABELS = {}
+
+
+def _word(value):
+    return _VALUE_WORDS.get(str(value), str(value))
+
+
+def in_words(event) -> list[str]:
+    """An event's details as Chinese phrases: "是否超级用户：否", "含下级组织：是 → 否", "文件：照片.jpg"."""
+    labels = _FIELD_LABELS.get(event.action.rpartition(".")[0], {})
+    words = []
+    for key, value in event.details.items():
+        if key == "values":
+            words += [f"{labels.get(name, name)}：{_word(text)}" for name, text in value.items()]
+        elif key == "changed":
+            words += [f"{labels.get(name, name)}：{_word(old)} → {_word(new)}" for name, (old, new) in value.items()]
+        else:
+            words.append(f"{DETAIL_LABELS.get(key, key)}：{_word(value)}")
+    return words
+
+
 _VERBS = {"created": "新增", "changed": "修改", "deleted": "删除", "add": "新增", "change": "修改", "delete": "删除"}
 _PREFIX_LABELS = {"admin": "后台"}
 
@@ -72,6 +100,17 @@ _PREFIX_LABELS = {"admin": "后台"}
 def may_view_audit(user):
     """Who may read and export the audit trail: the administrator and the read-only 审计员 (policy 'audit.view')."""
     return user.is_authenticated and user.is_active and can(user, "audit.view")
+
+
+def visible_events(user):
+    """The events ``user`` may read: the administrator all, an auditor those of the people whose roles lie in
+    their scope for ``audit.view`` (another county's auditor reads none of this county's), anyone else none.
+    Events of the administrator, the system and unknown names are the administrator's to read."""
+    if not may_view_audit(user):
+        return AuditEvent.objects.none()
+    if scope_of(user).is_admin:
+        return AuditEvent.objects.all()
+    return AuditEvent.objects.filter(user__in=members_in_scope(user, "audit.view"))
 
 
 def current_request():
@@ -124,9 +163,20 @@ def track(model, prefix, fields=None):
     A change is found by reading the row before the save, so use it for rarely written models.
     """
     _TRACKED.add(model._meta.label_lower)
+    _FIELD_LABELS[prefix] = {field.name: field.verbose_name for field in model._meta.get_fields()
+                             if hasattr(field, "verbose_name")}
+
+    def text(instance, name, value):
+        """A value as a reader knows it: a choice's label, a related object's name."""
+        field = model._meta.get_field(name)
+        if field.choices:
+            return str(dict(field.flatchoices).get(value, value))
+        if field.many_to_one and value is not None:
+            return str(getattr(instance, name))
+        return str(value)
 
     def snapshot(instance):
-        return {key: str(value) for key, value in model_to_dict(instance, fields=fields).items()}
+        return {key: text(instance, key, value) for key, value in model_to_dict(instance, fields=fields).items()}
 
     def before(sender, instance, raw=False, update_fields=None, **kwargs):
         if raw or instance.pk is None or update_fields == frozenset({"last_login"}):

@@ -4,7 +4,9 @@ from html import escape
 
 from django import forms
 from django.forms.utils import flatatt
+from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
 
@@ -58,20 +60,40 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class OrgPicker(forms.TextInput):
-    """An organisation chosen by name: a search box listing matches inside the user's scope for ``action``
-    (htmx, ``orgs:pick``); the chosen organisation's code is the submitted value."""
+class SearchPicker(forms.TextInput):
+    """Something chosen by name: a search box listing matches (htmx, ``search_url``); the chosen match's key is
+    the submitted value, and ``current_url`` (``…current=<key>``) names it again when the form comes back."""
 
-    template_name = "kernel/_org_picker.html"
+    template_name = "kernel/_picker.html"
+    placeholder = "输入名称搜索"
+
+    def search_url(self) -> str:
+        raise NotImplementedError
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        search_url = self.search_url()
+        current = ("&" if "?" in search_url else "?") + urlencode({"current": value or ""})
+        context["widget"].update(search_url=search_url, current_url=search_url + current,
+                                 placeholder=self.attrs.get("placeholder") or self.placeholder)
+        return context
+
+
+class OrgPicker(SearchPicker):
+    """An organisation chosen by name: the matches inside the user's scope for ``action`` (``orgs:pick``); the
+    chosen organisation's code is the submitted value."""
+
+    placeholder = "输入组织名称搜索"
+    #: the actions some picker serves: ``orgs:pick`` answers only for these (and only to those who may take them)
+    served = {"records.view"}
 
     def __init__(self, action="records.view", attrs=None):
         super().__init__(attrs)
         self.action = action
+        OrgPicker.served.add(action)
 
-    def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
-        context["widget"]["action"] = self.action
-        return context
+    def search_url(self):
+        return f"{reverse('orgs:pick')}?{urlencode({'action': self.action})}"
 
 
 class OrgCodeField(forms.CharField):

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from . import audit
 from .audit import Action
+from .policy import NotAllowed, may_open
 
 #: session key: the signed-in user's password was set by someone else and must be changed first
 MUST_CHANGE_PASSWORD = "pb_must_change_password"
@@ -67,3 +68,20 @@ class PasswordChangeRequiredMiddleware:
             if request.path_info not in allowed:
                 return redirect("password_change")
         return self.get_response(request)
+
+
+class RecordsOnlyMiddleware:
+    """A signed-in user whose roles read no records (the auditor, a user not yet given a role) opens only the
+    pages of their own (``policy.may_open``): everything else answers 403 before its view runs, so a page that
+    forgets to ask the policy still shows such a user nothing. API token users are checked by the API itself."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.user.is_authenticated and not may_open(request.user, request.resolver_match.view_name):
+            raise NotAllowed
+        return None

@@ -33,29 +33,34 @@ class RoleSpec:
     start_page: str = "home"
 
 
+#: where a signed-in user without any role lands: their own profile (nothing of the organisations)
+NO_ROLE_START_PAGE = "profile"
+
+
 ROLES = [
     RoleSpec("admin", "系统管理员", read_only=False, covers_subtree=True),
     RoleSpec("staff", "组织部干部", read_only=False, covers_subtree=True),
     RoleSpec("inspector", "考核组成员", read_only=False, covers_subtree=True, start_page="inspections:today"),
     RoleSpec("secretary", "支部书记", read_only=False, covers_subtree=False),
     RoleSpec("leader", "领导", read_only=True, covers_subtree=True),
-    RoleSpec("auditor", "审计员", read_only=True, covers_subtree=True),
+    RoleSpec("auditor", "审计员", read_only=True, covers_subtree=True, start_page="kernel:audit"),
 ]
 ROLE_SPECS = {spec.name: spec for spec in ROLES}
 
 Role = TextChoices("Role", [(spec.name.upper(), (spec.name, spec.label)) for spec in ROLES])
 
 _STAFF, _INSPECTOR, _SECRETARY, _LEADER, _AUDITOR = "staff", "inspector", "secretary", "leader", "auditor"
-_EVERYONE = (_STAFF, _INSPECTOR, _SECRETARY, _LEADER, _AUDITOR)
+#: the roles that read business records (the auditor reads only the audit trail)
+_READERS = (_STAFF, _INSPECTOR, _SECRETARY, _LEADER)
 
 #: action → the roles that may take it (on an object: granted on an organisation above or at the object's)
 ACTIONS: dict[str, tuple[str, ...]] = {
-    # pages everyone with a role has
-    "home.view": _EVERYONE,
-    "records.view": (_STAFF, _INSPECTOR, _SECRETARY, _LEADER),  # what ``visible_to`` shows: the auditor sees none
-    "notifications.view": _EVERYONE,
+    # pages every role that reads records has
+    "home.view": _READERS,
+    "records.view": _READERS,  # what ``visible_to`` shows, notifications, the schemes (考核细则): the auditor sees none
     # the organisation tree
     "orgs.manage": (_STAFF,),
+    "orgs.manage_top": (),  # create or move a top-level organisation: the administrator only
     "orgs.statistics": (_STAFF, _SECRETARY),
     # the three lists and the ledger
     "ledger.work": (_STAFF, _SECRETARY),  # raise own problems, plan, report progress, apply for 销号
@@ -80,6 +85,16 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "audit.view": (_AUDITOR,),
 }
 
+#: pages (URL names) open to a signed-in user whose roles read no records, and the action each asks for (None:
+#: anybody signed in): their own account, and the audit trail for the auditor. Every other page and API route
+#: answers 403 to such a user before its view runs (``may_open``, asked by ``kernel.middleware`` and the API).
+PAGES_WITHOUT_RECORDS = {
+    "home": None, "start": None,  # both send the user on to their own start page
+    "profile": None, "token_new": None, "token_revoke": None, "api:me": None,
+    "logout": None, "password_change": None, "password_change_done": None,
+    "kernel:audit": "audit.view", "kernel:audit_export": "audit.view",
+}
+
 #: what a refusal says, where more can be said than "no permission"
 REFUSALS = {
     "orgs.manage": "只有本范围的组织部干部可以维护组织体系。",
@@ -91,7 +106,7 @@ REFUSALS = {
 }
 
 # A read-only role must never be granted an action that writes.
-_WRITING = {"orgs.manage", "orgs.statistics", "ledger.work", "ledger.manage", "inspections.manage",
+_WRITING = {"orgs.manage", "orgs.manage_top", "orgs.statistics", "ledger.work", "ledger.manage", "inspections.manage",
             "inspections.visit", "scoring.manage", "scoring.rate"}
 assert not any(ROLE_SPECS[r].read_only for action in _WRITING for r in ACTIONS[action]), "read-only role writes"
 
@@ -112,12 +127,21 @@ class Grant:
 
 
 _grant_loader = None
+_member_loader = None
 
 
-def set_grant_loader(loader):
-    """``loader(user) -> [(role, org_id, org_path, recursive)]``, registered by the app that stores them."""
-    global _grant_loader
-    _grant_loader = loader
+def set_grant_loader(loader, members):
+    """``loader(user) -> [(role, org_id, org_path, recursive)]`` and ``members(user, action)``, the ids of the
+    people holding a role on an organisation of the user's scope for ``action`` (a values queryset), registered
+    by the app that stores the assignments."""
+    global _grant_loader, _member_loader
+    _grant_loader, _member_loader = loader, members
+
+
+def members_in_scope(user, action):
+    """The people whose roles lie in ``user``'s scope for ``action``: whose own records (the audit trail's
+    events) that scope covers."""
+    return _member_loader(user, action)
 
 
 class Scope:
@@ -140,17 +164,29 @@ class Scope:
 
     @property
     def start_page(self):
-        """The start page of the user's first role in declaration order."""
-        return next((spec.start_page for spec in ROLES if spec.name in self.roles), "home")
+        """The start page of the user's first role in declaration order (a user without a role: the profile)."""
+        return next((spec.start_page for spec in ROLES if spec.name in self.roles), NO_ROLE_START_PAGE)
 
     def root_ids(self):
         """The organisations the user's roles are granted on."""
         return [g.org_id for g in self.grants]
 
-    def own_org_ids(self, action="ledger.own") -> set[int]:
-        """The organisations the user's grants for ``action`` are on: a secretary's own branch, highlighted
-        in lists and rankings."""
-        return {g.org_id for g in self.grants if g.role in ACTIONS[action]}
+    def own_org_ids(self) -> set[int]:
+        """The user's own organisations: those a role of theirs is granted on (a secretary's branch, a staff
+        member's committee), whatever the role. Highlighted in lists and rankings, and never the ones whose
+        items the user accepts or sends back (``rectification.services.is_own_organisation``)."""
+        return {g.org_id for g in self.grants}
+
+    def grants_for(self, action) -> list[Grant]:
+        """The grants that carry ``action``, outermost first: each is one part of the scope (its organisation, and
+        its subtree when recursive), e.g. one set of dashboard figures per grant."""
+        return sorted((g for g in self.grants if g.role in ACTIONS[action]), key=lambda g: (len(g.path), g.path))
+
+    def nearest_grant(self, path, action):
+        """The innermost grant for ``action`` whose part of the scope holds the organisation at ``path``, or None
+        (the administrator's, too, is None: they hold no grant)."""
+        holding = [g for g in self.grants_for(action) if g.path == path or (g.recursive and path.startswith(g.path))]
+        return holding[-1] if holding else None
 
     def allows(self, action) -> bool:
         """The user may take ``action`` somewhere in their scope."""
@@ -158,10 +194,7 @@ class Scope:
 
     def covers(self, path, action) -> bool:
         """The organisation with materialised ``path`` lies in the part of the scope granted for ``action``."""
-        if self.is_admin:
-            return True
-        return any(g.path == path or (g.recursive and path.startswith(g.path))
-                   for g in self.grants if g.role in ACTIONS[action])
+        return self.is_admin or self.nearest_grant(path, action) is not None
 
     def covers_subtree(self, path, action="records.view") -> bool:
         """The organisation at ``path`` and all its subordinates lie in the scope (a grant 含下级 reaches it)."""
@@ -232,6 +265,17 @@ def role_may(role, action) -> bool:
 def can_edit(user, obj) -> bool:
     """May ``user`` change ``obj`` (its queryset's ``edit_action``)?"""
     return can(user, type(obj).objects.none().edit_action, obj)
+
+
+def may_open(user, view_name) -> bool:
+    """May ``user`` open the page or API route named ``view_name`` at all? Those who read records may (the view
+    decides the rest); others only the pages of ``PAGES_WITHOUT_RECORDS``. The admin site checks its own."""
+    if view_name.startswith("admin:") or can(user, "records.view"):
+        return True
+    if view_name not in PAGES_WITHOUT_RECORDS:
+        return False
+    action = PAGES_WITHOUT_RECORDS[view_name]
+    return action is None or can(user, action)
 
 
 def require(user, action, obj=None, message=None):

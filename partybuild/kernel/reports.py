@@ -8,6 +8,8 @@ from here; nothing else names a report kind.
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
+from .policy import can
+
 REPORT_KINDS = {}
 
 
@@ -71,3 +73,8 @@ def builder_for(kind):
 def all_builders():
     _load()
     return list(REPORT_KINDS.values())
+
+
+def builders_for(user, scope):
+    """The report kinds ``user`` may ask for over ``scope``: each asks the policy for its own ``action``."""
+    return [builder for builder in all_builders() if can(user, builder.action, scope)]

@@ -16,7 +16,6 @@ from django.views.decorators.http import require_POST
 
 from . import audit, health, sessions
 from .audit import Action
-from .models import AuditEvent
 
 CATEGORIES = [("", "全部事件"), ("login", "登录(成功、失败、锁定)"), ("logout", "退出登录"), ("password", "密码"),
               ("sessions", "结束会话"), ("access", "拒绝访问"), ("export", "导出"), ("download", "下载"),
@@ -38,8 +37,7 @@ class AuditSearchForm(forms.Form):
             raise forms.ValidationError("开始日期不能晚于结束日期。")
         return data
 
-    def events(self):
-        events = AuditEvent.objects.all()
+    def events(self, events):
         if not self.is_valid():
             return events.none()
         data = self.cleaned_data
@@ -56,18 +54,20 @@ class AuditSearchForm(forms.Form):
         return events
 
 
-def _auditor_only(request):
+def _searched_events(request):
+    """The events the request's user may read (403 for one who may read none), narrowed by the search form."""
     if not audit.may_view_audit(request.user):
         raise PermissionDenied
+    form = AuditSearchForm(request.GET or None)
+    events = audit.visible_events(request.user)
+    return form, form.events(events) if request.GET else events
 
 
 def audit_trail(request):
-    _auditor_only(request)
-    form = AuditSearchForm(request.GET or None)
-    events = form.events() if request.GET else AuditEvent.objects.all()
+    form, events = _searched_events(request)
     page = Paginator(events.order_by("-at", "-id"), 50).get_page(request.GET.get("page"))
     for event in page:
-        event.label = audit.label(event.action)
+        event.label, event.words = audit.label(event.action), audit.in_words(event)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "kernel/audit.html", {"form": form, "page": page, "query": query.urlencode(),
@@ -80,7 +80,7 @@ AUDIT_HEADER = ["时间", "账号", "地址", "事件", "事件代码", "对象"
 def audit_rows(events):
     yield AUDIT_HEADER
     for event in events.iterator(chunk_size=2000):
-        details = "；".join(f"{key}={value}" for key, value in event.details.items())
+        details = "；".join(audit.in_words(event))
         yield [timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M:%S"), event.username, event.ip or "",
                audit.label(event.action), event.action, event.target, details]
 
@@ -114,9 +114,7 @@ def _with_bom(lines):
 
 
 def audit_export(request):
-    _auditor_only(request)
-    form = AuditSearchForm(request.GET or None)
-    events = form.events() if request.GET else AuditEvent.objects.all()
+    _form, events = _searched_events(request)
     return export_response(request, events, request.GET.urlencode())
 
 

@@ -83,7 +83,7 @@
   document.addEventListener("htmx:load", function (event) { start(event.detail.elt); });
 })();
 
-// The organisation picker (kernel/_org_picker.html): a match clicked fills the hidden code and the search box.
+// The pickers (kernel/_picker.html: organisations, a 督办 的突出问题): a match clicked fills the hidden code and the search box.
 document.addEventListener("click", function (event) {
   var choice = event.target.closest("[data-pick-code]");
   if (!choice) {

@@ -13,7 +13,7 @@ from tests.inspections.helpers import finding_of, target_of, visit_of
 from tests.inspections.permission_cases import ROUND_READERS, pk_of, round_pk, tour_pk
 from tests.inspections.permission_cases import stop_pk as stop_kwargs
 from tests.partybuild.permission_cases import REPORTERS, report_pk, this_month
-from tests.permission import EVERYONE, TREE_EDITORS, Case, org_pk
+from tests.permission import ALL_SIGNED_IN, EVERYONE, TREE_EDITORS, Case, org_pk
 from tests.rectification.helpers import extension_of, item_of
 from tests.rectification.permission_cases import (
     LEDGER_KEEPERS,
@@ -63,7 +63,7 @@ PLAN = {"version": 1, "measures": "建立会议记录本", "responsible_unit": "
         "deadline": "2030-01-31", "kind": "deadline"}
 
 CASES = {
-    "api:me": ApiCase(),
+    "api:me": ApiCase(allowed=ALL_SIGNED_IN),
     "api:schema": ApiCase(),
     "api:docs": Case(),
     "api:organisation-list": ApiCase(),

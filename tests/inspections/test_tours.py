@@ -16,7 +16,8 @@ from tests.factories import OrganizationFactory
 def tour(world):
     stops = [world.branch, world.sibling, world.far_branch] + [
         OrganizationFactory(parent=world.town_b, name=name) for name in ("北坡村党支部", "中和村党支部")]
-    raters = [world.users["inspector"], world.users["leader"], world.user_with("inspector", world.county)]
+    raters = [world.users["inspector"], world.user_with("inspector", world.town_b),
+              world.user_with("inspector", world.county)]
     return services.create_tour(world.users["staff"], name="逐村观摩", kind=Tour.Kind.CIRCUIT, root=world.county,
                                 held_on=datetime.date(2026, 11, 1), stops=stops, participants=raters), raters
 

@@ -16,7 +16,7 @@ def test_round_targets_follow_the_subtree_and_filters(world):
                                     root=world.county, starts_on=datetime.date(2026, 1, 1),
                                     ends_on=datetime.date(2026, 6, 30), levels=["village"])
     assert {t.org for t in created.targets.all()} == {world.branch, world.sibling, world.far_branch}
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError, match="只有本范围的组织部干部可以安排督查考核"):
         services.create_round(world.users["staff"], name="越权", kind="assessment", root=world.foreign_county,
                               starts_on=datetime.date(2026, 1, 1), ends_on=datetime.date(2026, 6, 30))
     with pytest.raises(ServiceError, match="结束日期"):

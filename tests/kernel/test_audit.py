@@ -120,7 +120,7 @@ def test_role_changes_in_the_admin_are_recorded_once_each(world, login):
     assert response.status_code == 302
     assignment = RoleAssignment.objects.get(user=user, role=Role.LEADER)
     created = only("role.created", user=world.users["admin"])
-    assert created.details["values"]["org"] == str(world.town_b.pk)
+    assert created.details["values"]["org"] == world.town_b.name
     client.post(f"/admin/orgs/roleassignment/{assignment.pk}/change/", {
         "user": user.pk, "role": Role.LEADER, "org": world.town_b.pk})
     assert only("role.changed").details["changed"] == {"recursive": ["True", "False"]}
@@ -197,7 +197,7 @@ def test_the_admin_exports_the_selected_entries_as_text_never_formulas(world, lo
     response = client.post("/admin/kernel/auditevent/", {"action": "export_csv", "_selected_action": [event.pk]})
     [row] = csv_rows(response)
     assert row[1:6] == [world.users["staff"].username, "", "导入", "import", '\'=HYPERLINK("http://x","y")']
-    assert row[6] == "file=@SUM(1).xlsx"
+    assert row[6] == "文件：@SUM(1).xlsx"
 
 
 def test_old_entries_are_pruned_after_the_retention_period(world, settings):
@@ -232,8 +232,10 @@ def test_the_audit_page_is_for_administrators_only(world, login):
 def test_the_read_only_auditor_reads_the_trail_but_no_records(world, login):
     audit.record(world.users["staff"], Action.EXPORT, "整改台账")
     client = login(world.user_with(Role.AUDITOR, world.county))
-    home = client.get("/").content.decode()
-    assert 'href="/ops/audit/"' in home
+    start = client.get("/")  # the auditor's start page is the audit trail, their menu leads there
+    assert start.status_code == 302 and start["Location"] == "/ops/audit/"
+    assert 'href="/ops/audit/"' in client.get(start["Location"]).content.decode()
+    assert client.get("/rectification/").status_code == 403
     assert "整改台账" in client.get("/ops/audit/").content.decode()
     assert client.get("/ops/audit/export/").status_code == 200
     assert 'href="/ops/audit/"' not in login(world.users["staff"]).get("/").content.decode()
@@ -246,3 +248,14 @@ def test_the_audit_export_is_itself_recorded(world, login):
     rows = csv_rows(response)
     assert [(row[1], row[3], row[5]) for row in rows] == [(world.users["staff"].username, "导出", "整改台账")]
     assert only(Action.EXPORT, target="审计记录").user == world.users["admin"]
+
+
+def test_the_audit_trail_reads_in_words(world, login):
+    """Field names, True/False and ids never reach the page: each detail is a label and a value in Chinese."""
+    RoleAssignment.objects.create(user=world.users["leader"], role=Role.STAFF, org=world.town_b, recursive=False)
+    client = login(world.users["admin"])  # the administrator's and the system's events are the administrator's
+    page = client.get("/ops/audit/").content.decode()
+    assert "values=" not in page and "recursive" not in page and "False" not in page
+    assert f"党组织：{world.town_b.name}" in page and "角色：组织部干部" in page and "含下级组织：否" in page
+    exported = b"".join(client.get("/ops/audit/export/").streaming_content).decode()
+    assert "含下级组织：否" in exported and "recursive" not in exported

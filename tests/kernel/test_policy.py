@@ -1,8 +1,12 @@
 """The one permission policy, seen over HTTP: rater membership, read-only roles, foreign ids, archived records."""
 
+import io
+
 import pytest
 from django.utils import timezone
+from openpyxl import load_workbook
 
+from orgs.models import RoleAssignment
 from partybuild.kernel import policy
 from partybuild.models import Report
 from rectification.models import Problem
@@ -92,7 +96,9 @@ def test_archived_problems_leave_every_page_a_secretary_sees(world, login, archi
     assert client.get(f"/rectification/items/{archived_item.pk}/").status_code == 404
     assert client.get(f"/rectification/items/{kept.pk}/").status_code == 200
     export = client.get("/rectification/export/")
-    assert export.status_code == 200 and "已归档的旧问题".encode() not in export.content
+    cells = [str(value) for sheet in load_workbook(io.BytesIO(export.content))
+             for row in sheet.iter_rows(values_only=True) for value in row]
+    assert "仍在整改的问题" in cells and "已归档的旧问题" not in cells  # the workbook's cells, not its zipped bytes
 
 
 def test_archived_problems_are_not_counted_in_the_month_figures(world, archived_item):
@@ -100,3 +106,16 @@ def test_archived_problems_are_not_counted_in_the_month_figures(world, archived_
 
     figures = month_figures(world.county, Period.current())
     assert figures.open == 0 and figures.overdue == 0
+
+
+def test_a_scope_names_its_grants_per_action_and_the_nearest_one(world):
+    user = world.user_with("staff", world.county)
+    RoleAssignment.objects.create(user=user, role="staff", org=world.branch, recursive=False)
+    RoleAssignment.objects.create(user=user, role="leader", org=world.town_b)
+    scope = policy.Scope(user)
+    assert [g.org_id for g in scope.grants_for("ledger.manage")] == [world.county.pk, world.branch.pk]
+    assert [g.org_id for g in scope.grants_for("dashboard.view")] == [world.county.pk, world.town_b.pk, world.branch.pk]
+    assert scope.nearest_grant(world.branch.path, "ledger.manage").org_id == world.branch.pk
+    assert scope.nearest_grant(world.sibling.path, "ledger.manage").org_id == world.county.pk
+    assert scope.nearest_grant(world.foreign_branch.path, "ledger.manage") is None
+    assert scope.own_org_ids() == {world.county.pk, world.branch.pk, world.town_b.pk}

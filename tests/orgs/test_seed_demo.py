@@ -36,6 +36,7 @@ def test_county_demo_has_the_figures_of_seed_004(db, capsys):
     assert Organization.objects.find_problems() == ([], [], [], [], [])
 
 
+@pytest.mark.bench  # the city seed
 def test_city_demo_has_the_figures_of_seed_003(db):
     call_command("seed_demo", "--scale", "city")
     assert counts() == {

@@ -33,5 +33,7 @@ def test_password_change_in_chinese(world, login):
 
 def test_logout_is_a_post_and_ends_the_session(world, login):
     client = login(world.users["leader"])
+    assert client.get("/accounts/logout/").status_code == 405  # a link or an image cannot sign anyone out
+    assert client.get("/rectification/").status_code == 200
     client.post("/accounts/logout/")
     assert client.get("/").status_code == 302

@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 
 
+@pytest.mark.bench
 @pytest.mark.skipif(not shutil.which("wrk"), reason="wrk not installed (scripts/install-system-packages.sh)")
 @pytest.mark.django_db(transaction=True)  # the gunicorn it starts reads the committed demo data
 def test_page_benchmark_serves_every_role_through_gunicorn_and_prints_its_figures(capsys, settings):

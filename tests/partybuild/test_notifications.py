@@ -122,7 +122,7 @@ def test_notifications_go_out_by_smtp_to_users_with_an_address(world, settings, 
 def test_a_refused_change_tells_nobody(world):
     item = item_of(world.branch, status=RectificationItem.Status.IN_PROGRESS)
     Notification.objects.all().delete()
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError, match="当前状态为“整改中”"):
         services.perform(world.users["secretary"], item, "accept")
     assert not Notification.objects.exists()
 

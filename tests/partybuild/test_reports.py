@@ -14,9 +14,12 @@ from partybuild.models import Report
 from rectification import services as ledger
 from rectification.figures import Period, month_figures
 from rectification.models import ItemTransition, Problem, ProblemCategory, ProgressUpdate
+from scoring import services as scoring_services
+from scoring.models import Assessment
+from tests.factories import OrganizationFactory
 from tests.partybuild.reports_helpers import at, ledger_history
 from tests.rectification.helpers import item_of
-from tests.scoring.helpers import published_for
+from tests.scoring.helpers import assessment_for, full_marks, published_for
 
 SEPTEMBER = Period(datetime.date(2026, 9, 1))
 
@@ -202,6 +205,7 @@ def test_leader_dashboard_figures_and_one_click_report(world, login):
     assert Report.objects.get().status == Report.Status.DONE
 
 
+@pytest.mark.bench
 def test_report_benchmark_prints_its_figures(db, capsys):
     from django.core.management import call_command
 
@@ -249,11 +253,19 @@ def test_a_large_ranking_fans_out_per_child_scope_and_merges(world, settings, tm
 
 
 def test_dashboard_shows_the_grade_distribution_and_the_ends_of_the_ranking(world, login):
-    published_for(world, scored=True)
+    """Twelve villages: the chart shows the first five and the last five, in rank order, never the middle two."""
+    villages = [world.branch, world.sibling, world.far_branch] + [
+        OrganizationFactory(parent=world.town_b, name=f"第{n}村党支部", level=world.branch.level) for n in range(4, 13)]
+    assessment = assessment_for(world)
+    for place, org in enumerate(villages):
+        full_marks(assessment, org, minus=place / 2)
+    scoring_services.close(world.users["staff"], assessment)
+    scoring_services.publish(world.users["staff"], Assessment.objects.get(pk=assessment.pk))
     dashboard = login(world.users["leader"]).get("/").context["dashboard"]
     charts = dashboard["charts"]
-    assert sum(g["value"] for g in charts["grades"]) == 3
-    assert sorted(charts["ranked"]) == sorted(["东山村党支部", "西山村党支部", "南湖村党支部"])
+    assert sum(g["value"] for g in charts["grades"]) == 12
+    assert charts["ranked"] == [org.name for org in villages[:5] + villages[-5:]]
+    assert charts["totals"] == sorted(charts["totals"], reverse=True) and len(set(charts["totals"])) == 10
     assert charts["results_url"] == f"/scoring/{dashboard['latest'].pk}/results/"
 
 
@@ -296,5 +308,6 @@ def test_when_retries_run_out_the_last_error_is_recorded_once(world, monkeypatch
     monkeypatch.setattr(type(builder_for("monthly")), "build", down)
     report = tasks.request_report(world.users["staff"], kind="monthly", scope=world.county, period="2026-09")
     report.refresh_from_db()
-    assert report.status == Report.Status.FAILED and report.error.count("数据库不可用") >= 1
+    assert report.status == Report.Status.FAILED and report.error.startswith("生成失败：数据库不可用")
+    assert report.error.count("生成失败") == 1  # the last attempt's error, not one per attempt
     assert report.attempts == tasks.ReportTask.max_retries + 1

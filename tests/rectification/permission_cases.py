@@ -82,6 +82,7 @@ CASES = {
     "rectification:follow_ups": Case(allowed=TREE_EDITORS),
     "rectification:overdue": Case(allowed=TREE_EDITORS),
     "rectification:supervise": Case(org_pk(), allowed=TREE_EDITORS),
+    "rectification:subject_pick": Case(org_pk(), allowed=TREE_EDITORS),
     "rectification:rectification_notice": Case(org_pk(), allowed=TREE_EDITORS),
     "rectification:responsibility_letter": Case(lambda w, side: {**org_pk()(w, side), "year": 2026},
                                                 allowed=TREE_EDITORS),

@@ -23,9 +23,9 @@ def test_push_reaches_every_grassroots_organisation_of_the_subtree_filtered_by_s
 
 
 def test_push_outside_the_staff_scope_is_refused(world):
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError, match="只有组织部干部可以向本范围内的组织下达"):
         lists.push_self_check(world.users["staff"], world.foreign_county, description="x", reply_by=REPLY_BY)
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError, match="只有组织部干部可以向本范围内的组织下达"):
         lists.push_self_check(world.users["leader"], world.county, description="x", reply_by=REPLY_BY)
 
 
@@ -38,7 +38,7 @@ def test_claiming_makes_it_the_organisations_own_problem_and_declining_needs_a_r
     with pytest.raises(ServiceError, match="已经反馈过"):
         lists.answer_self_check(world.users["secretary"], own, claim=True)
     neighbour = push.requests.get(org=world.sibling)
-    with pytest.raises(ServiceError):  # not the secretary's organisation
+    with pytest.raises(ServiceError, match="您不能反馈这个自查事项"):  # not the secretary's organisation
         lists.answer_self_check(world.users["secretary"], neighbour, claim=False, reason="无")
     with pytest.raises(ServiceError, match="必须说明理由"):
         lists.answer_self_check(world.users["staff"], neighbour, claim=False)
@@ -53,7 +53,7 @@ def test_tasks_assigned_down_a_subtree_and_completion_rolls_up(world):
     lists.report_task(world.users["secretary"], Task.objects.get(org=world.branch, quarter=2), done=True, note="已开展")
     with pytest.raises(ServiceError, match="写明完成情况"):
         lists.report_task(world.users["secretary"], Task.objects.get(org=world.branch, quarter=4), done=True)
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError, match="您不能报告这项任务的完成情况"):
         lists.report_task(world.users["secretary"], Task.objects.get(org=world.sibling, quarter=2), done=True,
                           note="越权")
     county = lists.task_completion(Task.objects.filter(org__path__startswith=world.county.path))

@@ -68,7 +68,7 @@ def test_an_issued_document_never_changes_and_a_correction_supersedes_it(world, 
     assert response["Location"] == f"/rectification/notices/{corrected.pk}/"
     assert corrected.number == f"测组督〔{YEAR}〕2号" and corrected.lines == first.lines
     assert "2020-01-01" in pdf_text(client.get(f"/rectification/notices/{corrected.pk}.pdf").content, tmp_path)
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError, match="这份文件已经被更正过"):
         notices.correct(world.users["staff"], first, requirement="再改", reply_by=LATER)
     assert Notice.objects.get(pk=first.pk).requirement == "限期整改"
     assert list(Notice.objects.visible_to(world.users["staff"]).awaiting_reply()) == [corrected]

@@ -151,7 +151,7 @@ def test_publication_freezes_and_corrections_need_a_reason_kept_in_history(world
     with pytest.raises(ServiceError, match="必须说明更正理由"):
         services.enter_score(world.users["staff"], rater=rater, org=world.sibling, indicator=indicator("1.1"),
                              points=D("6.7"))
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError, match="只有本范围的组织部干部可以进行此操作"):
         services.enter_score(world.users["leader"], rater=rater, org=world.sibling, indicator=indicator("1.1"),
                              points=D("6.7"), correction_reason="复核")
     services.enter_score(world.users["staff"], rater=rater, org=world.sibling, indicator=indicator("1.1"),
@@ -258,3 +258,20 @@ def test_deduction_evidence_is_checked_and_served_within_scope(world, login):
     assert client.get(f"/scoring/scores/{score.pk}/evidence/").status_code == 200
     outsider = world.user_with("staff", world.foreign_county)
     assert login(outsider).get(f"/scoring/scores/{score.pk}/evidence/").status_code == 404
+
+
+def test_the_close_page_lists_the_incomplete_sheets_the_refusal_counted(world, login):
+    """Over HTTP: the refusal names a sheet, the page offers it for decision, the decision lets closing pass."""
+    assessment = assessment_for(world)
+    full_marks(assessment, world.branch)
+    fill(assessment, world.sibling, {"1.1": 6})
+    client = login(world.users["staff"])
+    refused = client.post(f"/scoring/{assessment.pk}/close/", follow=True).content.decode()
+    assert "还有 1 张未填完的评分表没有处理" in refused
+    assert "未填完的评分表(共 1 张)" in refused and f'name="org" value="{world.sibling.pk}"' in refused
+    rater = assessment.raters.get(name="述职评分")
+    client.post(f"/scoring/{assessment.pk}/decide/", {"org": world.sibling.pk, "rater": rater.pk,
+                                                      "member": world.users["staff"].pk, "count": "count",
+                                                      "reason": "其余指标经核实为 0 分"})
+    client.post(f"/scoring/{assessment.pk}/close/")
+    assert Assessment.objects.get(pk=assessment.pk).status == Assessment.Status.CLOSED

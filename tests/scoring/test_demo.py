@@ -1,3 +1,4 @@
+import pytest
 from django.core.management import call_command
 
 from rectification.models import Problem
@@ -28,6 +29,7 @@ def test_demo_shows_every_rule(db):
     assert trial.comparison["grade_moves"] > 0 and trial.comparison["rank_moves"] > 0
 
 
+@pytest.mark.bench
 def test_database_benchmark_builds_closes_and_publishes_an_assessment_of_every_branch(db, capsys):
     call_command("seed_demo")
     call_command("bench_scoring", "--database", "--organisations", "20", "--runs", "1")

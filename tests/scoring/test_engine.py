@@ -3,6 +3,8 @@ seed 004: 两档制, three one-vote vetoes, 50 items in three blocks)."""
 
 from decimal import Decimal as D
 
+import pytest
+
 from scoring import engine
 from scoring.engine import Entry, Grading, Item, Previous, Rater
 
@@ -212,6 +214,7 @@ def test_grading_rules_describe_themselves_in_chinese():
     assert "好20%" in Grading("four_grades", engine.FOUR_GRADES, shares=(20, 30, 30)).describe()
 
 
+@pytest.mark.bench
 def test_benchmark_command_prints_its_figures(capsys):
     from django.core.management import call_command
 
