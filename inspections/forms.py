@@ -1,9 +1,9 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
+from kernel.forms import DateInput, MultipleFileField, OrgCodeField
 from orgs.models import Level, Organization, Sector
 from orgs.queries import people_who_may
-from partybuild.kernel.forms import DateInput, MultipleFileField, OrgCodeField
 from rectification.forms import CategoryChoiceField
 from rectification.models import Problem, ProblemCategory
 

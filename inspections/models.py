@@ -6,10 +6,10 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from kernel.policy import scope_of
+from kernel.querysets import ScopedQuerySet
+from kernel.uploads import RandomName
 from orgs.models import Organization
-from partybuild.kernel.policy import scope_of
-from partybuild.kernel.querysets import ScopedQuerySet
-from partybuild.kernel.uploads import RandomName
 from rectification.models import ProblemCategory
 
 

@@ -1,5 +1,5 @@
 
-from partybuild.kernel.navigation import NavItem
+from kernel.navigation import NavItem
 
 MENU = [
     NavItem("督查考核", "inspections:rounds", "inspections.view"),

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from partybuild.kernel.ranking import rank_by
+from kernel.ranking import rank_by
 
 ADVANCED, STANDARD, LAGGING = "先进", "达标", "后进"
 

@@ -8,10 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image
 
+from kernel.errors import ServiceError
+from kernel.policy import can, require
+from kernel.uploads import check_evidence, is_image
 from orgs.models import Organization
-from partybuild.kernel.errors import ServiceError
-from partybuild.kernel.policy import can, require
-from partybuild.kernel.uploads import check_evidence, is_image
 from rectification.models import Problem
 from rectification.services import raise_problem
 

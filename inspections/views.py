@@ -6,10 +6,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from partybuild.kernel import audit, xlsx
-from partybuild.kernel.pages import run_service
-from partybuild.kernel.policy import require
-from partybuild.kernel.uploads import download, download_name
+from kernel import audit, xlsx
+from kernel.pages import run_service
+from kernel.policy import require
+from kernel.uploads import download, download_name
 from rectification.models import Problem
 
 from . import services

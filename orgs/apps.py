@@ -6,8 +6,8 @@ class OrgsConfig(AppConfig):
     verbose_name = "组织体系"
 
     def ready(self):
-        from partybuild.kernel import audit
-        from partybuild.kernel.policy import set_grant_loader
+        from kernel import audit
+        from kernel.policy import set_grant_loader
 
         from .models import RoleAssignment
         from .scoping import load_grants

@@ -3,9 +3,9 @@
 from django.core.exceptions import ValidationError
 from django.db.models import Max
 
-from partybuild.kernel import xlsx
-from partybuild.kernel.imports import Importer
-from partybuild.kernel.policy import can
+from kernel import xlsx
+from kernel.imports import Importer
+from kernel.policy import can
 
 from .models import Organization, OrgStatistics
 

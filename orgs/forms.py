@@ -1,6 +1,6 @@
 from django import forms
 
-from partybuild.kernel.forms import DateInput
+from kernel.forms import DateInput
 
 from .models import Organization, OrgStatistics
 

@@ -4,9 +4,9 @@ from django.db import models, transaction
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
-from partybuild.kernel.events import emit
-from partybuild.kernel.policy import Role
-from partybuild.kernel.querysets import ScopedQuerySet
+from kernel.events import emit
+from kernel.policy import Role
+from kernel.querysets import ScopedQuerySet
 
 
 class Level(models.TextChoices):

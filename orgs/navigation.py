@@ -1,4 +1,4 @@
 
-from partybuild.kernel.navigation import NavItem
+from kernel.navigation import NavItem
 
 MENU = [NavItem("组织体系", "orgs:tree", "records.view")]

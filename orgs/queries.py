@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from partybuild.kernel.policy import roles_for, scope_of
+from kernel.policy import roles_for, scope_of
 
 from .models import Organization, OrgStatistics
 

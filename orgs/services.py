@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from partybuild.kernel.policy import can
+from kernel.policy import can
 
 from .models import Organization, OrgStatistics
 

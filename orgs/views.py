@@ -6,11 +6,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from partybuild.kernel import audit, xlsx
-from partybuild.kernel.forms import OrgPicker
-from partybuild.kernel.imports import import_views
-from partybuild.kernel.policy import can, require
-from partybuild.kernel.uploads import download
+from kernel import audit, xlsx
+from kernel.forms import OrgPicker
+from kernel.imports import import_views
+from kernel.policy import can, require
+from kernel.uploads import download
 
 from . import excel, queries, services
 from .forms import OrganizationForm, StatisticsForm

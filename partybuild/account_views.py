@@ -5,9 +5,9 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from kernel.pages import run_service
+from kernel.policy import ROLE_SPECS, scope_of
 from orgs.models import Organization
-from partybuild.kernel.pages import run_service
-from partybuild.kernel.policy import ROLE_SPECS, scope_of
 
 from . import tokens
 from .models import ApiToken

@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from partybuild.kernel.policy import scope_of
+from kernel.policy import scope_of
 
 from .navigation import menu_for
 

@@ -17,12 +17,12 @@ from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
+from kernel.dates import add_months
+from kernel.errors import ServiceError
+from kernel.events import domain_event
+from kernel.policy import require
+from kernel.reports import all_builders, builder_for
 from orgs.models import Level, Organization
-from partybuild.kernel.dates import add_months
-from partybuild.kernel.errors import ServiceError
-from partybuild.kernel.events import domain_event
-from partybuild.kernel.policy import require
-from partybuild.kernel.reports import all_builders, builder_for
 from rectification import chain
 
 from .models import Report, ReportPart

@@ -10,10 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from partybuild.kernel.querysets import ScopedQuerySet
-from partybuild.kernel.reports import builder_for
-
-from .kernel.uploads import RandomName
+from kernel.querysets import ScopedQuerySet
+from kernel.reports import builder_for
+from kernel.uploads import RandomName
 
 
 class ReportQuerySet(ScopedQuerySet):

@@ -5,8 +5,8 @@ Apps add their entries in their own ``navigation.py`` (a ``MENU`` list); see par
 
 from functools import cache
 
-from partybuild.kernel.navigation import NavItem
-from partybuild.kernel.registry import app_modules
+from kernel.navigation import NavItem
+from kernel.registry import app_modules
 
 MENU = [NavItem("首页", "home", "home.view")]
 #: after the apps' entries

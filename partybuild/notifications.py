@@ -1,7 +1,7 @@
 """Who is told what, and how: in-app notifications on the apps' events and from the daily job, then e-mail
 and any other sender.
 
-The domain apps only emit events (``partybuild.kernel.events``); ``connect()`` (called from the app's
+The domain apps only emit events (``kernel.events``); ``connect()`` (called from the app's
 ``ready``) turns them into notifications here. Each notification has a key unique per user, so a repeated
 event or a retried job creates nothing twice, and only a newly created notification is sent on: to the group
 robots' outbox in the same transaction (``robots``), then, after the commit, by e-mail through Django's e-mail
@@ -21,9 +21,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from kernel.events import domain_event
+from kernel.policy import ACTIONS, role_may
 from orgs.models import RoleAssignment
-from partybuild.kernel.events import domain_event
-from partybuild.kernel.policy import ACTIONS, role_may
 from rectification.models import RectificationItem
 from rectification.queries import follow_ups_due
 from scoring.models import Assessment

@@ -8,16 +8,16 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from kernel import audit
+from kernel.errors import ServiceError
+from kernel.forms import PlainSelect
+from kernel.policy import require
+from kernel.reports import builder_for, builders_for
+from kernel.uploads import download_name
 from orgs.models import COMMITTEE_KINDS, Organization
-from partybuild.kernel.errors import ServiceError
-from partybuild.kernel.forms import PlainSelect
-from partybuild.kernel.policy import require
-from partybuild.kernel.reports import builder_for, builders_for
-from partybuild.kernel.uploads import download_name
 
 from . import notifications as notifications_service
 from . import tasks
-from .kernel import audit
 from .models import Notification, Report
 
 

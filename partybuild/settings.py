@@ -48,7 +48,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "partybuild.kernel",
+    "kernel",
     "partybuild",
     "orgs",
     "inspections",
@@ -71,10 +71,10 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "partybuild.kernel.middleware.AuditMiddleware",
-    "partybuild.kernel.middleware.SessionActivityMiddleware",
-    "partybuild.kernel.middleware.PasswordChangeRequiredMiddleware",
-    "partybuild.kernel.middleware.RecordsOnlyMiddleware",
+    "kernel.middleware.AuditMiddleware",
+    "kernel.middleware.SessionActivityMiddleware",
+    "kernel.middleware.PasswordChangeRequiredMiddleware",
+    "kernel.middleware.RecordsOnlyMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -122,8 +122,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-    {"NAME": "partybuild.kernel.passwords.ComplexityValidator", "OPTIONS": {"min_classes": 3}},
-    {"NAME": "partybuild.kernel.passwords.HistoryValidator",
+    {"NAME": "kernel.passwords.ComplexityValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "kernel.passwords.HistoryValidator",
      "OPTIONS": {"remember": env.int("PASSWORD_HISTORY", default=5)}},
 ]
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
@@ -207,9 +207,9 @@ CELERY_BEAT_SCHEDULE = {
     "monthly-progress-reports": {"task": "partybuild.tasks.monthly_reports",
                                  "schedule": crontab(minute=0, hour=6, day_of_month=1)},
     "daily-reminders": {"task": "partybuild.tasks.daily_reminders", "schedule": crontab(minute=30, hour=7)},
-    "prune-audit-trail": {"task": "partybuild.kernel.tasks.prune_audit", "schedule": crontab(minute=15, hour=3)},
-    "worker-heartbeat": {"task": "partybuild.kernel.tasks.heartbeat", "schedule": 60.0},
-    "purge-unconfirmed-imports": {"task": "partybuild.kernel.tasks.purge_unconfirmed_imports",
+    "prune-audit-trail": {"task": "kernel.tasks.prune_audit", "schedule": crontab(minute=15, hour=3)},
+    "worker-heartbeat": {"task": "kernel.tasks.heartbeat", "schedule": 60.0},
+    "purge-unconfirmed-imports": {"task": "kernel.tasks.purge_unconfirmed_imports",
                                   "schedule": crontab(minute=15)},
     "requeue-robot-messages": {"task": "partybuild.tasks.requeue_robot_messages", "schedule": 300.0},
 }
@@ -239,7 +239,7 @@ DOCUMENT_FONTS = {
     "body": env.list("DOCUMENT_FONT_BODY", default=["仿宋_GB2312", "仿宋", "FangSong", "Noto Serif CJK SC"]),
     "heading": env.list("DOCUMENT_FONT_HEADING", default=["黑体", "SimHei", "Noto Sans CJK SC"]),
 }
-# Folders of the fonts Typst embeds in the ranked report (partybuild.kernel.typeset): Debian's fonts-noto-cjk.
+# Folders of the fonts Typst embeds in the ranked report (kernel.typeset): Debian's fonts-noto-cjk.
 TYPST_FONT_PATHS = [Path(p) for p in env.list("TYPST_FONT_PATHS", default=["/usr/share/fonts/opentype/noto"])]
 # A ranked report over more organisations than this is rendered per child scope (per county) in parallel tasks.
 REPORT_FAN_OUT_ABOVE = env.int("REPORT_FAN_OUT_ABOVE", default=1000)

@@ -10,7 +10,7 @@ from celery import Task, shared_task
 from django.conf import settings
 from django.db import connections, transaction
 
-from partybuild.kernel.errors import ServiceError
+from kernel.errors import ServiceError
 
 from . import jobs, notifications, robots
 from .models import IdempotentRequest

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django.utils import timezone
 
-from partybuild.kernel import audit
-from partybuild.kernel.errors import ServiceError
+from kernel import audit
+from kernel.errors import ServiceError
 
 from .models import ApiToken
 

@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from kernel import views as kernel_views
+
 from . import views
-from .kernel import views as kernel_views
 
 admin.site.site_header = "党建督考 管理后台"
 admin.site.site_title = "党建督考"
@@ -15,7 +16,7 @@ urlpatterns = [
     path("offline/", views.offline, name="offline"),
     path("sw.js", views.service_worker, name="service_worker"),
     path("readyz", kernel_views.readyz, name="readyz"),
-    path("ops/", include("partybuild.kernel.urls")),
+    path("ops/", include("kernel.urls")),
     path("accounts/", include("partybuild.account_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/", include("partybuild.api.urls")),

@@ -7,10 +7,10 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from inspections.models import Finding, Method
+from kernel.dates import add_months, month_start
+from kernel.policy import role_may, scope_of
 from orgs import queries
 from orgs.models import Organization
-from partybuild.kernel.dates import add_months, month_start
-from partybuild.kernel.policy import role_may, scope_of
 from rectification import figures as ledger_figures
 from rectification import queries as rectification_queries
 from rectification.figures import Period

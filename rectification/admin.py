@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from partybuild.kernel.admin import AppendOnlyAdmin
+from kernel.admin import AppendOnlyAdmin
 
 from .models import (
     DeadlineExtension,

@@ -6,7 +6,7 @@ class RectificationConfig(AppConfig):
     verbose_name = "整改台账"
 
     def ready(self):
-        from partybuild.kernel.events import domain_event
+        from kernel.events import domain_event
 
         domain_event.connect(_follow_tree_moves, dispatch_uid="rectification-tree-moves")
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Max
 
-from partybuild.kernel.dates import local_midnight
+from kernel.dates import local_midnight
 
 from .models import ChainHead, ItemTransition, LedgerCheckpoint
 from .workflow import action_label

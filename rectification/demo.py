@@ -11,10 +11,10 @@ from django.contrib.auth import get_user_model
 from django.db.models.functions import Mod
 from django.utils import timezone
 
+from kernel import bulk
+from kernel.dates import add_months, month_start
+from kernel.policy import Role
 from orgs.models import BRANCH_KINDS, Organization, RoleAssignment
-from partybuild.kernel import bulk
-from partybuild.kernel.dates import add_months, month_start
-from partybuild.kernel.policy import Role
 
 from . import lists, notices, services, taxonomy
 from .models import (

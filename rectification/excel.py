@@ -13,9 +13,9 @@ from django.db.models import F
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from kernel import xlsx
+from kernel.imports import Importer
 from orgs.models import Organization
-from partybuild.kernel import xlsx
-from partybuild.kernel.imports import Importer
 
 from .models import ItemTransition, Problem, ProblemCategory, ProgressUpdate, RectificationItem
 from .queries import latest_progress

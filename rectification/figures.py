@@ -18,10 +18,10 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Substr
 from django.utils import timezone
 
+from kernel import history
+from kernel.dates import add_months, local_midnight, month_start, parse_month
+from kernel.policy import scope_of
 from orgs.models import Organization
-from partybuild.kernel import history
-from partybuild.kernel.dates import add_months, local_midnight, month_start, parse_month
-from partybuild.kernel.policy import scope_of
 
 from .models import ItemHead, ItemTransition, PastLedgerGeneration, ProblemCategory, ProgressUpdate, RectificationItem
 

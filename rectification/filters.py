@@ -3,9 +3,9 @@ from django.db.models import Q
 from django.forms import CheckboxInput
 from django.utils import timezone
 
+from kernel import search
+from kernel.forms import DateInput, OrgPicker
 from orgs.models import Organization
-from partybuild.kernel import search
-from partybuild.kernel.forms import DateInput, OrgPicker
 
 from . import figures
 from .figures import Period

@@ -1,8 +1,8 @@
 from django import forms
 from django.urls import reverse
 
+from kernel.forms import DateInput, MultipleFileField, OrgCodeField, OrgPicker, SearchPicker
 from orgs.models import Organization, Sector
-from partybuild.kernel.forms import DateInput, MultipleFileField, OrgCodeField, OrgPicker, SearchPicker
 
 from .models import Problem, ProblemCategory, ProgressUpdate, RectificationItem, ResponsibilityEntry
 from .validators import not_after_today

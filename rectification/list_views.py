@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from kernel import audit, paging
+from kernel.lists import per_page
+from kernel.policy import can, can_edit, require
+from kernel.uploads import download_name
 from orgs.models import Organization
-from partybuild.kernel import audit, paging
-from partybuild.kernel.lists import per_page
-from partybuild.kernel.policy import can, can_edit, require
-from partybuild.kernel.uploads import download_name
 
 from . import lists
 from .forms import AnswerForm, LetterForm, PushForm, ResponsibilityForm, TaskBatchForm, TaskReportForm

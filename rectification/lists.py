@@ -10,10 +10,10 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from kernel.errors import ServiceError
+from kernel.policy import require
+from kernel.uploads import check_evidence
 from orgs.models import BRANCH_KINDS, Kind, Organization
-from partybuild.kernel.errors import ServiceError
-from partybuild.kernel.policy import require
-from partybuild.kernel.uploads import check_evidence
 
 from .models import (
     Problem,

@@ -1,5 +1,5 @@
 
-from partybuild.kernel.navigation import NavItem
+from kernel.navigation import NavItem
 
 MENU = [
     NavItem("整改台账", "rectification:ledger", "records.view"),

@@ -10,12 +10,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from kernel import audit
+from kernel.errors import ServiceError
+from kernel.pdf import render_document
+from kernel.policy import require
+from kernel.uploads import download, download_name
 from orgs.models import Organization
-from partybuild.kernel import audit
-from partybuild.kernel.errors import ServiceError
-from partybuild.kernel.pdf import render_document
-from partybuild.kernel.policy import require
-from partybuild.kernel.uploads import download, download_name
 
 from . import notices
 from .forms import NoticeForm, ReplyForm, SupervisionForm

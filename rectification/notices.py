@@ -10,11 +10,11 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from kernel.errors import ServiceError
+from kernel.events import emit
+from kernel.policy import can, scope_of
+from kernel.uploads import check_evidence
 from orgs.models import Organization
-from partybuild.kernel.errors import ServiceError
-from partybuild.kernel.events import emit
-from partybuild.kernel.policy import can, scope_of
-from partybuild.kernel.uploads import check_evidence
 
 from .models import (
     Notice,

@@ -5,7 +5,7 @@ from collections import defaultdict
 from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 
-from partybuild.kernel.dates import add_months
+from kernel.dates import add_months
 
 from .models import FollowUpCheck, ProgressUpdate, RectificationItem
 

@@ -6,11 +6,11 @@ the ledger stood at the month's end, so last month's report reads the same howev
 
 from django.utils import timezone
 
+from kernel import charts, xlsx
+from kernel.dates import add_months, parse_month, recent_months
+from kernel.pdf import render_pdf
+from kernel.reports import Built, ReportBuilder, register
 from orgs.models import Organization
-from partybuild.kernel import charts, xlsx
-from partybuild.kernel.dates import add_months, parse_month, recent_months
-from partybuild.kernel.pdf import render_pdf
-from partybuild.kernel.reports import Built, ReportBuilder, register
 
 from . import figures
 from .figures import Period, month_series

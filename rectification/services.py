@@ -6,12 +6,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from kernel.dates import month_start
+from kernel.errors import ServiceError
+from kernel.events import emit
+from kernel.policy import can, can_edit, scope_of
+from kernel.uploads import check_evidence
 from orgs.models import Organization
-from partybuild.kernel.dates import month_start
-from partybuild.kernel.errors import ServiceError
-from partybuild.kernel.events import emit
-from partybuild.kernel.policy import can, can_edit, scope_of
-from partybuild.kernel.uploads import check_evidence
 
 from .models import (
     DeadlineExtension,

@@ -8,15 +8,15 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from kernel import audit, paging, xlsx
+from kernel.dates import month_start
+from kernel.errors import ServiceError
+from kernel.imports import import_views
+from kernel.lists import per_page
+from kernel.pages import run_service
+from kernel.policy import can, can_edit, require
+from kernel.uploads import download, download_name
 from orgs.models import Organization
-from partybuild.kernel import audit, paging, xlsx
-from partybuild.kernel.dates import month_start
-from partybuild.kernel.errors import ServiceError
-from partybuild.kernel.imports import import_views
-from partybuild.kernel.lists import per_page
-from partybuild.kernel.pages import run_service
-from partybuild.kernel.policy import can, can_edit, require
-from partybuild.kernel.uploads import download, download_name
 
 from . import excel, figures, queries, services
 from .filters import LedgerFilter

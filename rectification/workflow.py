@@ -1,7 +1,7 @@
 """The rectification workflow in one declared table.
 
 待整改 → 整改中 → 申请销号 → 已销号, or 退回 back to 整改中; a failed 回头看 reopens a closed item.
-Each action names the policy action that permits it (partybuild.kernel.policy), whether the actor may
+Each action names the policy action that permits it (kernel.policy), whether the actor may
 belong to the item's own organisation, and whether a comment is required. ``rectification.services.perform`` is the only
 place that applies it.
 """

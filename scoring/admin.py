@@ -3,8 +3,8 @@ from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 
-from partybuild.kernel.admin import AppendOnlyAdmin
-from partybuild.kernel.errors import ServiceError
+from kernel.admin import AppendOnlyAdmin
+from kernel.errors import ServiceError
 
 from . import services
 from .models import (

@@ -18,9 +18,9 @@ from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from kernel import bulk
 from orgs.demo import demo_password
 from orgs.models import Level, Organization, Role, RoleAssignment
-from partybuild.kernel import bulk
 
 from . import schemes, services, trials
 from .models import Assessment, Indicator, Scheme, Score

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
-from partybuild.kernel.ranking import TIE_RULE, rank_by, ranked
+from kernel.ranking import TIE_RULE, rank_by, ranked
 
 __all__ = ["TIE_RULE", "compute"]
 

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 from django import forms
 
-from partybuild.kernel import xlsx
-from partybuild.kernel.imports import Importer, ImportForm
+from kernel import xlsx
+from kernel.imports import Importer, ImportForm
 
 from .models import Indicator, Scheme
 

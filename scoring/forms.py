@@ -1,8 +1,8 @@
 from django import forms
 
+from kernel.forms import DateInput, OrgCodeField, PlainSelect
 from orgs.models import Level, Organization, Sector
 from orgs.queries import people_who_may
-from partybuild.kernel.forms import DateInput, OrgCodeField, PlainSelect
 
 from . import engine, queries, trials
 from .models import Assessment, Indicator, Scheme

@@ -7,10 +7,10 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from kernel.policy import scope_of
+from kernel.querysets import ScopedQuerySet
+from kernel.uploads import RandomName
 from orgs.models import Organization
-from partybuild.kernel.policy import scope_of
-from partybuild.kernel.querysets import ScopedQuerySet
-from partybuild.kernel.uploads import RandomName
 
 from . import engine
 

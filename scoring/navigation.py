@@ -1,4 +1,4 @@
 
-from partybuild.kernel.navigation import NavItem
+from kernel.navigation import NavItem
 
 MENU = [NavItem("考核评价", "scoring:assessments", "records.view")]

@@ -6,9 +6,9 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from kernel import typeset, xlsx
+from kernel.reports import Built, ReportBuilder, register
 from orgs.models import Organization
-from partybuild.kernel import typeset, xlsx
-from partybuild.kernel.reports import Built, ReportBuilder, register
 from rectification.notices import issuer_name
 
 from .engine import TIE_RULE, UNRATED

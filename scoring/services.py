@@ -11,13 +11,13 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from kernel import bulk
+from kernel.dates import add_months
+from kernel.errors import ServiceError
+from kernel.events import emit
+from kernel.policy import can, require
+from kernel.uploads import check_evidence
 from orgs.models import Organization
-from partybuild.kernel import bulk
-from partybuild.kernel.dates import add_months
-from partybuild.kernel.errors import ServiceError
-from partybuild.kernel.events import emit
-from partybuild.kernel.policy import can, require
-from partybuild.kernel.uploads import check_evidence
 from rectification import notices
 from rectification.models import Problem, ProblemCategory
 from rectification.queries import items_for_assessment

@@ -9,9 +9,9 @@ SECRET_KEY (``django.core.signing``): a sheet is imported only where it was expo
 
 from django.core import signing
 
+from kernel import xlsx
+from kernel.imports import Importer
 from orgs.models import Organization
-from partybuild.kernel import xlsx
-from partybuild.kernel.imports import Importer
 
 from . import services
 from .models import Rater, Score

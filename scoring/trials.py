@@ -15,9 +15,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from partybuild.kernel import xlsx
-from partybuild.kernel.errors import ServiceError
-from partybuild.kernel.policy import require
+from kernel import xlsx
+from kernel.errors import ServiceError
+from kernel.policy import require
 
 from . import engine, services
 from .models import Assessment, Indicator, Rater, Scheme, Trial

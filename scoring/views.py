@@ -13,14 +13,14 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from kernel import audit, xlsx
+from kernel.errors import ServiceError
+from kernel.imports import ImportForm, import_views
+from kernel.pages import run_service
+from kernel.paging import NarrowPaginator
+from kernel.policy import can, require, scope_of
+from kernel.uploads import download
 from orgs.models import Organization
-from partybuild.kernel import audit, xlsx
-from partybuild.kernel.errors import ServiceError
-from partybuild.kernel.imports import ImportForm, import_views
-from partybuild.kernel.pages import run_service
-from partybuild.kernel.paging import NarrowPaginator
-from partybuild.kernel.policy import can, require, scope_of
-from partybuild.kernel.uploads import download
 
 from . import engine, queries, services, sheets, trials
 from . import excel as scheme_excel

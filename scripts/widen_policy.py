@@ -25,7 +25,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from partybuild.kernel.policy import _WRITING, ACTIONS, ROLE_SPECS  # noqa: E402
+from kernel.policy import _WRITING, ACTIONS, ROLE_SPECS  # noqa: E402
 
 #: the order in which one role is chosen to widen an entry: the one whose wrong access matters most first
 PREFERENCE = ("auditor", "leader", "staff", "inspector", "secretary")

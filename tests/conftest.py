@@ -4,9 +4,9 @@ from types import SimpleNamespace
 import pytest
 from django.core.cache import cache
 
+from kernel import policy
 from orgs.models import Kind, Level, Role, Sector
 from partybuild.celery import app as celery_app
-from partybuild.kernel import policy
 from tests.factories import OrganizationFactory, RoleAssignmentFactory, UserFactory
 
 # The policy mutation check (scripts/widen_policy.py) runs the tests with one ACTIONS entry widened by one role:

@@ -1,7 +1,8 @@
 """The import graph of the project's own modules: layers only point down, and no two modules import each other.
 
-kernel (partybuild/kernel) → domain apps (orgs → rectification → inspections → scoring) → composition
-(the rest of partybuild/). A module may import its own layer's earlier apps and every layer below.
+kernel (kernel/) → domain apps (orgs → rectification → inspections → scoring) → composition
+(partybuild/). Each layer is its own top-level package. A module may import its own layer's earlier apps
+and every layer below.
 """
 
 import ast
@@ -16,7 +17,7 @@ DOMAIN = ["orgs", "rectification", "inspections", "scoring"]
 def layer_of(module: str) -> tuple[int, int]:
     """(layer, position): 0 kernel, 1 domain (position = order of the app), 2 composition."""
     top = module.split(".")[0]
-    if module.startswith("partybuild.kernel"):
+    if top == "kernel":
         return (0, 0)
     if top in DOMAIN:
         return (1, DOMAIN.index(top))
@@ -26,7 +27,7 @@ def layer_of(module: str) -> tuple[int, int]:
 
 
 def source_modules():
-    for top in ["partybuild", *DOMAIN]:
+    for top in ["kernel", "partybuild", *DOMAIN]:
         for path in (ROOT / top).rglob("*.py"):
             if "migrations" in path.parts:
                 continue
@@ -58,7 +59,7 @@ def imports_of(module, path):
 
 
 #: app labels of the project, and the package that holds each app's models
-APP_PACKAGES = {"kernel": "partybuild.kernel", "partybuild": "partybuild", **{app: app for app in DOMAIN}}
+APP_PACKAGES = {"kernel": "kernel", "partybuild": "partybuild", **{app: app for app in DOMAIN}}
 
 
 def _reached_at_run_time(call):
@@ -93,8 +94,8 @@ GRAPH = {module: imports_of(module, path) for module, path in source_modules()}
 def test_a_module_reaching_up_at_run_time_is_seen(tmp_path, reaching_up):
     path = tmp_path / "probe.py"
     path.write_text(reaching_up)
-    kernel = layer_of("partybuild.kernel.probe")
-    assert any(layer_of(target) > kernel for target in imports_of("partybuild.kernel.probe", path)), reaching_up
+    kernel = layer_of("kernel.probe")
+    assert any(layer_of(target) > kernel for target in imports_of("kernel.probe", path)), reaching_up
 
 
 @pytest.mark.parametrize("module", sorted(GRAPH))
@@ -104,7 +105,7 @@ def test_no_import_points_up(module):
 
 
 def test_no_two_modules_import_each_other():
-    def resolve(name):  # "partybuild.kernel.policy.can" is the module "partybuild.kernel.policy"
+    def resolve(name):  # "kernel.policy.can" is the module "kernel.policy"
         while name and name not in GRAPH:
             name = name.rpartition(".")[0]
         return name

@@ -16,10 +16,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from inspections.models import Tour
+from kernel import reports
+from kernel.audit import Action
+from kernel.models import AuditEvent
 from orgs.models import Organization, Role
-from partybuild.kernel import reports
-from partybuild.kernel.audit import Action
-from partybuild.kernel.models import AuditEvent
 from partybuild.models import Report
 from rectification.models import Notice, Problem, RectificationItem
 from scoring import services as scoring_services

@@ -13,9 +13,9 @@ no page they open shows an organisation's name.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
+from kernel.policy import PAGES_WITHOUT_RECORDS
+from kernel.registry import PROJECT_APPS, app_modules
 from orgs.models import Role
-from partybuild.kernel.policy import PAGES_WITHOUT_RECORDS
-from partybuild.kernel.registry import PROJECT_APPS, app_modules
 from tests.permission import ROLES, WITHOUT_RECORDS
 
 SKIPPED_NAMESPACES = {"admin"}

@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from kernel.xlsx_reader import TASK_SECONDS, Deadline
 from orgs import excel as org_sheet
-from partybuild.kernel.xlsx_reader import TASK_SECONDS, Deadline
 from rectification import excel as ledger_sheet
 from rectification.models import RectificationItem
 from scoring import excel as scheme_sheet

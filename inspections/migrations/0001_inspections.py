@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import partybuild.kernel.uploads
+import kernel.uploads
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -333,7 +333,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('verdict', models.CharField(choices=[('pass', '合格'), ('fail', '不合格'), ('na', '不适用')], max_length=4, verbose_name='结论')),
                 ('note', models.CharField(blank=True, max_length=300, verbose_name='说明')),
-                ('photo', models.ImageField(blank=True, upload_to=partybuild.kernel.uploads.RandomName('inspections/checklist'), verbose_name='照片')),
+                ('photo', models.ImageField(blank=True, upload_to=kernel.uploads.RandomName('inspections/checklist'), verbose_name='照片')),
                 ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='inspections.checklistitem')),
                 ('visit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='answers', to='inspections.visit')),
             ],
@@ -347,8 +347,8 @@ class Migration(migrations.Migration):
             name='VisitEvidence',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to=partybuild.kernel.uploads.RandomName('inspections/evidence'), verbose_name='文件')),
-                ('thumbnail', models.ImageField(blank=True, upload_to=partybuild.kernel.uploads.RandomName('inspections/thumbs'), verbose_name='缩略图')),
+                ('file', models.FileField(upload_to=kernel.uploads.RandomName('inspections/evidence'), verbose_name='文件')),
+                ('thumbnail', models.ImageField(blank=True, upload_to=kernel.uploads.RandomName('inspections/thumbs'), verbose_name='缩略图')),
                 ('original_name', models.CharField(max_length=200, verbose_name='文件名')),
                 ('size', models.PositiveIntegerField(verbose_name='大小')),
                 ('finding', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='evidence', to='inspections.finding')),

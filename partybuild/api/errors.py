@@ -16,8 +16,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from partybuild.kernel.errors import ServiceError
-from partybuild.kernel.policy import NotAllowed
+from kernel.errors import ServiceError
+from kernel.policy import NotAllowed
 
 NON_FIELD = "non_field_errors"
 API_PREFIX = "/api/"

@@ -26,9 +26,9 @@ from inspections.models import (
     Visit,
     VisitEvidence,
 )
-from partybuild.kernel import audit
-from partybuild.kernel.policy import NotAllowed, require
-from partybuild.kernel.uploads import download_name
+from kernel import audit
+from kernel.policy import NotAllowed, require
+from kernel.uploads import download_name
 from rectification.models import Problem, ProblemCategory
 
 from .base import UPLOAD_PARSERS, GenericApi, ReadOnlyViewSet, idempotent

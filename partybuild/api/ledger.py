@@ -8,11 +8,11 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from kernel import audit
+from kernel.errors import ServiceError
+from kernel.policy import NotAllowed, can, can_edit, require
+from kernel.uploads import download_name
 from orgs.models import Organization
-from partybuild.kernel import audit
-from partybuild.kernel.errors import ServiceError
-from partybuild.kernel.policy import NotAllowed, can, can_edit, require
-from partybuild.kernel.uploads import download_name
 from rectification import services
 from rectification.filters import LedgerFilter
 from rectification.models import (

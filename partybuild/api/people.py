@@ -10,9 +10,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from kernel.policy import ACTIONS, ROLE_SPECS, scope_of
 from orgs import queries
 from orgs.models import Organization, OrgStatistics
-from partybuild.kernel.policy import ACTIONS, ROLE_SPECS, scope_of
 
 from .base import ApiView, ReadOnlyViewSet
 from .errors import invalid

@@ -2,7 +2,7 @@
 
 from rest_framework.permissions import BasePermission
 
-from partybuild.kernel.policy import may_open
+from kernel.policy import may_open
 
 
 class MayOpen(BasePermission):

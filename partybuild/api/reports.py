@@ -8,11 +8,11 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from kernel import audit
+from kernel.policy import require
+from kernel.reports import builder_for, builders_for
+from kernel.uploads import download_name
 from partybuild import tasks
-from partybuild.kernel import audit
-from partybuild.kernel.policy import require
-from partybuild.kernel.reports import builder_for, builders_for
-from partybuild.kernel.uploads import download_name
 from partybuild.models import Report
 from partybuild.report_views import report_scopes
 

@@ -6,8 +6,8 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from kernel.policy import NotAllowed
 from orgs.models import Organization
-from partybuild.kernel.policy import NotAllowed
 from scoring import queries, services
 from scoring.models import Assessment, Result
 

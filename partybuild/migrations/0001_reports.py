@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import partybuild.kernel.uploads
+import kernel.uploads
 from django.conf import settings
 from django.db import migrations, models
 
@@ -43,8 +43,8 @@ class Migration(migrations.Migration):
                 ('period', models.CharField(max_length=20, verbose_name='期间')),
                 ('status', models.CharField(choices=[('queued', '排队中'), ('running', '生成中'), ('done', '已完成'), ('failed', '失败')], default='queued', max_length=10, verbose_name='状态')),
                 ('progress', models.PositiveSmallIntegerField(default=0, verbose_name='进度(%)')),
-                ('pdf', models.FileField(blank=True, upload_to=partybuild.kernel.uploads.RandomName('reports'), verbose_name='PDF')),
-                ('xlsx', models.FileField(blank=True, upload_to=partybuild.kernel.uploads.RandomName('reports'), verbose_name='Excel')),
+                ('pdf', models.FileField(blank=True, upload_to=kernel.uploads.RandomName('reports'), verbose_name='PDF')),
+                ('xlsx', models.FileField(blank=True, upload_to=kernel.uploads.RandomName('reports'), verbose_name='Excel')),
                 ('error', models.TextField(blank=True, verbose_name='失败原因')),
                 ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='尝试次数')),
                 ('requested_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='申请时间')),

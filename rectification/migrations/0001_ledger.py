@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import partybuild.kernel.uploads
+import kernel.uploads
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -153,7 +153,7 @@ class Migration(migrations.Migration):
             name='Evidence',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to=partybuild.kernel.uploads.RandomName('rectification/evidence'), verbose_name='佐证材料')),
+                ('file', models.FileField(upload_to=kernel.uploads.RandomName('rectification/evidence'), verbose_name='佐证材料')),
                 ('original_name', models.CharField(max_length=200, verbose_name='文件名')),
                 ('size', models.PositiveIntegerField(verbose_name='大小')),
                 ('update', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='evidence', to='rectification.progressupdate')),

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import partybuild.kernel.uploads
+import kernel.uploads
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -87,7 +87,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('file', models.FileField(upload_to=partybuild.kernel.uploads.RandomName('rectification/letters'), verbose_name='目标责任书')),
+                ('file', models.FileField(upload_to=kernel.uploads.RandomName('rectification/letters'), verbose_name='目标责任书')),
                 ('original_name', models.CharField(max_length=200, verbose_name='文件名')),
                 ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='上传时间')),
                 ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.organization', verbose_name='党组织')),

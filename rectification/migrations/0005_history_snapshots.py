@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import partybuild.kernel.uploads
+import kernel.uploads
 from django.conf import settings
 from django.db import migrations, models
 
@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
             name='NoticeReplyFile',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to=partybuild.kernel.uploads.RandomName('rectification/replies'), verbose_name='附件')),
+                ('file', models.FileField(upload_to=kernel.uploads.RandomName('rectification/replies'), verbose_name='附件')),
                 ('original_name', models.CharField(max_length=200, verbose_name='文件名')),
                 ('size', models.PositiveIntegerField(verbose_name='大小')),
             ],

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from partybuild.kernel.search import bigram_index_sql
+from kernel.search import bigram_index_sql
 
 COLUMNS = (("rectification_problem", "description"), ("rectification_rectificationitem", "measures"))
 

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import partybuild.kernel.uploads
+import kernel.uploads
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -222,7 +222,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('points', models.DecimalField(decimal_places=1, max_digits=5, verbose_name='得分')),
                 ('reason', models.CharField(blank=True, max_length=300, verbose_name='理由')),
-                ('evidence', models.FileField(blank=True, upload_to=partybuild.kernel.uploads.RandomName('scoring/evidence'), verbose_name='佐证')),
+                ('evidence', models.FileField(blank=True, upload_to=kernel.uploads.RandomName('scoring/evidence'), verbose_name='佐证')),
                 ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='scoring.assessment')),
                 ('entered_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='scoring.indicator')),

@@ -11,9 +11,9 @@ from django.test import Client
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.utils import timezone
 
+from kernel import audit
+from kernel.models import AuditEvent
 from partybuild import tokens
-from partybuild.kernel import audit
-from partybuild.kernel.models import AuditEvent
 from partybuild.models import ApiToken, Notification, Report
 from rectification.models import Problem, ProgressUpdate, RectificationItem
 from scoring.models import Assessment
@@ -60,7 +60,7 @@ def test_without_credentials_the_api_answers_401_in_json(client, world):
 
 
 def test_a_token_cannot_be_issued_without_a_name_or_for_an_arbitrary_time(world):
-    from partybuild.kernel.errors import ServiceError
+    from kernel.errors import ServiceError
 
     with pytest.raises(ServiceError, match="名称"):
         tokens.issue(world.users["staff"], name=" ", days=30)

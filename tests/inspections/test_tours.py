@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 
 from inspections import services
 from inspections.models import Tour
-from partybuild.kernel.errors import ServiceError
+from kernel.errors import ServiceError
 from rectification.models import Problem
 from tests.factories import OrganizationFactory
 

@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from inspections import services
 from inspections.models import ChecklistTemplate, Finding, Round, RoundTarget, Team, Visit, VisitEvidence
-from partybuild.kernel.errors import ServiceError
+from kernel.errors import ServiceError
 from rectification.models import Problem
 from tests.inspections.helpers import round_for
 from tests.rectification.helpers import PNG, photo

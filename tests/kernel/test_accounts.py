@@ -13,11 +13,11 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
+from kernel import passwords
+from kernel.audit import Action
+from kernel.middleware import RENEWED_AT
+from kernel.models import AuditEvent
 from orgs.demo import DEMO_PASSWORD
-from partybuild.kernel import passwords
-from partybuild.kernel.audit import Action
-from partybuild.kernel.middleware import RENEWED_AT
-from partybuild.kernel.models import AuditEvent
 from tests.kernel.test_audit import PASSWORD, only, sign_in
 
 NEW_PASSWORD = "Xk9!pq-long"

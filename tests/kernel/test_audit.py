@@ -6,11 +6,11 @@ import pytest
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from kernel import audit
+from kernel.audit import Action
+from kernel.models import AuditEvent
+from kernel.tasks import prune_audit
 from orgs.models import Role, RoleAssignment
-from partybuild.kernel import audit
-from partybuild.kernel.audit import Action
-from partybuild.kernel.models import AuditEvent
-from partybuild.kernel.tasks import prune_audit
 from partybuild.models import Notification, Report
 from scoring.models import Assessment
 from tests.orgs.test_import_export import upload, workbook
@@ -213,7 +213,7 @@ def test_old_entries_are_pruned_after_the_retention_period(world, settings):
 
 def test_the_prune_job_is_scheduled_nightly(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["prune-audit-trail"]
-    assert entry["task"] == "partybuild.kernel.tasks.prune_audit"
+    assert entry["task"] == "kernel.tasks.prune_audit"
 
 
 def test_the_audit_page_is_for_administrators_only(world, login):

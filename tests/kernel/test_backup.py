@@ -14,7 +14,7 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import connection
 
-from partybuild.kernel import backup
+from kernel import backup
 from tests.partybuild.test_object_storage import object_store  # noqa: F401 (the moto bucket fixture)
 from tests.rectification.helpers import item_of
 

@@ -10,9 +10,9 @@ from openpyxl import load_workbook
 
 from inspections import services as inspections
 from inspections.models import Tour
+from kernel import xlsx
+from kernel.reports import builder_for
 from orgs.models import Organization
-from partybuild.kernel import xlsx
-from partybuild.kernel.reports import builder_for
 from rectification.models import Problem, RectificationItem
 from scoring.models import Scheme
 from tests.partybuild.reports_helpers import at, ledger_history

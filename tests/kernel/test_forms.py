@@ -2,7 +2,7 @@
 
 from django import forms
 
-from partybuild.kernel.forms import PlainSelect
+from kernel.forms import PlainSelect
 
 
 class ChoiceForm(forms.Form):

@@ -10,8 +10,8 @@ import pytest
 from django.db import OperationalError
 from django.db.migrations.recorder import MigrationRecorder
 
-from partybuild.kernel import health
-from partybuild.kernel.tasks import heartbeat
+from kernel import health
+from kernel.tasks import heartbeat
 
 REDIS = "redis://127.0.0.1:6379/1"
 ROOT = Path(__file__).resolve().parents[2]

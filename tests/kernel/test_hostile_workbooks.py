@@ -6,9 +6,9 @@ import time
 import pytest
 from openpyxl.xml import functions as xml_functions
 
-from partybuild.kernel import xlsx
-from partybuild.kernel.checks import openpyxl_parses_with_defusedxml
-from partybuild.kernel.models import PendingImport
+from kernel import xlsx
+from kernel.checks import openpyxl_parses_with_defusedxml
+from kernel.models import PendingImport
 from rectification.excel import COLUMNS
 from rectification.models import Problem
 

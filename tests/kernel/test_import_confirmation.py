@@ -9,9 +9,9 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from partybuild.kernel.imports import purge_unconfirmed
-from partybuild.kernel.models import PendingImport
-from partybuild.kernel.tasks import purge_unconfirmed_imports
+from kernel.imports import purge_unconfirmed
+from kernel.models import PendingImport
+from kernel.tasks import purge_unconfirmed_imports
 from rectification.models import Problem
 from tests.rectification.test_pages import workbook
 
@@ -115,11 +115,11 @@ def test_data_changed_since_the_preview_is_checked_again_at_confirmation(world, 
 
 def test_the_purge_runs_from_the_beat_schedule(settings):
     assert settings.CELERY_BEAT_SCHEDULE["purge-unconfirmed-imports"]["task"] == \
-        "partybuild.kernel.tasks.purge_unconfirmed_imports"
+        "kernel.tasks.purge_unconfirmed_imports"
 
 
 def test_a_refusal_while_writing_is_shown_and_nothing_is_confirmed(world, login, monkeypatch):
-    from partybuild.kernel.errors import ServiceError
+    from kernel.errors import ServiceError
     from rectification import excel
 
     client = login(world.users["staff"])

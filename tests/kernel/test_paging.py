@@ -2,8 +2,8 @@
 
 from django.core.paginator import Paginator
 
+from kernel.paging import NarrowPaginator
 from orgs.models import Organization
-from partybuild.kernel.paging import NarrowPaginator
 from tests.factories import OrganizationFactory
 
 

@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from kernel import policy
 from orgs.models import RoleAssignment
-from partybuild.kernel import policy
 from partybuild.models import Report
 from rectification.models import Problem
 from scoring.models import Score

@@ -6,7 +6,7 @@ import io
 
 import openpyxl
 
-from partybuild.kernel import xlsx
+from kernel import xlsx
 
 COLUMNS = [xlsx.Column("党组织", "org"), xlsx.Column("问题描述", "text"), xlsx.Column("整改时限", "deadline")]
 ROWS = [{"org": "中共清河县青泉镇河山村党支部委员会", "text": "三会一课记录不全",

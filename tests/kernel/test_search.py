@@ -2,7 +2,7 @@
 
 import pytest
 
-from partybuild.kernel.search import containing
+from kernel.search import containing
 from rectification.models import Problem
 from tests.rectification.helpers import item_of
 

@@ -8,8 +8,8 @@ import pytest
 from django.core.validators import MaxValueValidator
 from openpyxl import Workbook
 
-from partybuild.kernel import xlsx
-from partybuild.kernel.xlsx_reader import read_sheet
+from kernel import xlsx
+from kernel.xlsx_reader import read_sheet
 from tests.kernel.hostile import rezip
 
 COLUMNS = [

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from partybuild.kernel.uploads import check_evidence, download, download_name
+from kernel.uploads import check_evidence, download, download_name
 from rectification.models import ProgressUpdate
 from tests.rectification.helpers import PNG, item_of
 

@@ -3,9 +3,9 @@ import io
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from kernel import xlsx
 from orgs import excel
 from orgs.models import Organization, OrgStatistics
-from partybuild.kernel import xlsx
 from tests.factories import OrgStatisticsFactory
 
 HEADERS = ["组织编码", "组织名称", "上级组织编码", "层级", "类型", "领域"]

@@ -55,7 +55,7 @@ CASES = {
     "reports:notification_open": Case(notification_of_secretary, allowed=frozenset({"secretary"}),
                                       hidden=EVERYONE - {"secretary"}, scoped=False, method="post", ok_status=302),
     "reports:notifications_read": Case(allowed=EVERYONE, method="post", ok_status=302),
-    # operations pages (partybuild/kernel, routed under /ops/): the audit trail and a user's sessions
+    # operations pages (kernel, routed under /ops/): the audit trail and a user's sessions
     "kernel:audit": Case(allowed=AUDITORS),
     "kernel:audit_export": Case(allowed=AUDITORS),
     "kernel:sessions": Case(user_pk, allowed=ADMIN_ONLY, scoped=False),

@@ -6,7 +6,7 @@ import gc
 import pytest
 from django.db import connection, transaction
 
-from partybuild.kernel import bulk
+from kernel import bulk
 from rectification.models import Problem, RectificationItem
 from scoring.models import Result
 

@@ -1,4 +1,4 @@
-from partybuild.kernel.ranking import rank_by, ranked
+from kernel.ranking import rank_by, ranked
 
 
 def test_equal_values_share_a_rank_and_the_next_is_skipped():

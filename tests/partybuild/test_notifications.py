@@ -10,9 +10,9 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message
 from django.utils import timezone
 
+from kernel.errors import ServiceError
+from kernel.events import emit
 from partybuild import notifications
-from partybuild.kernel.errors import ServiceError
-from partybuild.kernel.events import emit
 from partybuild.models import Notification
 from rectification import notices, services
 from rectification.models import Problem, RectificationItem

@@ -3,7 +3,7 @@ import subprocess
 
 import pytest
 
-from partybuild.kernel.pdf import render_pdf
+from kernel.pdf import render_pdf
 
 
 @pytest.mark.skipif(not shutil.which("pdffonts"), reason="poppler-utils not installed")

@@ -5,9 +5,9 @@ import re
 
 from django.utils import timezone
 
+from kernel import audit
+from kernel.models import AuditEvent
 from partybuild import tasks, tokens
-from partybuild.kernel import audit
-from partybuild.kernel.models import AuditEvent
 from partybuild.models import ApiToken, IdempotentRequest
 
 

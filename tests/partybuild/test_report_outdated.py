@@ -7,8 +7,8 @@ from decimal import Decimal as D
 
 from openpyxl import load_workbook
 
+from kernel.reports import builder_for
 from partybuild import jobs
-from partybuild.kernel.reports import builder_for
 from partybuild.models import Report
 from scoring import services
 from scoring.models import Result

@@ -7,9 +7,9 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from kernel.errors import ServiceError
+from kernel.reports import builder_for
 from partybuild import tasks
-from partybuild.kernel.errors import ServiceError
-from partybuild.kernel.reports import builder_for
 from partybuild.models import Report
 from rectification import services as ledger
 from rectification.figures import Period, month_figures

@@ -6,8 +6,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
+from kernel.dates import add_months, month_start
 from orgs.models import Organization, Role
-from partybuild.kernel.dates import add_months, month_start
 from rectification import services
 from rectification.models import (
     DeadlineExtension,

@@ -10,8 +10,8 @@ from django.db import connection
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from kernel.dates import add_months
 from partybuild import jobs
-from partybuild.kernel.dates import add_months
 from rectification import chain, services
 from rectification.figures import Period
 from rectification.models import ItemTransition, LedgerCheckpoint, RectificationItem

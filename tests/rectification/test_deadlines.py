@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from partybuild.kernel.errors import ServiceError
+from kernel.errors import ServiceError
 from rectification import notices, services
 from rectification.models import DeadlineExtension, RectificationItem
 from tests.rectification.helpers import item_of

@@ -3,8 +3,8 @@ import datetime
 from django.core.management import call_command
 from django.db.models import Count, F
 
+from kernel.dates import add_months
 from orgs.models import Organization, RoleAssignment
-from partybuild.kernel.dates import add_months
 from rectification import figures, queries
 from rectification.chain import first_breaks
 from rectification.figures import Period, month_figures

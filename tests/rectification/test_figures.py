@@ -14,8 +14,8 @@ import re
 from django.core.cache import cache
 from django.utils import timezone
 
+from kernel.dates import add_months, month_start
 from orgs import services as org_services
-from partybuild.kernel.dates import add_months, month_start
 from rectification import figures, notices, services
 from rectification.figures import Period, month_figures
 from rectification.models import Problem, ProblemCategory, ProgressUpdate, RectificationItem

@@ -11,8 +11,8 @@ from django.db import connection
 from django.utils import timezone
 from pypdf import PdfReader
 
+from kernel.errors import ServiceError
 from orgs.models import Role
-from partybuild.kernel.errors import ServiceError
 from rectification import notices, services
 from rectification.models import Notice, NoticeSequence, Problem, RectificationItem
 from tests.rectification.helpers import item_of, notice_of, pdf_text, photo

@@ -2,8 +2,8 @@ import datetime
 
 import pytest
 
+from kernel.errors import ServiceError
 from orgs.models import Role
-from partybuild.kernel.errors import ServiceError
 from rectification import services
 from rectification.models import ItemTransition, Problem, ProblemCategory, RectificationItem
 from rectification.workflow import TRANSITIONS

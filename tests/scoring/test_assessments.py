@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from partybuild.kernel.errors import ServiceError
+from kernel.errors import ServiceError
 from rectification.models import Problem, RectificationItem
 from scoring import queries, services
 from scoring.models import Assessment, Result, Scheme, Score

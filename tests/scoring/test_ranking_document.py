@@ -11,8 +11,8 @@ import pdfplumber
 import pytest
 from django.utils import timezone
 
-from partybuild.kernel import typeset
-from partybuild.kernel.reports import builder_for
+from kernel import typeset
+from kernel.reports import builder_for
 from rectification.models import Notice
 from scoring import reports
 from scoring.queries import block_names

@@ -2,7 +2,7 @@
 
 import pytest
 
-from partybuild.kernel.errors import ServiceError
+from kernel.errors import ServiceError
 from scoring import services
 from scoring.models import Indicator, Scheme
 

@@ -24,8 +24,8 @@ from decimal import Decimal as D
 import pytest
 from openpyxl import load_workbook
 
-from partybuild.kernel.errors import ServiceError
-from partybuild.kernel.reports import builder_for
+from kernel.errors import ServiceError
+from kernel.reports import builder_for
 from rectification.models import Problem
 from scoring import schemes, services
 from scoring.models import Assessment, Consequence, Indicator, Plaque, Result, Scheme

@@ -12,8 +12,8 @@ from decimal import Decimal as D
 import pytest
 from openpyxl import load_workbook
 
-from partybuild.kernel.audit import Action, AuditEvent
-from partybuild.kernel.errors import ServiceError
+from kernel.audit import Action, AuditEvent
+from kernel.errors import ServiceError
 from scoring import services, trials
 from scoring.models import Assessment, Indicator, Rater, Result, Trial
 from tests.factories import OrganizationFactory

@@ -21,10 +21,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, transaction
 
+from kernel import xlsx
+from kernel.policy import Role
+from kernel.xlsx_reader import TASK_SECONDS, Deadline
 from orgs.models import Organization, RoleAssignment
-from partybuild.kernel import xlsx
-from partybuild.kernel.policy import Role
-from partybuild.kernel.xlsx_reader import TASK_SECONDS, Deadline
 from rectification import excel
 from rectification.models import Problem, RectificationItem
 

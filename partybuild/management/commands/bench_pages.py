@@ -41,9 +41,9 @@ from django.urls import NoReverseMatch, reverse
 from openpyxl import Workbook
 from urllib3.filepost import encode_multipart_formdata
 
+from kernel.policy import can, scope_of
 from orgs.demo import DEMO_PASSWORD
 from orgs.models import Organization
-from partybuild.kernel.policy import can, scope_of
 from partybuild.navigation import menu_for
 from rectification import excel as ledger_excel
 from rectification.models import RectificationItem

@@ -3,8 +3,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from kernel.reports import all_builders, builder_for
 from orgs.models import Organization
-from partybuild.kernel.reports import all_builders, builder_for
 
 
 class Command(BaseCommand):

@@ -6,10 +6,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 
+from kernel import bulk
+from kernel.registry import PROJECT_APPS, app_modules
 from orgs import demo as org_demo
 from orgs.models import BRANCH_KINDS, COMMITTEE_KINDS, Kind, Level, Organization, OrgStatistics
-from partybuild.kernel import bulk
-from partybuild.kernel.registry import PROJECT_APPS, app_modules
 
 
 class Command(BaseCommand):

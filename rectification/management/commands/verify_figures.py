@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from kernel.dates import add_months
 from orgs.models import Organization
-from partybuild.kernel.dates import add_months
 from rectification import figures
 from rectification.models import ItemHead
 

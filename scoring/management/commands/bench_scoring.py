@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
-from partybuild.kernel import bulk
+from kernel import bulk
 from scoring import engine
 
 

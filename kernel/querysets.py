@@ -22,7 +22,7 @@ class ScopedQuerySet(models.QuerySet):
         return self.for_action(user, self.edit_action)
 
     def for_action(self, user, action):
-        """Rows inside the part of the user's scope granted for ``action`` (see partybuild.kernel.policy)."""
+        """Rows inside the part of the user's scope granted for ``action`` (see kernel.policy)."""
         return self.filter(scope_of(user).q(self.org_lookup, action=action)).unarchived()
 
     def unarchived(self):

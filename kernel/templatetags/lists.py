@@ -3,8 +3,8 @@ the filters); ``{% page_links page %}``: numbered paging with a page-size choice
 
 from django import template
 
-from partybuild.kernel.forms import OrgPicker
-from partybuild.kernel.lists import PAGE_SIZES
+from kernel.forms import OrgPicker
+from kernel.lists import PAGE_SIZES
 
 register = template.Library()
 

@@ -9,7 +9,7 @@ from django.apps import AppConfig
 
 
 class KernelConfig(AppConfig):
-    name = "partybuild.kernel"
+    name = "kernel"
     label = "kernel"
     verbose_name = "基础"
 

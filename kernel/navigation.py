@@ -7,5 +7,5 @@ from dataclasses import dataclass
 class NavItem:
     label: str
     url_name: str
-    #: the policy action that shows the entry (partybuild.kernel.policy.ACTIONS)
+    #: the policy action that shows the entry (kernel.policy.ACTIONS)
     action: str

@@ -1,5 +1,5 @@
 """The kernel's own rows: the audit trail, password history and sessions, and checked uploads waiting for
-确认导入 (see ``partybuild.kernel.imports``)."""
+确认导入 (see ``kernel.imports``)."""
 
 import uuid
 
@@ -98,7 +98,7 @@ class UnescapedJSONEncoder(DjangoJSONEncoder):
 
 class PendingImport(models.Model):
     """A workbook being read or whose preview is shown, kept as the rows read from it. A large file is read in
-    the background (``partybuild.kernel.tasks.preview_import``), and confirmed there too (``confirm_import``):
+    the background (``kernel.tasks.preview_import``), and confirmed there too (``confirm_import``):
     the upload is kept only until it is read, with the progress; what the preview shows is kept as ``summary``.
     Its id is the confirmation token: confirming locks the row and marks it confirmed, so the same upload is
     imported once however often 确认导入 is pressed. The rows are dropped on confirmation; a row never confirmed

@@ -2,7 +2,7 @@
 
 from django import template
 
-from partybuild.kernel import policy
+from kernel import policy
 
 register = template.Library()
 

@@ -2,7 +2,7 @@
 
 1. The package: upload size, number of zip members, each member's uncompressed size and compression ratio;
    every XML part must be UTF-8 without a DTD (no entity expansion, no external entities). openpyxl then
-   parses with defusedxml (checked at start-up by ``partybuild.kernel.checks``).
+   parses with defusedxml (checked at start-up by ``kernel.checks``).
 2. The work the parts would cause, counted by streaming each part before openpyxl reads any of it (a small
    file can still hold millions of blank cells or styles): every worksheet's cells (blank ones included) and
    rows as they really are, not as its declared dimension says; the styles; the shared strings; the parts

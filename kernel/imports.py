@@ -7,7 +7,7 @@ which writes a valid plan and returns the success message. The kernel reads the 
 
 The package is checked in the request, which refuses at once whatever would cause too much work
 (``xlsx_reader.check_package``). A small sheet is then read in the request; a large one is kept as a
-``PendingImport`` being read, and read by a Celery task (``partybuild.kernel.tasks.preview_import``, a thread of
+``PendingImport`` being read, and read by a Celery task (``kernel.tasks.preview_import``, a thread of
 the web process in the quick start) that records its progress, while the page shows it and then the preview.
 
 Nothing is written at upload. The rows read from a valid file (not the file) are kept as a ``PendingImport``

@@ -1,6 +1,6 @@
 """The .xlsx sheets that users exchange with the system: column declarations, cell parsers and the writer.
 
-Reading (with its caps against hostile workbooks) lives in ``partybuild.kernel.xlsx_reader``; every
+Reading (with its caps against hostile workbooks) lives in ``kernel.xlsx_reader``; every
 workbook the system writes goes through ``write_sheets``, whose ``cell`` writes user text as text,
 never as a formula, and whose ``sheet_title`` makes any name a valid sheet title.
 """

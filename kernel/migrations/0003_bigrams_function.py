@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from partybuild.kernel.search import BIGRAMS_FUNCTION
+from kernel.search import BIGRAMS_FUNCTION
 
 
 def create(apps, schema_editor):

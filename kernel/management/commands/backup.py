@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from partybuild.kernel import backup
+from kernel import backup
 
 
 class Command(BaseCommand):
