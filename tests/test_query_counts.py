@@ -60,7 +60,6 @@ def test_tree_and_detail_pages_keep_their_query_count_from_county_to_city(client
 @pytest.mark.smoke
 def test_home_page_query_count_is_bounded(client, world, django_assert_max_num_queries):
     client.force_login(world.users["staff"])
-    with django_assert_max_num_queries(PAGE_MAX["home"]):
-        client.get("/")
-    with django_assert_max_num_queries(MAX_QUERIES):  # the dashboard's figures now come from the cache
-        client.get("/")
+    for _fetch in range(2):  # the dashboard is counted afresh every time (past months may come from the cache)
+        with django_assert_max_num_queries(PAGE_MAX["home"]):
+            client.get("/")
