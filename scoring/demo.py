@@ -46,6 +46,8 @@ def seed(scale, rng):
     _scores(rng, last, strengths, unrated=0)
     services.close(users["staff"], last)
     services.publish(users["staff"], Assessment.objects.get(pk=last.pk))
+    if scale == "county":  # a city's 排名通报 takes a Typst run of its own; the county shows the 通报
+        services.issue_ranking_bulletin(users["staff"], Assessment.objects.get(pk=last.pk))
     current = _assessment(users, root, raters, two_tiers[this_year], this_year, last)
     _scores(rng, current, strengths, unrated=UNRATED_SHARE, veto_top="计划生育一票否决")
     services.close(users["staff"], current)

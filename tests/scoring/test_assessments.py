@@ -151,7 +151,7 @@ def test_publication_freezes_and_corrections_need_a_reason_kept_in_history(world
     with pytest.raises(ServiceError, match="必须说明更正理由"):
         services.enter_score(world.users["staff"], rater=rater, org=world.sibling, indicator=indicator("1.1"),
                              points=D("6.7"))
-    with pytest.raises(ServiceError, match="只有本范围的组织部干部可以进行此操作"):
+    with pytest.raises(ServiceError, match="您不是“述职评分”的评分人"):
         services.enter_score(world.users["leader"], rater=rater, org=world.sibling, indicator=indicator("1.1"),
                              points=D("6.7"), correction_reason="复核")
     services.enter_score(world.users["staff"], rater=rater, org=world.sibling, indicator=indicator("1.1"),
