@@ -10,9 +10,10 @@ from django.core.management import call_command
 def test_page_benchmark_serves_every_role_through_gunicorn_and_prints_its_figures(capsys, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]  # what gunicorn checks with
     call_command("seed_demo")
-    call_command("bench_pages", "--runs", "1", "--seconds", "1", "--soak-seconds", "1", "--users", "4",
-                 "--roles", "staff", "secretary")
+    call_command("bench_pages", "--runs", "1", "--seconds", "1", "--soak-seconds", "1", "--mixed-seconds", "3",
+                 "--users", "4", "--roles", "staff", "secretary")
     out = capsys.readouterr().out
     assert "DJANGO_DEBUG=false" in out and "/healthz p50" in out
     assert "staff     /rectification/tasks/" in out and "secretary /rectification/" in out
     assert "/rectification/" in out and "错误 0" in out
+    assert "/rectification/?page=30" in out and "边写边读" in out and "写入失败 0 次" in out
