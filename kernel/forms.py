@@ -67,8 +67,11 @@ class SearchPicker(forms.TextInput):
     template_name = "kernel/_picker.html"
     placeholder = "输入名称搜索"
 
-    def search_url(self) -> str:
-        raise NotImplementedError
+    def __init__(self, search_url, attrs=None):
+        """``search_url()`` gives the address of the matches; it is called when the widget is drawn, once the
+        URLconf is loaded (forms are built at import)."""
+        super().__init__(attrs)
+        self.search_url = search_url
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
@@ -88,12 +91,8 @@ class OrgPicker(SearchPicker):
     served = {"records.view"}
 
     def __init__(self, action="records.view", attrs=None):
-        super().__init__(attrs)
-        self.action = action
+        super().__init__(lambda: f"{reverse('orgs:pick')}?{urlencode({'action': action})}", attrs)
         OrgPicker.served.add(action)
-
-    def search_url(self):
-        return f"{reverse('orgs:pick')}?{urlencode({'action': self.action})}"
 
 
 class OrgCodeField(forms.CharField):

@@ -90,7 +90,8 @@ class LoginSession(models.Model):
 
 
 class UnescapedJSONEncoder(DjangoJSONEncoder):
-    """JSON with Chinese text as it is: ``\\uXXXX`` escapes would make stored rows six times their text."""
+    """JSON with Chinese text as it is: an escape such as ``\\u4e2d`` per character would make stored rows six
+    times their text."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **{**kwargs, "ensure_ascii": False})

@@ -90,12 +90,8 @@ class SubjectPicker(SearchPicker):
 
     placeholder = "输入问题描述或组织名称中的几个字搜索"
 
-    def __init__(self, org=None, attrs=None):
-        super().__init__(attrs)
-        self.org = org
-
-    def search_url(self):
-        return reverse("rectification:subject_pick", args=[self.org.pk])
+    def __init__(self, org, attrs=None):
+        super().__init__(lambda: reverse("rectification:subject_pick", args=[org.pk]), attrs)
 
 
 class SupervisionForm(NoticeForm):
