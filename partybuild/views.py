@@ -8,7 +8,7 @@ from django.utils.http import urlencode
 
 from inspections.models import Finding, Method
 from kernel.dates import add_months, month_start
-from kernel.policy import role_may, scope_of
+from kernel.policy import scope_of
 from orgs import queries
 from orgs.models import Organization
 from rectification import figures as ledger_figures
@@ -45,8 +45,7 @@ def _dashboard_coverage(user, scope, roots):
         return None
     if scope.is_admin:
         return ledger_figures.Coverage(roots[0]) if roots else None
-    paths = sorted(g.path for g in scope.grants if role_may(g.role, "dashboard.view"))
-    org = Organization.objects.get(path=paths[0])
+    org = Organization.objects.get(pk=scope.grants_for("dashboard.view")[0].org_id)
     return ledger_figures.Coverage.for_user(user, org)
 
 

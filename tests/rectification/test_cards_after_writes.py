@@ -40,7 +40,7 @@ def listed(client, url):
 
 def mismatches(client):
     """Every card or chart element whose number differs from the list it opens (none when all agree)."""
-    cards, data = dashboard(client)
+    _cards, data = dashboard(client)
     pairs = [(name, url, int(n)) for name, url, n in cards]
     for key in ("open", "overdue"):
         pairs += [(f"{key}-trend", url, n) for n, url in zip(data[key], data[f"{key}_urls"], strict=True)]
@@ -161,3 +161,17 @@ def test_verify_figures_names_an_item_changed_without_a_log_entry(world):
     with pytest.raises(CommandError, match="核对失败"):
         call_command("verify_figures", stdout=io.StringIO(), stderr=errors)
     assert f"事项 {item.pk} 的状态、时限、组织、类别或归档被改动而没有记入流转记录" in errors.getvalue()
+
+
+def test_a_grant_without_subordinates_counts_the_organisation_itself_only(world, login):
+    current_ledger(world)
+    item_of(world.county, description="县委本级问题")
+    county_only = world.user_with("leader", world.county, recursive=False)
+    client = login(county_only)
+    page = client.get("/").content.decode()
+    assert f"{world.county.name}(本级)" in page
+    _cards, data = dashboard(client)
+    assert card(client, "total") == 1 and data["units"] == [world.county.name]
+    assert world.town_a.name not in page and "grades" not in data
+    assert mismatches(client) == []
+    assert card(login(world.users["leader"]), "total") > 1  # the grant with subordinates counts them all
