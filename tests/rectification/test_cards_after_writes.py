@@ -40,7 +40,7 @@ def listed(client, url):
 
 def mismatches(client):
     """Every card or chart element whose number differs from the list it opens (none when all agree)."""
-    _cards, data = dashboard(client)
+    cards, data = dashboard(client)
     pairs = [(name, url, int(n)) for name, url, n in cards]
     for key in ("open", "overdue"):
         pairs += [(f"{key}-trend", url, n) for n, url in zip(data[key], data[f"{key}_urls"], strict=True)]
