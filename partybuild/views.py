@@ -120,11 +120,22 @@ def _dashboard(user, coverage):
             "latest": latest, "grades": grades, "overdue_replies": overdue_replies, "ranking_report": ranking_report}
 
 
-def _ranking_ends(assessment):
-    """The five best and the five worst rated results (an index serves both ends)."""
-    ranked = assessment.results.filter(rated=True).select_related("org").order_by("-total", "org__path")
-    top = list(ranked[:5])
-    return top + [result for result in list(ranked.reverse()[:5])[::-1] if result not in top]
+def _ranking_ends(assessment, size=5):
+    """The five best and the five worst rated results, ties in the order of the tree."""
+    top = _ranking_end(assessment, size, best=True)
+    return top + [result for result in _ranking_end(assessment, size, best=False) if result not in top]
+
+
+def _ranking_end(assessment, size, best):
+    """Read from the index of totals: the ``size``-th total first, then the few results up to it."""
+    rated = assessment.results.filter(rated=True)
+    totals = rated.order_by("-total" if best else "total").values_list("total", flat=True)[:size]
+    if not totals:
+        return []
+    cut = totals[len(totals) - 1]
+    near = rated.filter(total__gte=cut) if best else rated.filter(total__lte=cut)
+    ranked = near.select_related("org").order_by("-total", "org__path")
+    return list(ranked[:size]) if best else list(ranked.reverse()[:size])[::-1]
 
 
 def _ledger_figures(coverage):

@@ -286,7 +286,10 @@ class Result(models.Model):
         ordering = ["peer_group", "rank", "org__path"]
         constraints = [models.UniqueConstraint(fields=["assessment", "org"], name="one_result_per_org")]
         # a page of a city's ranking reads its fifty rows in order instead of sorting thousands
-        indexes = [models.Index(fields=["assessment", "peer_group", "-rated", "rank"], name="result_ranking_order")]
+        indexes = [models.Index(fields=["assessment", "peer_group", "-rated", "rank"], name="result_ranking_order"),
+                   # the best and the worst totals of a whole assessment (the dashboard's ends of the ranking)
+                   models.Index(fields=["assessment", "total"], name="result_rated_total",
+                                condition=Q(rated=True))]
 
     def __str__(self):
         return f"{self.org} {self.total} 第{self.rank}名" if self.rated else f"{self.org} {engine.UNRATED}"
