@@ -4,7 +4,7 @@ import datetime
 import gc
 
 import pytest
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from kernel import bulk
 from rectification.models import Problem, RectificationItem
@@ -101,3 +101,25 @@ def test_collection_pause_restores_the_collector():
     with bulk.collection_paused():
         assert not gc.isenabled()
     assert gc.isenabled()
+
+
+def _foreign_keys():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'f'")
+        return set(cursor.fetchall())
+
+
+def test_foreign_keys_are_checked_once_at_the_end_of_a_load_and_all_come_back(world):
+    before = _foreign_keys()
+    with transaction.atomic(), bulk.foreign_keys_checked_once():
+        assert _foreign_keys() == set()  # loading queues no check per row
+        Problem.objects.create(org=world.branch, source="feedback", description="载入的问题")
+    assert _foreign_keys() == before and Problem.objects.filter(description="载入的问题").exists()
+
+
+def test_a_row_pointing_nowhere_still_fails_the_whole_load(world):
+    before = _foreign_keys()
+    with pytest.raises(IntegrityError), transaction.atomic(), bulk.foreign_keys_checked_once():
+        Problem.objects.create(org=world.branch, source="feedback", description="载入的问题")
+        Problem.objects.filter(description="载入的问题").update(org_id=999_999)
+    assert not Problem.objects.filter(description="载入的问题").exists() and _foreign_keys() == before

@@ -30,7 +30,7 @@ class Command(BaseCommand):
             raise CommandError("数据库中已有组织数据；如需重建演示数据，请加 --reset(会清空全部数据)。")
         started = time.monotonic()
         rng = random.Random(2026)
-        with transaction.atomic():  # one commit: all of the demo or none of it
+        with transaction.atomic(), bulk.foreign_keys_checked_once():  # one commit: all of the demo or none of it
             root, accounts = org_demo.seed(scale, rng)
             for module in app_modules("demo", [app for app in PROJECT_APPS if app != "orgs"]):
                 module.seed(scale, rng)
