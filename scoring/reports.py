@@ -64,16 +64,23 @@ class RankingReport(ReportBuilder):
                                              _heading(scope, assessment)))
 
     def parts(self, scope, period):
+        """The summary pages (the part that is the scope itself), then each child scope's ranking tables: one
+        task each."""
         assessment = published(period, scope)
         rows = ranking_rows(assessment, scope)
         if rows.count() <= settings.REPORT_FAN_OUT_ABOVE:
             return []
         children = Organization.objects.filter(path__startswith=scope.path, depth=scope.depth + 1).order_by("path")
-        return [child for child in children if rows.filter(org__path__startswith=child.path).exists()]
+        return [scope, *(child for child in children if rows.filter(org__path__startswith=child.path).exists())]
 
     def build_part(self, scope, period, part):
-        """One child scope's ranking tables (its organisations keep their ranks in the whole assessment)."""
+        """The summary pages when ``part`` is the scope itself, else one child scope's ranking tables (its
+        organisations keep their ranks in the whole assessment)."""
         assessment = published(period, scope)
+        if part == scope:
+            rows = list(ranking_rows(assessment, scope))
+            return typeset.render("ranking.typ", document_data(assessment, scope, [], numbered=False,
+                                                               summary=summary(assessment, scope, rows)))
         rows = list(ranking_rows(assessment, part))
         return typeset.concatenate([typeset.render("ranking.typ", document_data(assessment, scope, chunk,
                                                                                 numbered=False))
@@ -82,9 +89,7 @@ class RankingReport(ReportBuilder):
     def merge(self, scope, period, part_pdfs):
         assessment = published(period, scope)
         rows = list(ranking_rows(assessment, scope))
-        cover = typeset.render("ranking.typ", document_data(assessment, scope, [], numbered=False,
-                                                            summary=summary(assessment, scope, rows)))
-        return Built(pdf=typeset.merge_numbered([cover, *part_pdfs], title=_title(assessment)),
+        return Built(pdf=typeset.merge_numbered(part_pdfs, title=_title(assessment)),
                      xlsx=_workbook(sections(rows, scope), block_names(assessment), _heading(scope, assessment)))
 
 
@@ -143,16 +148,25 @@ def sections(rows, scope):
     """[(area, peer group, rows)]: the ranking by area (the organisation right under ``scope`` that a row's
     organisation belongs to: a county of a city, a township of a county), then peer group (层级·领域), each in
     rank order (ranks are within the peer group of the whole assessment). The PDF and the XLSX both follow it."""
-    depth = scope.depth + 1
-    prefix = Organization.steplen * depth
-    areas = {o.path: o for o in Organization.objects.filter(
-        path__in={row.org.path[:prefix] for row in rows}, depth=depth)}
+    area_of = _area_finder(scope, [row.org for row in rows])
     grouped = defaultdict(list)
     for row in rows:
-        area = areas.get(row.org.path[:prefix], scope) if row.org.depth >= depth else scope
-        grouped[(area.path, row.peer_group)].append(row)
-    return [(areas.get(path, scope), group, members) for (path, group), members in sorted(
-        grouped.items(), key=lambda entry: entry[0])]
+        grouped[(area_of(row.org), row.peer_group)].append(row)
+    return [(area, group, members) for (area, group), members in _by_area(grouped)]
+
+
+def _area_finder(scope, orgs):
+    """The function: organisation → its area (the organisation right under ``scope`` above it, else ``scope``)."""
+    depth = scope.depth + 1
+    prefix = Organization.steplen * depth
+    areas = {o.path: o for o in Organization.objects.filter(path__in={org.path[:prefix] for org in orgs},
+                                                            depth=depth)}
+    return lambda org: areas.get(org.path[:prefix], scope) if org.depth >= depth else scope
+
+
+def _by_area(grouped):
+    """The items of ``grouped`` (keyed by (area, …)) in tree order of the area, then the rest of the key."""
+    return sorted(grouped.items(), key=lambda entry: (entry[0][0].path, *entry[0][1:]))
 
 
 #: the ranking table's columns after the dimensions: (title, width in pt, numeric); 0 = what is left
@@ -214,7 +228,8 @@ def summary(assessment, scope, rows):
     for org_id, kind in consequences.exclude(kind=Consequence.Kind.PLAQUE_REMOVED).values_list("org_id", "kind"):
         decided[org_id].append(Consequence.Kind(kind).label)
     removed = consequences.filter(kind=Consequence.Kind.PLAQUE_REMOVED).select_related("org")
-    named = Plaque.objects.filter(assessment=assessment, org__path__startswith=scope.path).select_related("org")
+    named = Plaque.objects.filter(assessment=assessment, org__path__startswith=scope.path).select_related(
+        "org").order_by("org__path")
     return {
         "assessed": [
             f"{assessment.name}({assessment.period})对{scope.name}范围内 {len(rows)} 个党组织进行了考核。"
@@ -226,10 +241,21 @@ def summary(assessment, scope, rows):
         "bottom": [(r.org.name, r.peer_group, f"{r.rank}/{r.group_size}", "、".join(decided.get(r.org_id, [])))
                    for r in rows if r.rated and r.bottom_three],
         "plaque_rule": PLAQUE_RULE,
-        "named": [(p.org.name, p.title, p.grade) for p in named],
+        "named": _named_by_area(named, scope),
         "removed": [(c.org.name, c.basis) for c in removed],
         "ranking_note": "以下按所属单位、排名分组列出各党组织的名次和得分(名次为在全部同组组织中的名次)。",
     }
+
+
+def _named_by_area(plaques, scope):
+    """The plaques named, one line per area and title: [(area, 称号(等次), how many, the names joined by 、)];
+    a city names thousands, which a row each would spread over a hundred pages."""
+    plaques = list(plaques)
+    area_of = _area_finder(scope, [p.org for p in plaques])
+    grouped = defaultdict(list)
+    for plaque in plaques:
+        grouped[(area_of(plaque.org), f"{plaque.title}({plaque.grade})")].append(plaque.org.name)
+    return [(area.name, title, len(names), "、".join(names)) for (area, title), names in _by_area(grouped)]
 
 
 def _workbook(ordered, dimensions, heading):

@@ -234,7 +234,7 @@ def test_a_large_ranking_fans_out_per_child_scope_and_merges(world, settings, tm
     settings.REPORT_FAN_OUT_ABOVE = 2
     assessment = published_for(world)
     assert [p.name for p in builder_for("ranking").parts(world.county, str(assessment.pk))] == [
-        "中共甲镇委员会", "中共乙镇委员会"]
+        world.county.name, "中共甲镇委员会", "中共乙镇委员会"]
     with django_capture_on_commit_callbacks(execute=True):
         report = tasks.request_report(world.users["staff"], kind="ranking", scope=world.county,
                                      period=str(assessment.pk))
