@@ -11,9 +11,11 @@ def test_page_benchmark_serves_every_role_through_gunicorn_and_prints_its_figure
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]  # what gunicorn checks with
     call_command("seed_demo")
     call_command("bench_pages", "--runs", "1", "--seconds", "1", "--soak-seconds", "1", "--mixed-seconds", "3",
-                 "--users", "4", "--roles", "staff", "secretary")
+                 "--think-seconds", "0.5", "--users", "4", "--roles", "staff", "secretary")
     out = capsys.readouterr().out
     assert "DJANGO_DEBUG=false" in out and "/healthz p50" in out
     assert "staff     /rectification/tasks/" in out and "secretary /rectification/" in out
     assert "/rectification/" in out and "错误 0" in out
-    assert "/rectification/?page=30" in out and "边写边读" in out and "写入失败 0 次" in out
+    assert "/rectification/?page=30" in out and "写入失败 0 次" in out
+    mixed = [line for line in out.splitlines() if line.startswith("边写边读：4 个模拟用户 3 秒")]
+    assert len(mixed) == 2 and "不停顿" in mixed[0] and "每看完一页停 0.5 秒" in mixed[1], mixed

@@ -69,9 +69,11 @@ class Command(BaseCommand):
                             help="重复访问同一地址(默认每次访问都带新的查询参数，缓存无法应答)")
         parser.add_argument("--mixed-seconds", type=int, default=60,
                             help="边写边读的压测时长(秒，最长 600；每秒约一次写入：报送进展、流转、导入)")
+        parser.add_argument("--think-seconds", type=float, default=5,
+                            help="边写边读再测一遍：每个用户看完一页停这么多秒再点下一页(0 不测)")
 
     def handle(self, *args, runs, workers, connections, seconds, users, soak_seconds, roles, same_address,
-               mixed_seconds, **options):
+               mixed_seconds, think_seconds, **options):
         pages = role_pages(roles)
         fresh = not same_address
         if not pages:
@@ -99,6 +101,8 @@ class Command(BaseCommand):
             self._soak(server, pages, sessions, users, min(soak_seconds, 600))
             if mixed_seconds > 0:
                 self._mixed(server, pages, sessions, users, min(mixed_seconds, 600))
+                if think_seconds > 0:
+                    self._mixed(server, pages, sessions, users, min(mixed_seconds, 600), think_seconds)
 
     def _throughput(self, server, session, connections, seconds):
         for label, url, cookie in (("整改台账 /rectification/", "/rectification/", session),
@@ -107,17 +111,18 @@ class Command(BaseCommand):
             self.stdout.write(f"并发 {connections} 个连接 {seconds} 秒 · {label}：每秒 {result['rps']:.0f} 个请求，"
                               f"平均延迟 {result['latency']}，错误 {result['errors']}")
 
-    def _soak(self, server, pages, sessions, users, seconds, label="多用户压测"):
+    def _soak(self, server, pages, sessions, users, seconds, label="多用户压测", think_seconds=0):
         mix = [("GET", url, sessions[role]) for role, urls in pages.items() for url in urls]
-        result = wrk(server.port, mix, users, seconds, server.fresh)
-        self.stdout.write(f"{label}：{users} 个模拟用户 {seconds} 秒(轮流访问 {len(mix)} 个角色页面)："
+        result = wrk(server.port, mix, users, seconds, server.fresh, think_seconds)
+        pace = f"，每看完一页停 {think_seconds:g} 秒" if think_seconds else "，不停顿"
+        self.stdout.write(f"{label}：{users} 个模拟用户 {seconds} 秒(轮流访问 {len(mix)} 个角色页面{pace})："
                           f"共 {result['requests']} 个请求，每秒 {result['rps']:.0f} 个，"
                           f"平均延迟 {result['latency']}，p95 {result['p95_ms']:.1f}ms，错误 {result['errors']}")
 
-    def _mixed(self, server, pages, sessions, users, seconds):
+    def _mixed(self, server, pages, sessions, users, seconds, think_seconds=0):
         writer = Writer(server, seconds)
         writer.start()
-        self._soak(server, pages, sessions, users, seconds, label="边写边读")
+        self._soak(server, pages, sessions, users, seconds, label="边写边读", think_seconds=think_seconds)
         writer.join()
         self.stdout.write(f"  同时写入 {writer.done} 次(进展报送、流转、导入)，写入失败 {len(writer.failures)} 次"
                           + (f"：{writer.failures[:3]}" if writer.failures else ""))
@@ -342,9 +347,10 @@ class Writer(threading.Thread):
             self.failures.append(f"{label} HTTP {status}")
 
 
-def wrk(port, requests, connections, seconds, fresh=False):
+def wrk(port, requests, connections, seconds, fresh=False, think_seconds=0):
     """Run wrk over ``requests`` [(method, path, cookie)] in turn (``fresh``: each with a query string never sent
-    before); returns requests/s, mean latency, p95 and errors."""
+    before; ``think_seconds``: each connection waits that long after an answer, as a reader does); returns
+    requests/s, mean latency (of the answers, waits excluded), p95 and errors."""
     if not shutil.which("wrk"):
         raise CommandError("没有 wrk：请运行 scripts/install-system-packages.sh(Debian 软件包 wrk)。")
     entries = ",\n".join(
@@ -359,7 +365,8 @@ def wrk(port, requests, connections, seconds, fresh=False):
               "    path = path .. sep .. '_=w' .. i .. '-' .. math.random(1000000000)\n  end\n"
               "  return wrk.format(r[1], path, r[3])\nend\n"
               "done = function(summary, latency, requests)\n"
-              "  io.write(string.format('p95_us %d\\n', latency:percentile(95)))\nend\n")
+              "  io.write(string.format('p95_us %d\\n', latency:percentile(95)))\nend\n"
+              + (f"delay = function() return {int(think_seconds * 1000)} end\n" if think_seconds else ""))
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
         lua.write(script)
         lua.flush()
