@@ -6,8 +6,8 @@
 
 For each mutation the permission matrix runs for the widened role (``-k <role>``) and then the policy's own
 tests, each in one process stopping at the first failure (``-x``; exit status 1) under the environment variable
-``PB_WIDEN_POLICY`` that tests/conftest.py applies. A mutation no test notices "survives": the script prints
-them and exits 1.
+``PB_WIDEN_POLICY`` that tests/conftest.py applies, on one test database kept between the runs (``--reuse-db``).
+A mutation no test notices "survives": the script prints them and exits 1.
 Needs DATABASE_URL like the suite (the test database is made from it). Last result: see docs/ARCHITECTURE.md.
 """
 
@@ -43,7 +43,7 @@ def candidates(action):
 def fails(action, role):
     """Does some test fail with ``action`` widened by ``role``? (the matrix for that role first, then the rest)"""
     env = {**os.environ, "PB_WIDEN_POLICY": f"{action}:{role}"}
-    base = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-p", "no:xdist"]
+    base = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", "--reuse-db"]
     for args in ([MATRIX, "-k", role], [path for path in POLICY_TESTS if (ROOT / path).exists()]):
         if subprocess.run([*base, *args], cwd=ROOT, env=env, capture_output=True).returncode == 1:
             return True
