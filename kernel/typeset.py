@@ -12,6 +12,7 @@ twelve cells), so a builder typesets a very long document in runs of rows (and i
 ``ReportBuilder.parts``) and numbers the merged pages with ``merge_numbered``.
 """
 
+import datetime
 import io
 import json
 
@@ -19,6 +20,8 @@ import typst
 from django.conf import settings
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
+
+from kernel import xlsx
 
 TEMPLATES = settings.BASE_DIR / "templates" / "typst"
 
@@ -86,3 +89,52 @@ def _stream(data):
     stream = DecodedStreamObject()
     stream.set_data(data)
     return stream
+
+
+#: A4 landscape inside page.typ's margins, in pt; 9 pt text is 4.5 pt per display-width unit (a CJK
+#: character is two), and a cell's inset takes 5 pt
+LANDSCAPE_WIDTH_PT, PT_PER_UNIT, CELL_INSET_PT = 773, 4.5, 5
+#: a column is at least as wide as its header up to four CJK characters (headers stay on one line) and its
+#: text up to a date's width (dates, codes and numbers do not wrap)
+HEADER_UNITS, SHORT_UNITS = 8, 11
+#: the width a column's text is measured to at most: longer text wraps
+WIDEST_UNITS = 80
+#: rows typeset in one go (Typst holds every laid-out page until it writes)
+RUN_ROWS = 1000
+
+
+def table_pdf(title, columns, records, *, heading="") -> bytes:
+    """A list printed as a reader wants it on paper: the same columns and values as its XLSX export
+    (``xlsx.Column``), one ruled 9 pt table on A4 landscape, columns as wide as their text needs within the
+    page (long text wraps), the header repeated on every page, 第 x 页 / 共 y 页."""
+    rows = [[_text(value) for value in values] for values in xlsx.exported_values(columns, records)]
+    data = {"title": title, "heading": heading or title, "columns": [c.header for c in columns],
+            "widths": _column_widths([c.header for c in columns], rows)}
+    runs = [rows[start:start + RUN_ROWS] for start in range(0, len(rows), RUN_ROWS)] or [[]]
+    if len(runs) == 1:
+        return render("table.typ", {**data, "rows": runs[0], "numbered": True, "first": True})
+    return merge_numbered([render("table.typ", {**data, "rows": run, "numbered": False, "first": index == 0})
+                           for index, run in enumerate(runs)], title=title)
+
+
+def _text(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return value.isoformat() if isinstance(value, datetime.date) else str(value)
+
+
+def _column_widths(headers, rows):
+    """Widths in pt: each column its header's (up to HEADER_UNITS) or its text's (up to SHORT_UNITS), and what
+    is left of the page shared in proportion to how much more each column's widest text needs (a sample of
+    rows; at most WIDEST_UNITS)."""
+    def pt(units):
+        return units * PT_PER_UNIT + CELL_INSET_PT
+
+    widest = [max([0, *(xlsx.display_width(row[i]) for row in rows[:500])]) for i in range(len(headers))]
+    least = [pt(max(min(xlsx.display_width(header), HEADER_UNITS), min(text, SHORT_UNITS)))
+             for header, text in zip(headers, widest, strict=True)]
+    more = [max(0, pt(min(text, WIDEST_UNITS)) - floor) for text, floor in zip(widest, least, strict=True)]
+    spare = max(0, LANDSCAPE_WIDTH_PT - sum(least))
+    return [round(floor + spare * extra / max(1, sum(more)), 1) for floor, extra in zip(least, more, strict=True)]

@@ -327,7 +327,7 @@ def write_sheets(sheets, heading: str = "", properties: dict | None = None) -> b
 _WIDTH_SAMPLE, _MIN_WIDTH, _MAX_WIDTH = 500, 6, 60
 
 
-def _width(value) -> int:
+def display_width(value) -> int:
     """Display width in characters: a CJK character counts two (three UTF-8 bytes → (3 + 1) / 2)."""
     if isinstance(value, datetime.date):
         return 16 if isinstance(value, datetime.datetime) else 10
@@ -339,9 +339,7 @@ def _write_sheet(part, columns, records, strings, *, heading="", printed_title="
     """Rows go to a spooled file first, so the sheet can start with its dimension and column widths: readers
     (openpyxl among them) then need not parse the whole sheet to learn its size."""
     letters = [get_column_letter(n) for n in range(1, len(columns) + 1)]
-    exports = [_remembered(c.export) if c.export else None for c in columns]
-    names = [c.name for c in columns]
-    widths = [_width(c.header) + 2 for c in columns]
+    widths = [display_width(c.header) + 2 for c in columns]
     top = 2 if heading else 1  # the header row
     last = top
     with tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024) as rows:
@@ -349,11 +347,10 @@ def _write_sheet(part, columns, records, strings, *, heading="", printed_title="
                                                                                                     strict=True))
         chunk = [f'<row r="1" ht="24" customHeight="1">{cell("A1", heading, strings, _TITLE)}</row>'] if heading else []
         chunk.append(f'<row r="{top}">{header}</row>')
-        for last, record in enumerate(records, start=top + 1):
-            values = record if isinstance(record, tuple | list) else [record.get(n) for n in names]
-            values = [export(value) if export else value for export, value in zip(exports, values, strict=True)]
+        for last, values in enumerate(exported_values(columns, records), start=top + 1):
             if last <= top + _WIDTH_SAMPLE:
-                widths = [max(w, _width(v) + 1) if v is not None else w for w, v in zip(widths, values, strict=True)]
+                widths = [max(w, display_width(v) + 1) if v is not None else w
+                          for w, v in zip(widths, values, strict=True)]
             cells = "".join(cell(f"{letter}{last}", value, strings) for letter, value in zip(letters, values,
                                                                                               strict=True))
             chunk.append(f'<row r="{last}">{cells}</row>')
@@ -376,6 +373,15 @@ def _write_sheet(part, columns, records, strings, *, heading="", printed_title="
                'footer="0.3"/><pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
                f'<headerFooter><oddHeader>&amp;C{title}</oddHeader><oddFooter>&amp;C第 &amp;P 页，共 &amp;N 页'
                '</oddFooter></headerFooter></worksheet>'.encode())
+
+
+def exported_values(columns, records):
+    """Each record (a dict, or a tuple in the columns' order) as the list of values its cells show."""
+    exports = [_remembered(c.export) if c.export else None for c in columns]
+    names = [c.name for c in columns]
+    for record in records:
+        values = record if isinstance(record, tuple | list) else [record.get(n) for n in names]
+        yield [export(value) if export else value for export, value in zip(exports, values, strict=True)]
 
 
 def _remembered(export):

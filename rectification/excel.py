@@ -13,7 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from kernel import xlsx
+from kernel import typeset, xlsx
 from kernel.imports import Importer
 from orgs.models import Organization
 
@@ -65,18 +65,31 @@ HOW_TO_VERIFY = [
 ]
 
 
-def export_workbook(items, with_hashes=False) -> bytes:
-    """``items``: a scoped, filtered RectificationItem queryset; one line per item, rows read as tuples.
-    ``with_hashes`` adds their full log with the hash chain, so an auditor can check it offline."""
+def _records(items):
+    """``items`` (a scoped, filtered RectificationItem queryset) as the export's lines, read as tuples."""
     rows = latest_progress(items).values_list(*EXPORTED)
-    records = ((number, *row) for number, row in enumerate(rows.iterator(chunk_size=BATCH), start=1))
-    sheets = [("整改台账", COLUMNS, records)]
+    return ((number, *row) for number, row in enumerate(rows.iterator(chunk_size=BATCH), start=1))
+
+
+def export_workbook(items, with_hashes=False) -> bytes:
+    """One line per item. ``with_hashes`` adds their full log with the hash chain, so an auditor can check it
+    offline."""
+    sheets = [("整改台账", COLUMNS, _records(items))]
     if with_hashes:
         log = (ItemTransition.objects.filter(item__in=items.values("pk")).order_by("item_id", "id")
                .annotate(previous_hash=F("previous__hash")))
         sheets.append(("流转记录(含校验值)", LOG_COLUMNS, (_log_record(e) for e in log.iterator(chunk_size=BATCH))))
         sheets.append(("校验方法", [xlsx.Column("说明", "text")], ({"text": line} for line in HOW_TO_VERIFY)))
     return xlsx.write_sheets(sheets)
+
+
+#: a printed ledger longer than this is refused: filter it first (or take the Excel export)
+PRINT_MAX_ROWS = 3000
+
+
+def printed_ledger(items) -> bytes:
+    """The same lines as ``export_workbook``'s first sheet, as a ruled A4 landscape PDF."""
+    return typeset.table_pdf("整改台账", COLUMNS, _records(items))
 
 
 def _log_record(entry):

@@ -111,7 +111,7 @@ def ledger(request):
         request.GET.get("page"))
     return render(request, "rectification/ledger.html", {
         "filter": filtered, "page": page, "today": today, "query": query.urlencode(), "figure": figure,
-        "bulk_actions": bulk_actions, "counts": counts})
+        "bulk_actions": bulk_actions, "counts": counts, "print_max": excel.PRINT_MAX_ROWS})
 
 
 @require_POST
@@ -141,12 +141,25 @@ def bulk_action(request):
 
 
 def ledger_export(request):
+    """The filtered ledger as XLSX, or with ``format=pdf`` as the same lines printed (A4 landscape)."""
     items, data, _figure_ = _ledger_query(request)
     filtered = LedgerFilter(data, queryset=items, request=request)
-    with_hashes = request.GET.get("hashes") == "1"
+    name = f"整改台账-{timezone.localdate():%Y%m%d}"
+    if request.GET.get("format") == "pdf":
+        if filtered.qs.count() > excel.PRINT_MAX_ROWS:
+            messages.error(request, f"打印版最多 {excel.PRINT_MAX_ROWS} 条事项：请先按组织、状态等筛选，或导出 Excel。")
+            return redirect(f"{reverse('rectification:ledger')}?{_without(request.GET, 'format')}")
+        audit.record(request, audit.Action.EXPORT, "整改台账(打印版)", filter=request.GET.urlencode())
+        return download(excel.printed_ledger(filtered.qs), f"{name}.pdf", "application/pdf")
     audit.record(request, audit.Action.EXPORT, "整改台账", filter=request.GET.urlencode())
-    return download(excel.export_workbook(filtered.qs, with_hashes=with_hashes),
-                    f"整改台账-{timezone.localdate():%Y%m%d}.xlsx", xlsx.XLSX_CONTENT_TYPE)
+    return download(excel.export_workbook(filtered.qs, with_hashes=request.GET.get("hashes") == "1"),
+                    f"{name}.xlsx", xlsx.XLSX_CONTENT_TYPE)
+
+
+def _without(query, key):
+    query = query.copy()
+    query.pop(key, None)
+    return query.urlencode()
 
 
 def problem_new(request):
