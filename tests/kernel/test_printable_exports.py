@@ -8,6 +8,7 @@ narrower digit; LibreOffice's is 5.6 pt), and a line of CJK text takes 1.45 × t
 line height, as LibreOffice prints it). ``test_the_ledger_prints_through_libreoffice`` (``bench``) prints the
 ledger through LibreOffice and reads the PDF."""
 
+import collections
 import datetime
 import io
 import itertools
@@ -235,6 +236,24 @@ def printed_columns(pdf):
     return columns
 
 
+def clipped_characters(pdf):
+    """Characters a cell does not hold: a row too low for its text clips it, but the PDF still holds the
+    characters, drawn across the rule below, beyond the table, or over the next row's text."""
+    clipped = []
+    for page in pdf.pages:
+        rules = sorted({edge["top"] for edge in page.edges if edge["orientation"] == "h"})
+        tops_at = collections.defaultdict(list)
+        for char in page.chars:
+            if not rules[0] < char["top"] < page.height - 36:
+                continue  # the page's header and footer
+            tops = tops_at[round(char["x0"])]
+            if (char["top"] > rules[-1] or any(char["top"] + 2 < rule < char["bottom"] - 2 for rule in rules)
+                    or any(abs(char["top"] - top) < char["size"] / 2 for top in tops)):
+                clipped.append(char["text"])
+            tops.append(char["top"])
+    return clipped
+
+
 @pytest.mark.bench  # LibreOffice takes seconds to start
 @pytest.mark.skipif(not shutil.which("soffice"), reason="no LibreOffice (WITH_PRINTING=1 install-system-packages.sh)")
 def test_the_ledger_prints_through_libreoffice(world, login, tmp_path):
@@ -255,8 +274,9 @@ def test_the_ledger_prints_through_libreoffice(world, login, tmp_path):
     columns = printed_columns(pdf)
     cells = [v for row in openpyxl.load_workbook(io.BytesIO(content)).active.values for v in row if isinstance(v, str)]
     missing = [v for v in cells if not any(v.replace(" ", "").replace("\n", "") in column for column in columns)]
+    clipped = clipped_characters(pdf)
     print(f"\n{len(pdf.pages)} pages, characters {min(sizes):.1f}–{max(sizes):.1f} pt, "
-          f"{len(cells) - len(missing)} of {len(cells)} texts found whole")
-    assert min(sizes) >= MIN_PRINTED_PT and not missing
+          f"{len(cells) - len(missing)} of {len(cells)} texts found whole, {len(clipped)} characters clipped")
+    assert min(sizes) >= MIN_PRINTED_PT and not missing and not clipped
     first = pdf.pages[0].extract_text()
     assert "序号" in first and "台账编号" in first  # all 16 columns on one page width
