@@ -254,29 +254,48 @@ def clipped_characters(pdf):
     return clipped
 
 
-@pytest.mark.bench  # LibreOffice takes seconds to start
-@pytest.mark.skipif(not shutil.which("soffice"), reason="no LibreOffice (WITH_PRINTING=1 install-system-packages.sh)")
-def test_the_ledger_prints_through_libreoffice(world, login, tmp_path):
+def print_through_libreoffice(content, folder):
+    """The workbook printed to PDF by LibreOffice, checked: text ≥ 8 pt, every cell's text whole in its column
+    (the title and header included), nothing clipped."""
     import pdfplumber
 
+    (folder / "export.xlsx").write_bytes(content)
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{folder}/profile", "--headless", "--convert-to",
+                    "pdf", "--outdir", str(folder), str(folder / "export.xlsx")],
+                   check=True, capture_output=True, timeout=300)
+    pdf = pdfplumber.open(folder / "export.pdf")
+    sizes = [c["size"] for page in pdf.pages for c in page.chars]
+    columns = printed_columns(pdf)
+    cells = [value for sheet in openpyxl.load_workbook(io.BytesIO(content)).worksheets
+             for row in sheet.iter_rows(min_row=int(sheet.print_title_rows[-1]), values_only=True)
+             for value in row if isinstance(value, str)]
+    missing = [v for v in cells if not any(v.replace(" ", "").replace("\n", "") in column for column in columns)]
+    clipped = clipped_characters(pdf)
+    print(f"\n{len(pdf.pages)} pages, characters {min(sizes):.1f}–{max(sizes):.1f} pt, "
+          f"{len(cells) - len(missing)} of {len(cells)} texts found whole, {len(clipped)} characters clipped")
+    assert min(sizes) >= MIN_PRINTED_PT and not missing and not clipped, (missing[:3], clipped[:20])
+    return pdf
+
+
+needs_libreoffice = pytest.mark.skipif(not shutil.which("soffice"),
+                                       reason="no LibreOffice (WITH_PRINTING=1 install-system-packages.sh)")
+
+
+@pytest.mark.bench  # LibreOffice takes seconds to start
+@needs_libreoffice
+def test_the_ledger_prints_through_libreoffice(world, login, tmp_path):
     for n in range(24):
         item_of(world.sibling if n % 2 else world.branch, description=LONG_TEXT[: 12 + 9 * n],
                 measures=f"第{n}步：" + "逐一补谈并形成记录 (record in English words), " * (n % 5) + "\n建立台账",
                 responsible_unit="中共清河县青泉镇委员会组织办公室", responsible_person="欧阳明月",
                 deadline=datetime.date(2026, 12, 31))
-    content = login(world.users["staff"]).get("/rectification/export/").content
-    (tmp_path / "ledger.xlsx").write_bytes(content)
-    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to",
-                    "pdf", "--outdir", str(tmp_path), str(tmp_path / "ledger.xlsx")],
-                   check=True, capture_output=True, timeout=300)
-    pdf = pdfplumber.open(tmp_path / "ledger.pdf")
-    sizes = [c["size"] for page in pdf.pages for c in page.chars]
-    columns = printed_columns(pdf)
-    cells = [v for row in openpyxl.load_workbook(io.BytesIO(content)).active.values for v in row if isinstance(v, str)]
-    missing = [v for v in cells if not any(v.replace(" ", "").replace("\n", "") in column for column in columns)]
-    clipped = clipped_characters(pdf)
-    print(f"\n{len(pdf.pages)} pages, characters {min(sizes):.1f}–{max(sizes):.1f} pt, "
-          f"{len(cells) - len(missing)} of {len(cells)} texts found whole, {len(clipped)} characters clipped")
-    assert min(sizes) >= MIN_PRINTED_PT and not missing and not clipped
+    pdf = print_through_libreoffice(login(world.users["staff"]).get("/rectification/export/").content, tmp_path)
     first = pdf.pages[0].extract_text()
     assert "序号" in first and "台账编号" in first  # all 16 columns on one page width
+
+
+@pytest.mark.bench
+@needs_libreoffice
+@pytest.mark.parametrize("export", [e for exports in EXPORTS.values() for e in exports], ids=lambda e: e.__name__)
+def test_every_export_prints_through_libreoffice(world, login, export, tmp_path):
+    print_through_libreoffice(export(world, login(world.users["staff"])), tmp_path)
