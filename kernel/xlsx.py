@@ -380,7 +380,7 @@ def _row_height(values, capacities, line_pt=LINE_PT) -> str:
     return f' ht="{min(lines * line_pt + _ROW_PADDING, _MAX_ROW_PT):g}" customHeight="1"'
 
 
-def column_widths(headers, sample) -> list[float]:
+def _column_widths(headers, sample) -> list[float]:
     """Each column as wide as its widest sampled value, up to _MAX_WIDTH; then, to fit one page width at
     MIN_SCALE where possible, the widest narrowed to a common cap, down to _WRAP_FLOOR. Numbers and dates do
     not wrap: a column is never narrower than they are."""
@@ -401,7 +401,7 @@ def column_widths(headers, sample) -> list[float]:
     return [max(min(w, cap), u) for w, u in zip(widths, unwrapped, strict=True)]
 
 
-def print_scale(widths) -> int:
+def _print_scale(widths) -> int:
     """The largest scale (≤ 100 %) at which the columns fit one page width, but never below MIN_SCALE."""
     fitting = math.floor(100 * PRINTABLE_PT / (sum(widths) * PT_PER_UNIT))
     return max(MIN_SCALE, min(100, fitting))
@@ -415,7 +415,7 @@ def _write_sheet(part, columns, records, strings, *, heading="", printed_title="
     lines = _values(columns, records)
     sample = list(itertools.islice(lines, _WIDTH_SAMPLE))
     headers = [c.header for c in columns]
-    widths = column_widths(headers, sample)
+    widths = _column_widths(headers, sample)
     capacities = _line_capacities(widths)
     top = 2 if heading else 1  # the header row
     last = top
@@ -444,7 +444,7 @@ def _write_sheet(part, columns, records, strings, *, heading="", printed_title="
     title = str(printed_title).translate(_CONTROL).replace("&", "&&").translate(_XML_ESCAPES)
     part.write(f'</sheetData>{merged}<pageMargins left="{SIDE_MARGIN_IN}" right="{SIDE_MARGIN_IN}" top="0.55" '
                'bottom="0.5" header="0.2" footer="0.2"/><pageSetup paperSize="9" '
-               f'scale="{print_scale(widths)}" pageOrder="overThenDown" orientation="landscape"/>'
+               f'scale="{_print_scale(widths)}" pageOrder="overThenDown" orientation="landscape"/>'
                f'<headerFooter><oddHeader>&amp;C{title}</oddHeader><oddFooter>&amp;C第 &amp;P 页，共 &amp;N 页'
                '</oddFooter></headerFooter></worksheet>'.encode())
 
