@@ -52,6 +52,11 @@ def lines_needed(text, column_width, font_pt):
     return sum(max(1, math.ceil(text_pt(line, font_pt) / room)) for line in text.split("\n"))
 
 
+def header_row(sheet):
+    """The last of the rows printed at the top of every page."""
+    return int(re.fullmatch(r"\$1:\$(\d+)", sheet.print_title_rows).group(1))
+
+
 def assert_prints_readably(content):
     """Every sheet of the workbook; returns how many rows wrap onto more than one line."""
     wrapped_rows = 0
@@ -60,14 +65,13 @@ def assert_prints_readably(content):
         assert (setup.paperSize, setup.orientation) == (9, "landscape"), sheet.title
         assert not (sheet.sheet_properties.pageSetUpPr and sheet.sheet_properties.pageSetUpPr.fitToPage), sheet.title
         scale = int(setup.scale or 100) / 100
-        header_row = int(re.fullmatch(r"\$1:\$(\d+)", sheet.print_title_rows).group(1))
         printable_pt = A4_LONG_SIDE_PT - (margins.left + margins.right) * 72
         widths = {}
         for column in range(1, sheet.max_column + 1):
             letter = openpyxl.utils.get_column_letter(column)
             widths[column] = sheet.column_dimensions[letter].width
             assert widths[column] * 5.6 * scale <= printable_pt, (sheet.title, letter, widths[column])
-        for row in sheet.iter_rows(min_row=header_row):
+        for row in sheet.iter_rows(min_row=header_row(sheet)):
             needed = 1
             for cell in row:
                 assert cell.font.sz * scale >= MIN_PRINTED_PT, (sheet.title, cell.coordinate, cell.font.sz, scale)
@@ -267,7 +271,7 @@ def print_through_libreoffice(content, folder):
     sizes = [c["size"] for page in pdf.pages for c in page.chars]
     columns = printed_columns(pdf)
     cells = [value for sheet in openpyxl.load_workbook(io.BytesIO(content)).worksheets
-             for row in sheet.iter_rows(min_row=int(sheet.print_title_rows[-1]), values_only=True)
+             for row in sheet.iter_rows(min_row=header_row(sheet), values_only=True)
              for value in row if isinstance(value, str)]
     missing = [v for v in cells if not any(v.replace(" ", "").replace("\n", "") in column for column in columns)]
     clipped = clipped_characters(pdf)
