@@ -91,14 +91,14 @@ def _stream(data):
     return stream
 
 
-#: A4 landscape inside page.typ's margins, in pt; 9 pt text is 4.5 pt per display-width unit (a CJK
-#: character is two), and a cell's inset takes 5 pt
-LANDSCAPE_WIDTH_PT, PT_PER_UNIT, CELL_INSET_PT = 773, 4.5, 5
+#: A4 landscape inside page.typ's margins, in pt; 9 pt text is 9 / 2.2 pt per unit of ``xlsx.display_units``
+#: (a CJK character is 2.2 units, a Latin one 1.1), and a cell's inset takes 5 pt
+LANDSCAPE_WIDTH_PT, PT_PER_UNIT, CELL_INSET_PT = 773, 9 / 2.2, 5
 #: a column is at least as wide as its header up to four CJK characters (headers stay on one line) and its
 #: text up to a date's width (dates, codes and numbers do not wrap)
-HEADER_UNITS, SHORT_UNITS = 8, 11
+HEADER_UNITS, SHORT_UNITS = 4 * 2.2, 11 * 1.1
 #: the width a column's text is measured to at most: longer text wraps
-WIDEST_UNITS = 80
+WIDEST_UNITS = 40 * 2.2
 #: rows typeset in one go (Typst holds every laid-out page until it writes)
 RUN_ROWS = 1000
 
@@ -132,8 +132,8 @@ def _column_widths(headers, rows):
     def pt(units):
         return units * PT_PER_UNIT + CELL_INSET_PT
 
-    widest = [max([0, *(xlsx.display_width(row[i]) for row in rows[:500])]) for i in range(len(headers))]
-    least = [pt(max(min(xlsx.display_width(header), HEADER_UNITS), min(text, SHORT_UNITS)))
+    widest = [max([0, *(xlsx.display_units(row[i]) for row in rows[:500])]) for i in range(len(headers))]
+    least = [pt(max(min(xlsx.display_units(header), HEADER_UNITS), min(text, SHORT_UNITS)))
              for header, text in zip(headers, widest, strict=True)]
     more = [max(0, pt(min(text, WIDEST_UNITS)) - floor) for text, floor in zip(widest, least, strict=True)]
     spare = max(0, LANDSCAPE_WIDTH_PT - sum(least))

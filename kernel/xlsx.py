@@ -7,6 +7,7 @@ never as a formula, and whose ``sheet_title`` makes any name a valid sheet title
 
 import datetime
 import io
+import itertools
 import math
 import re
 import shutil
@@ -242,20 +243,21 @@ def field_column(model_field, name=None, *, header=None, synonyms=(), required=F
 _FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r", "\n")
 _TITLE_FORBIDDEN = re.compile(r"[\\/?*\[\]:]")
 _EPOCH = datetime.date(1899, 12, 30)
-#: cellXfs of styles.xml: 0 default, 1 date, 2 date and time, 3 text shown as typed (quote prefix), 4 header
-_DATE, _DATETIME, _QUOTED, _HEADER, _TITLE = 1, 2, 3, 4, 5
+#: cellXfs of styles.xml: 0 default; ruled cells: 1 date, 2 date and time, 3 text shown as typed (quote prefix),
+#: 4 header, 5 title, 6 text (wrapped), 7 number or blank
+_DATE, _DATETIME, _QUOTED, _HEADER, _TITLE, _TEXT, _NUMBER = 1, 2, 3, 4, 5, 6, 7
 #: the characters ILLEGAL_CHARACTERS_RE matches (XML 1.0 forbids them), dropped from text
 _CONTROL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32)])
 _HAS_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#13;"})
 
 
-def cell(ref, value, strings: dict, text_style=0) -> str:
-    """The XML of one cell. User text is always a shared string (its index in ``strings``), never a formula;
+def cell(ref, value, strings: dict, text_style=_TEXT) -> str:
+    """The XML of one ruled cell. User text is always a shared string (its index in ``strings``), never a formula;
     text that starts like a formula is also quote-prefixed, so editing it in Excel keeps it text. Control
     characters are dropped."""
     if value is None:
-        return ""
+        return f'<c r="{ref}" s="{_NUMBER}"/>'
     if type(value) is not str:
         if isinstance(value, bool):
             value = "是" if value else "否"
@@ -267,15 +269,14 @@ def cell(ref, value, strings: dict, text_style=0) -> str:
         elif isinstance(value, datetime.date):
             return f'<c r="{ref}" s="{_DATE}"><v>{(value - _EPOCH).days}</v></c>'
         elif isinstance(value, int | float | Decimal) and math.isfinite(value):
-            return f'<c r="{ref}"><v>{value}</v></c>'
+            return f'<c r="{ref}" s="{_NUMBER}"><v>{value}</v></c>'
         else:
             value = str(value)
     text = (value.translate(_CONTROL) if _HAS_CONTROL.search(value) else value)[:32767]
     if not text:
-        return ""
+        return f'<c r="{ref}" s="{_NUMBER}"/>'
     style = _QUOTED if text.startswith(_FORMULA_LEAD) else text_style
-    style = f' s="{style}"' if style else ""
-    return f'<c r="{ref}" t="s"{style}><v>{strings.setdefault(text, len(strings))}</v></c>'
+    return f'<c r="{ref}" t="s" s="{style}"><v>{strings.setdefault(text, len(strings))}</v></c>'
 
 
 def sheet_title(name, used=()) -> str:
@@ -299,10 +300,11 @@ def write_sheets(sheets, heading: str = "", properties: dict | None = None) -> b
     """A workbook of several sheets: ``sheets`` = [(title, columns, records)], records being dicts or tuples
     in the columns' order.
 
-    Every sheet prints: A4 landscape, fitted to the page width, the header row repeated on every page and
-    frozen on screen, the workbook's ``heading`` (or the sheet's title) and page numbers in the page margins,
-    columns as wide as their content. With a ``heading``, it is also written as a title row above the header
-    (leave it out for workbooks that are imported again: the import reads the header in the first row).
+    Every sheet prints on A4 landscape at ≥ 8 pt (see MIN_SCALE): ruled cells, text wrapped in columns as wide
+    as their content up to a cap, rows as high as their wrapped text, the header row repeated on every page and
+    frozen on screen, the workbook's ``heading`` (or the sheet's title) and page numbers in the page margins.
+    With a ``heading``, it is also written as a title row above the header (leave it out for workbooks that
+    are imported again: the import reads the header in the first row).
     ``properties`` (name → text) are written as custom document properties, which Excel and WPS keep.
     """
     buffer, titles, strings = io.BytesIO(), [], {}
@@ -323,45 +325,116 @@ def write_sheets(sheets, heading: str = "", properties: dict | None = None) -> b
     return buffer.getvalue()
 
 
-#: column widths are measured on the first rows only (exports can have a hundred thousand lines)
-_WIDTH_SAMPLE, _MIN_WIDTH, _MAX_WIDTH = 500, 6, 60
+# Printing. Every sheet prints on A4 landscape at a fixed scale computed from its column widths, never below
+# MIN_SCALE, at which the 11 pt cell font still prints at 8 pt (fitting every column to one page width printed
+# the 16-column ledger at 3 pt). Long text wraps in columns of capped width, and each row is given the height
+# of its wrapped lines: LibreOffice and WPS do not always grow a row by themselves. Columns that do not fit
+# one page width at MIN_SCALE go on to a second page width, printed beside the first (pageOrder overThenDown).
+FONT_PT, MIN_PRINTED_PT, _TITLE_PT = 11, 8, 14
+#: 73 % would be 8.03 pt, but LibreOffice's rounding prints it at 7.99 pt
+MIN_SCALE = math.ceil(100 * MIN_PRINTED_PT / FONT_PT) + 1
+#: A4 landscape less the left and right margins (inches, as in <pageMargins>)
+SIDE_MARGIN_IN = 0.25
+PRINTABLE_PT = 297 / 25.4 * 72 - 2 * SIDE_MARGIN_IN * 72
+#: a column's width counts the default font's digits: Calibri's at 11 pt is 7 px (5.25 pt) in Excel and WPS,
+#: 5.6 pt in LibreOffice (with Carlito, Calibri's metric twin); the wider one is taken
+PT_PER_UNIT = 5.6
+#: display units of a character: a CJK character is ~2.1 digits wide, Latin text up to ~1; both with a margin
+_UNITS_PER_BYTE_AND_CHAR = 0.55
+#: what a cell's padding takes of its width, and the height of one wrapped line (with the CJK font's leading)
+_CELL_PADDING, LINE_PT, _ROW_PADDING, _MAX_ROW_PT = 1.5, 16.5, 3, 409
+#: column widths are measured on the first rows only (exports can have a hundred thousand lines); a header
+#: makes its column at most _HEADER_WIDTH wide (it wraps), content at most _MAX_WIDTH; to fit a page width,
+#: the widest columns are narrowed, down to _WRAP_FLOOR
+_WIDTH_SAMPLE, _MIN_WIDTH, _HEADER_WIDTH, _WRAP_FLOOR, _MAX_WIDTH = 500, 6, 14, 16, 50
 
 
-def display_width(value) -> int:
-    """Display width in characters: a CJK character counts two (three UTF-8 bytes → (3 + 1) / 2)."""
-    if isinstance(value, datetime.date):
-        return 16 if isinstance(value, datetime.datetime) else 10
+def display_units(value) -> float:
+    """Display width in digit widths: a CJK character counts 2.2 (three UTF-8 bytes), a Latin one 1.1."""
+    if isinstance(value, datetime.datetime):
+        value = "2026-12-31 23:59"
+    elif isinstance(value, datetime.date):
+        value = "2026-12-31"
     text = str(value)
-    return (len(text.encode()) + len(text)) // 2
+    return (len(text.encode()) + len(text)) * _UNITS_PER_BYTE_AND_CHAR
+
+
+def _line_capacities(widths, font_pt=FONT_PT):
+    """How much text (UTF-8 bytes plus characters, see display_units) one line of each column holds."""
+    return [(w * FONT_PT / font_pt - _CELL_PADDING) / _UNITS_PER_BYTE_AND_CHAR for w in widths]
+
+
+def _wrapped_lines(text, capacity) -> int:
+    return sum(max(1, math.ceil((len(line.encode()) + len(line)) / capacity)) for line in text.split("\n"))
+
+
+def _row_height(values, capacities, line_pt=LINE_PT) -> str:
+    """The row's ``ht`` attribute when its text wraps to more than one line, else "" (the default height).
+    Run for every cell of every row, hence the quick test of a short text first."""
+    lines = 1
+    for value, capacity in zip(values, capacities, strict=True):
+        if type(value) is str and (len(value.encode()) + len(value) > capacity or "\n" in value):
+            lines = max(lines, _wrapped_lines(value, capacity))
+    if lines == 1:
+        return ""
+    return f' ht="{min(lines * line_pt + _ROW_PADDING, _MAX_ROW_PT):g}" customHeight="1"'
+
+
+def _column_widths(headers, sample) -> list[float]:
+    """Each column as wide as its widest sampled value, up to _MAX_WIDTH; then, to fit one page width at
+    MIN_SCALE where possible, the widest narrowed to a common cap, down to _WRAP_FLOOR. Numbers and dates do
+    not wrap: a column is never narrower than they are."""
+    widths = [max(_MIN_WIDTH, min(display_units(h) + 2, _HEADER_WIDTH)) for h in headers]
+    unwrapped = [0] * len(headers)
+    for values in sample:
+        for n, value in enumerate(values):
+            if value is not None:
+                needed = display_units(value) + _CELL_PADDING
+                widths[n] = max(widths[n], needed)
+                if type(value) is not str:
+                    unwrapped[n] = max(unwrapped[n], needed)
+    widths = [round(min(w, _MAX_WIDTH), 1) for w in widths]
+    page = PRINTABLE_PT / PT_PER_UNIT * 100 / MIN_SCALE
+    cap = max(widths)
+    while cap > _WRAP_FLOOR and sum(max(min(w, cap), u) for w, u in zip(widths, unwrapped, strict=True)) > page:
+        cap -= 1
+    return [max(min(w, cap), u) for w, u in zip(widths, unwrapped, strict=True)]
+
+
+def _print_scale(widths) -> int:
+    """The largest scale (≤ 100 %) at which the columns fit one page width, but never below MIN_SCALE."""
+    fitting = math.floor(100 * PRINTABLE_PT / (sum(widths) * PT_PER_UNIT))
+    return max(MIN_SCALE, min(100, fitting))
 
 
 def _write_sheet(part, columns, records, strings, *, heading="", printed_title=""):
     """Rows go to a spooled file first, so the sheet can start with its dimension and column widths: readers
-    (openpyxl among them) then need not parse the whole sheet to learn its size."""
+    (openpyxl among them) then need not parse the whole sheet to learn its size. The widths come from the
+    first rows, which are held back until they are measured."""
     letters = [get_column_letter(n) for n in range(1, len(columns) + 1)]
-    widths = [display_width(c.header) + 2 for c in columns]
+    lines = exported_values(columns, records)
+    sample = list(itertools.islice(lines, _WIDTH_SAMPLE))
+    headers = [c.header for c in columns]
+    widths = _column_widths(headers, sample)
+    capacities = _line_capacities(widths)
     top = 2 if heading else 1  # the header row
     last = top
     with tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024) as rows:
-        header = "".join(cell(f"{letter}{top}", c.header, strings, _HEADER) for letter, c in zip(letters, columns,
-                                                                                                    strict=True))
-        chunk = [f'<row r="1" ht="24" customHeight="1">{cell("A1", heading, strings, _TITLE)}</row>'] if heading else []
-        chunk.append(f'<row r="{top}">{header}</row>')
-        for last, values in enumerate(exported_values(columns, records), start=top + 1):
-            if last <= top + _WIDTH_SAMPLE:
-                widths = [max(w, display_width(v) + 1) if v is not None else w
-                          for w, v in zip(widths, values, strict=True)]
+        chunk = [_title_row(heading, widths, strings)] if heading else []
+        header = "".join(cell(f"{letter}{top}", h, strings, _HEADER)
+                         for letter, h in zip(letters, headers, strict=True))
+        chunk.append(f'<row r="{top}"{_row_height(headers, capacities)}>{header}</row>')
+        for last, values in enumerate(itertools.chain(sample, lines), start=top + 1):
             cells = "".join(cell(f"{letter}{last}", value, strings) for letter, value in zip(letters, values,
                                                                                               strict=True))
-            chunk.append(f'<row r="{last}">{cells}</row>')
+            chunk.append(f'<row r="{last}"{_row_height(values, capacities)}>{cells}</row>')
             if len(chunk) == 1000:
                 rows.write("".join(chunk).encode())
                 chunk = []
         rows.write("".join(chunk).encode())
-        cols = "".join(f'<col min="{n}" max="{n}" width="{min(max(w, _MIN_WIDTH), _MAX_WIDTH)}" customWidth="1"/>'
+        cols = "".join(f'<col min="{n}" max="{n}" width="{w:g}" customWidth="1"/>'
                        for n, w in enumerate(widths, start=1))
         part.write(f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_MAIN}">'
-                   '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
                    f'<dimension ref="A1:{letters[-1]}{last}"/><sheetViews><sheetView workbookViewId="0">'
                    f'<pane ySplit="{top}" topLeftCell="A{top + 1}" activePane="bottomLeft" state="frozen"/>'
                    f'</sheetView></sheetViews><cols>{cols}</cols><sheetData>'.encode())
@@ -369,10 +442,20 @@ def _write_sheet(part, columns, records, strings, *, heading="", printed_title="
         shutil.copyfileobj(rows, part)
     merged = f'<mergeCells count="1"><mergeCell ref="A1:{letters[-1]}1"/></mergeCells>' if heading else ""
     title = str(printed_title).translate(_CONTROL).replace("&", "&&").translate(_XML_ESCAPES)
-    part.write(f'</sheetData>{merged}<pageMargins left="0.4" right="0.4" top="0.7" bottom="0.6" header="0.3" '
-               'footer="0.3"/><pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+    part.write(f'</sheetData>{merged}<pageMargins left="{SIDE_MARGIN_IN}" right="{SIDE_MARGIN_IN}" top="0.55" '
+               'bottom="0.5" header="0.2" footer="0.2"/><pageSetup paperSize="9" '
+               f'scale="{_print_scale(widths)}" pageOrder="overThenDown" orientation="landscape"/>'
                f'<headerFooter><oddHeader>&amp;C{title}</oddHeader><oddFooter>&amp;C第 &amp;P 页，共 &amp;N 页'
                '</oddFooter></headerFooter></worksheet>'.encode())
+
+
+_TITLE_HEIGHT = ' ht="24" customHeight="1"'
+
+
+def _title_row(heading, widths, strings):
+    """The heading across all columns, in the 14 pt title font (wrapped if longer than the columns)."""
+    height = _row_height([heading], _line_capacities([sum(widths)], _TITLE_PT), line_pt=20) or _TITLE_HEIGHT
+    return f'<row r="1"{height}>{cell("A1", heading, strings, _TITLE)}</row>'
 
 
 def exported_values(columns, records):
@@ -430,6 +513,12 @@ def _custom_properties(properties):
                       "</vt:lpwstr></property>" for pid, (name, value) in enumerate(properties.items(), start=2))
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Properties xmlns="{_CUSTOM}" '
             f'xmlns:vt="{_VT}">{entries}</Properties>')
+
+
+_THIN_RULE = "".join(f'<{side} style="thin"><color rgb="FF808080"/></{side}>'
+                     for side in ("left", "right", "top", "bottom"))
+_RULED = 'applyNumberFormat="1" applyBorder="1" applyAlignment="1"'
+_TOP, _WRAPPED = '<alignment vertical="top"/>', '<alignment vertical="top" wrapText="1"/>'
 _STYLES = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="{_MAIN}">'
            '<numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>'
            '<numFmt numFmtId="165" formatCode="yyyy-mm-dd hh:mm"/></numFmts>'
@@ -440,19 +529,22 @@ _STYLES = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleShee
            '<fill><patternFill patternType="gray125"/></fill>'
            '<fill><patternFill patternType="solid"><fgColor rgb="FFF3E5E5"/><bgColor indexed="64"/></patternFill>'
            '</fill></fills>'
-           '<borders count="2"><border><left/><right/><top/><bottom/><diagonal/></border>'
+           '<borders count="3"><border><left/><right/><top/><bottom/><diagonal/></border>'
            '<border><left style="thin"><color rgb="FF999999"/></left><right style="thin"><color rgb="FF999999"/>'
            '</right><top style="thin"><color rgb="FF999999"/></top><bottom style="medium"><color rgb="FFB71C1C"/>'
-           '</bottom><diagonal/></border></borders>'
+           '</bottom><diagonal/></border>'
+           f'<border>{_THIN_RULE}</border></borders>'
            '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-           '<cellXfs count="6"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-           '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-           '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-           '<xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" quotePrefix="1"/>'
+           '<cellXfs count="8"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+           f'<xf numFmtId="164" fontId="0" fillId="0" borderId="2" xfId="0" {_RULED}>{_TOP}</xf>'
+           f'<xf numFmtId="165" fontId="0" fillId="0" borderId="2" xfId="0" {_RULED}>{_TOP}</xf>'
+           f'<xf numFmtId="49" fontId="0" fillId="0" borderId="2" xfId="0" {_RULED} quotePrefix="1">{_WRAPPED}</xf>'
            '<xf numFmtId="0" fontId="1" fillId="2" borderId="1" xfId="0" applyFont="1" applyFill="1" '
            'applyBorder="1"><alignment horizontal="center" vertical="center" wrapText="1"/></xf>'
            '<xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1" applyAlignment="1">'
-           '<alignment horizontal="center" vertical="center"/></xf></cellXfs>'
+           '<alignment horizontal="center" vertical="center" wrapText="1"/></xf>'
+           f'<xf numFmtId="0" fontId="0" fillId="0" borderId="2" xfId="0" {_RULED}>{_WRAPPED}</xf>'
+           f'<xf numFmtId="0" fontId="0" fillId="0" borderId="2" xfId="0" {_RULED}>{_TOP}</xf></cellXfs>'
            '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>')
 
 

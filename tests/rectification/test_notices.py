@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from kernel.errors import ServiceError
 from orgs.models import Role
 from rectification import notices, services
-from rectification.models import Notice, NoticeSequence, Problem, RectificationItem
+from rectification.models import Notice, NoticeSequence, Problem, RectificationItem, ResponsibilityEntry
 from tests.rectification.helpers import item_of, notice_of, pdf_text, photo
 
 Status = RectificationItem.Status
@@ -168,16 +168,68 @@ def test_two_notices_issued_at_the_same_moment_get_different_numbers(world):
     assert not errors and sorted(results) == [f"测组督〔{YEAR}〕1号", f"测组督〔{YEAR}〕2号"]
 
 
+def _rules(positions):
+    """Positions of table rules, those under a point apart taken as one (each cell draws its own borders)."""
+    merged = []
+    for position in sorted(positions):
+        if not merged or position - merged[-1] > 1:
+            merged.append(position)
+    return merged
+
+
+def column_lines(pdf, column):
+    """The header of the attachment table's ``column`` (0 = the first) and each line of its body, on every page
+    the table is printed on."""
+    header, lines = None, []
+    for page in pdf.pages:
+        verticals = [line for line in page.lines if abs(line["x1"] - line["x0"]) < 0.1]  # the table's rules
+        if not verticals:
+            continue
+        top, bottom = min(e["top"] for e in verticals), max(e["bottom"] for e in verticals)
+        left, right = _rules(e["x0"] for e in verticals)[column:column + 2]
+        rows = _rules(e["top"] for e in page.lines if e["top"] == e["bottom"] and top - 1 <= e["top"] <= bottom + 1)
+        chars = [c for c in page.chars if left < (c["x0"] + c["x1"]) / 2 < right and top < c["top"] < bottom]
+        header = "".join(c["text"] for c in chars if c["top"] < rows[1])
+        for line in sorted({round(c["top"]) for c in chars if c["top"] > rows[1]}):
+            lines.append("".join(c["text"] for c in chars if round(c["top"]) == line))
+    return header, lines
+
+
+def assert_readable(pdf, column, header, text):
+    """``text`` printed whole under ``header``, in lines of at least four characters (the last may be shorter)."""
+    printed_header, lines = column_lines(pdf, column)
+    assert printed_header == header and "".join(lines) == text, (printed_header, lines)
+    assert all(len(line) >= 4 for line in lines[:-1]), lines
+
+
+LONG_ORG = "中共清河县青泉镇河山村第一党支部委员会"
+
+
 def test_the_attachment_table_keeps_organisation_names_readable(world, login):
     """A long description and long measures do not squeeze the 党组织 column to a character per line."""
     import pdfplumber
 
-    item = item_of(world.branch, description="组织生活会会前谈心谈话不充分，" * 12, deadline=datetime.date(2020, 1, 1))
+    world.branch.name = LONG_ORG
+    world.branch.save()
+    item = item_of(world.branch, description="组织生活会会前谈心谈话不充分，" * 12, deadline=datetime.date(2020, 1, 1),
+                   responsible_person="欧阳明月")
     RectificationItem.objects.filter(pk=item.pk).update(measures="逐一补谈并形成记录，" * 12)
     client = login(world.users["staff"])
     client.post(f"/rectification/orgs/{world.branch.pk}/rectification-notice/",
                 {"requirement": "请按表抓好整改。", "reply_by": LATER.isoformat()})
-    pdf = client.get(f"/rectification/notices/{Notice.objects.get().pk}.pdf").content
-    pages = pdfplumber.open(io.BytesIO(pdf)).pages
-    assert any(page.search("东山村党支部") for page in pages[1:] + pages[:1])
-    assert sum(len(page.search("东山村党支部")) for page in pages) >= 2  # 主送 and the table's cell, on one line
+    pdf = pdfplumber.open(io.BytesIO(client.get(f"/rectification/notices/{Notice.objects.get().pk}.pdf").content))
+    assert_readable(pdf, 1, "党组织", LONG_ORG)
+    assert_readable(pdf, 5, "责任人", "欧阳明月")
+
+
+def test_the_responsibility_list_keeps_posts_and_names_readable(world, login):
+    import pdfplumber
+
+    ResponsibilityEntry.objects.create(org=world.branch, year=YEAR, post="deputy", person="欧阳明月",
+                                       duties="协助书记抓好党建工作，落实“三会一课”、主题党日和组织生活会制度，" * 6)
+    client = login(world.users["staff"])
+    client.post(f"/rectification/orgs/{world.branch.pk}/responsibility-letter/{YEAR}/",
+                {"requirement": "请签字盖章后报回。", "reply_by": LATER.isoformat()})
+    pdf = pdfplumber.open(io.BytesIO(client.get(f"/rectification/notices/{Notice.objects.get().pk}.pdf").content))
+    assert_readable(pdf, 1, "职务与责任", "副书记(直接责任人)")
+    assert_readable(pdf, 2, "姓名", "欧阳明月")
