@@ -27,6 +27,35 @@ def _media_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _reference_data(request):
+    """A transactional test (a live server, ``transaction=True``) empties the database when it ends, the
+    migrations' reference data (problem taxonomy, checklists, schemes) included; the next one gets it back,
+    whichever worker and order the tests run in."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and "live_server" in request.fixturenames:
+        request.getfixturevalue("transactional_db")
+    elif not (marker and marker.kwargs.get("transaction")):
+        return  # a test in a transaction of its own: rolled back, nothing emptied
+    from django.apps import apps
+
+    from inspections.checklists import load as load_checklists
+    from inspections.models import ChecklistTemplate
+    from rectification.models import ProblemCategory
+    from rectification.taxonomy import load as load_taxonomy
+    from scoring.models import Scheme
+    from scoring.schemes import load as load_schemes
+    from scoring.schemes import load_low_grade_category
+
+    if not ProblemCategory.objects.exists():
+        load_taxonomy(apps, None)
+    if not ChecklistTemplate.objects.exists():
+        load_checklists(apps, None)
+    if not Scheme.objects.exists():
+        load_schemes(apps, None)
+        load_low_grade_category(apps, None)
+
+
+@pytest.fixture(autouse=True)
 def _reports_in_the_test_thread(settings):
     """Reports are built in the test's own thread and transaction (tests/partybuild/test_report_requests.py
     covers the background thread of the quick start)."""

@@ -27,7 +27,7 @@ from rectification.models import RectificationItem
 from tests.inspections.helpers import finding_of, target_of, tour_of
 from tests.rectification.helpers import PNG, item_of
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 BIN = Path(sys.executable).parent
 ROLES = ("secretary", "inspector", "staff", "leader")

@@ -36,29 +36,3 @@ def phone(browser, live_server):
     page.base_url = live_server.url
     yield page
     context.close()
-
-
-@pytest.fixture(autouse=True)
-def _reference_data(request):
-    """A live-server test flushes the database when it ends, the migrations' reference data (problem taxonomy,
-    checklists, schemes) included; the next browser test gets it back."""
-    if "live_server" not in request.fixturenames:
-        return
-    request.getfixturevalue("transactional_db")
-    from django.apps import apps
-
-    from inspections.checklists import load as load_checklists
-    from inspections.models import ChecklistTemplate
-    from rectification.models import ProblemCategory
-    from rectification.taxonomy import load as load_taxonomy
-    from scoring.models import Scheme
-    from scoring.schemes import load as load_schemes
-    from scoring.schemes import load_low_grade_category
-
-    if not ProblemCategory.objects.exists():
-        load_taxonomy(apps, None)
-    if not ChecklistTemplate.objects.exists():
-        load_checklists(apps, None)
-    if not Scheme.objects.exists():
-        load_schemes(apps, None)
-        load_low_grade_category(apps, None)
