@@ -1,11 +1,13 @@
-"""Layout checks run in the page: horizontal overflow, crushed table cells and menu labels on two lines.
+"""Layout checks run in the page: horizontal overflow, crushed table cells, tables a phone must scroll sideways
+(below 576 px) and menu labels on two lines.
 
 A cell is crushed when its text wraps and either each line holds two characters or fewer (a name broken every two
 characters) or the cell is narrower than four of its own characters (text of four characters or more squeezed
 into a column too narrow for it). Text that fits on one line is never crushed, however narrow its cell.
 """
 
-#: returns {"overflow": px beyond the viewport, "crushed": [text of crushed cells], "menu": [labels on two lines]}
+#: returns {"overflow": px beyond the viewport, "crushed": [text of crushed cells], "menu": [labels on two lines],
+#: "sideways": how many tables scroll sideways in their box on a phone}
 MEASURE = """() => {
   const visible = (element) => element.offsetParent !== null;
   const lineCount = (element) => {
@@ -47,7 +49,11 @@ MEASURE = """() => {
     const lineHeight = parseFloat(style.lineHeight) || 1.2 * parseFloat(style.fontSize);  // "normal"
     if (height > 1.5 * lineHeight) menu.push(link.innerText.trim());
   }
-  return {overflow: document.documentElement.scrollWidth - window.innerWidth, crushed: crushed, menu: menu};
+  // on a phone a table is cards or transposed: none is left to scroll sideways in its box
+  const sideways = window.innerWidth < 576 ? [...document.querySelectorAll("table")].filter(
+    (table) => visible(table) && table.parentElement.scrollWidth > table.parentElement.clientWidth + 1).length : 0;
+  return {overflow: document.documentElement.scrollWidth - window.innerWidth, crushed: crushed, menu: menu,
+          sideways: sideways};
 }"""
 
 
@@ -59,6 +65,8 @@ def problems_of(page):
         problems.append(f"页面横向溢出 {found['overflow']} px")
     if found["crushed"]:
         problems.append(f"{len(found['crushed'])} 个表格单元格被挤压：{found['crushed'][:5]}")
+    if found["sideways"]:
+        problems.append(f"{found['sideways']} 个表格在手机上要横向滚动")
     if found["menu"]:
         problems.append(f"{len(found['menu'])} 个菜单项折成两行：{found['menu'][:5]}")
     return problems

@@ -44,13 +44,15 @@ def test_every_page_of_a_role_fits_a_phone_and_a_desk(role, browser, live_server
     assert not failures, f"{len(failures)} problems on {len(pages)} pages: {failures}"
 
 
-def test_the_layout_check_sees_crushed_cells_an_overflowing_page_and_a_folded_menu(browser):
+def test_the_layout_check_sees_crushed_cells_an_overflowing_page_and_a_table_to_scroll(browser):
     page = browser.new_page(viewport={"width": 375, "height": 800})
     page.set_content('<body style="margin:0;word-break:break-all"><table style="width:60px"><tr>'
                      '<td>西山村党支部</td><td>1251</td><td>好</td></tr></table></body>')
     assert any("被挤压" in problem for problem in problems_of(page))
     page.set_content('<body style="margin:0"><div style="width:600px">宽</div></body>')
     assert problems_of(page) == ["页面横向溢出 225 px"]
+    page.set_content('<div style="overflow-x:auto"><table style="width:600px"><tr><td>宽表</td></tr></table></div>')
+    assert problems_of(page) == ["1 个表格在手机上要横向滚动"]
     page.close()
 
 
