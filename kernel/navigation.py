@@ -9,3 +9,5 @@ class NavItem:
     url_name: str
     #: the policy action that shows the entry (kernel.policy.ACTIONS)
     action: str
+    #: entries next to each other with the same group share one drop-down menu named by it (the menu fits one line)
+    group: str = ""

@@ -2,7 +2,7 @@ from django.urls import reverse
 
 from kernel.policy import scope_of
 
-from .navigation import menu_for
+from .navigation import menu_for, menu_sections
 
 
 def navigation(request):
@@ -11,7 +11,8 @@ def navigation(request):
         return {}
     scope = scope_of(user)
     menu = menu_for(scope)
-    return {"scope": scope, "menu": menu, "section": section_of(menu, request.path),
+    section = section_of(menu, request.path)
+    return {"scope": scope, "menu": menu, "menu_sections": menu_sections(menu, section), "section": section,
             "own_org_ids": scope.own_org_ids()}
 
 

@@ -68,7 +68,8 @@ def grade_counts(assessment, scope_org=None):
 
 
 def score_sheet(assessment, result):
-    """Every item × (rater, member) sheet of one organisation, for the explanation page."""
+    """Every item × (rater, member) sheet of one organisation, for the explanation page: ``lines`` are
+    (group, [(item, [(column label, score or None)])])."""
     raters = list(assessment.raters.select_related("form"))
     scores = list(Score.objects.filter(assessment=assessment, org=result.org))
     members = get_user_model().objects.in_bulk({s.member_id for s in scores})
@@ -76,9 +77,12 @@ def score_sheet(assessment, result):
                      key=lambda pair: ([r.pk for r in raters].index(pair[0]), pair[1]))
     by_rater = {r.pk: r for r in raters}
     headers = [(by_rater[rater], members[member]) for rater, member in columns]
+    #: each column's name on a phone, where the row is a card of "name: points" lines
+    labels = [f"{rater.name} {member.get_full_name() or member.username}" for rater, member in headers]
     cells = {(s.indicator_id, s.rater_id, s.member_id): s for s in scores}
     schemes = [assessment.scheme] + list(dict.fromkeys(r.form for r in raters if r.form))
-    lines = [(group, [(item, [cells.get((item.pk, rater, member)) for rater, member in columns])
+    lines = [(group, [(item, [(label, cells.get((item.pk, rater, member)))
+                              for label, (rater, member) in zip(labels, columns, strict=True)])
                       for item in items])
              for scheme in schemes for group, items in indicator_tree(scheme)]
     rater_totals = [(r, result.rater_totals.get(str(r.pk))) for r in raters]

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
 from kernel import audit, xlsx
@@ -37,6 +38,8 @@ from .forms import (
 from .models import Assessment, Plaque, Rater, Result, Scheme, Score, Trial
 
 GRID_ROWS = 15
+#: an indicator's name in the grid's column heading and on its line of a phone's card, cut to this many characters
+GRID_NAME_CHARS = 8
 RESULT_ROWS = 50
 
 
@@ -154,24 +157,34 @@ def grid(request, pk, rater_pk, errors=None, posted=None):
     errors, posted = errors or {}, posted or {}
     rows = [(target, [(item, cells.get((target.org_id, item.pk)), errors.get((target.org_id, item.pk)),
                        posted.get((target.org_id, item.pk))) for item in items]) for target in page]
-    body = mark_safe("".join(_grid_row(target, row_cells) for target, row_cells in rows))  # escaped in _grid_row
+    headings = {item.pk: _grid_heading(item) for item in items}
+    labels = {pk: escape(" ".join(heading)) for pk, heading in headings.items()}
+    body = mark_safe("".join(_grid_row(target, row_cells, labels) for target, row_cells in rows))  # escaped
     staff = can(request.user, "scoring.manage", assessment)
     return render(request, "scoring/grid.html", {
-        "assessment": assessment, "rater": rater, "member": member, "items": items, "rows": rows, "body": body,
+        "assessment": assessment, "rater": rater, "member": member, "columns": [(i, headings[i.pk]) for i in items],
+        "rows": rows, "body": body,
         "page": page,
         "members": rater.members.all() if staff else [], "error_count": len(errors), "q": text,
         "query": f"member={member.pk}&q={text}"}, status=200)
 
 
-def _grid_row(target, cells):
+def _grid_heading(item):
+    """An indicator's column: (code, short name, kind ≤ cap)."""
+    return item.code, Truncator(item.name).chars(GRID_NAME_CHARS), f"{item.get_kind_display()}≤{item.max_points}"
+
+
+def _grid_row(target, cells, labels):
     """One organisation's row of the grid, rendered in Python: a page holds a thousand cells, which the template
-    engine took most of the page's time to render. Every value is escaped here."""
+    engine took most of the page's time to render. Every value is escaped here. On a phone the row is a card and
+    each cell a line headed by its column's label (``data-label``, escaped by the caller)."""
     org = target.org_id
-    html = [f'<tr><th scope="row" class="text-nowrap" id="o{org}">{escape(target.org.name)}</th>']
+    html = [f'<tr><th scope="row" id="o{org}">{escape(target.org.name)}</th>']
     for item, score, error, raw in cells:
         value = raw if raw is not None else ("" if score is None or score.points is None else score.points)
         invalid = ' class="is-invalid"' if error else ""
-        html.append(f'<td><input name="p-{org}-{item.pk}" value="{escape(str(value))}" inputmode="decimal" '
+        html.append(f'<td data-label="{labels[item.pk]}">'
+                    f'<input name="p-{org}-{item.pk}" value="{escape(str(value))}" inputmode="decimal" '
                     f'aria-labelledby="o{org} i{item.pk}"{invalid}>')
         if item.needs_reason:
             html.append(f'<input name="r-{org}-{item.pk}" value="{escape(score.reason if score else "")}" '

@@ -51,8 +51,9 @@ class CrawlResult:
     pages: list = field(default_factory=list)
 
 
-def crawl(client, start="/", per_kind=3, limit=250) -> CrawlResult:
-    """Follow links from ``start``: at most ``per_kind`` URLs of each URL name, ``limit`` in all."""
+def crawl(client, start="/", per_kind=3, limit=250, more_of=None) -> CrawlResult:
+    """Follow links from ``start``: at most ``per_kind`` URLs of each URL name (``more_of``: {URL name: how many}
+    for the kinds to follow further), ``limit`` in all."""
     result = CrawlResult()
     queue = deque([(start, None)])
     seen = {start}
@@ -79,6 +80,6 @@ def crawl(client, start="/", per_kind=3, limit=250) -> CrawlResult:
                 result.broken.append((link, 404, url))
                 continue
             kinds[name] += 1
-            if kinds[name] <= per_kind:
+            if kinds[name] <= (more_of or {}).get(name, per_kind):
                 queue.append((link, url))
     return result

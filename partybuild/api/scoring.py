@@ -118,7 +118,7 @@ class ScoreSheet(ApiView):
         groups = [{"group": group.name if group else None, "lines": [
             {"indicator": item.pk, "code": item.code, "name": item.name, "kind": item.kind,
              "max_points": item.max_points,
-             "scores": [{"rater": s.rater_id, "points": s.points, "reason": s.reason} for s in scores if s]}
+             "scores": [{"rater": s.rater_id, "points": s.points, "reason": s.reason} for _column, s in scores if s]}
             for item, scores in items]} for group, items in sheet["lines"]]
         return Response(SheetOut({"assessment": assessment.pk, "result": result, "raters": raters,
                                   "groups": groups}).data)
