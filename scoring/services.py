@@ -252,7 +252,6 @@ def enter_score(user, *, rater, org, indicator, points, reason="", evidence=None
     score._change_reason = correction_reason
     score.save()
     if assessment.status != Assessment.Status.SCORING:
-        compute(assessment)
         _corrected(user, assessment, f"{org.name}“{indicator.name}”({rater.name})的得分", correction_reason)
     return score
 
@@ -299,7 +298,6 @@ def save_sheet(user, *, rater, cells, member=None, correction_reason="") -> int:
                              default_user=user, default_change_reason=correction_reason or None)
     changed = len(to_create) + len(to_update)
     if assessment.status != Assessment.Status.SCORING and changed:
-        compute(assessment)
         names = {org.pk: org.name for org, _indicator in cells}
         orgs = list(dict.fromkeys(names[score.org_id] for score in to_create + to_update))
         listed = "、".join(orgs[:3]) + (f"等 {len(orgs)} 个组织" if len(orgs) > 3 else "")
@@ -308,12 +306,16 @@ def save_sheet(user, *, rater, cells, member=None, correction_reason="") -> int:
 
 
 def _corrected(user, assessment, what, correction_reason):
-    """Tell the composition, in this transaction, that results changed after closing (built reports go out of
-    date): which scores, by whom, when and why."""
+    """Results corrected after closing: computed again, and the composition told in this transaction (built
+    reports go out of date: which scores, by whom, when and why). A later closed assessment compares with these
+    results (名次变化, 上期等次, 连续两期后三名), so it is computed again too, and so on down the line."""
+    compute(assessment)
     when = timezone.localtime().strftime("%Y-%m-%d %H:%M")
     who = user.get_full_name() or user.username
     emit(RESULTS_CORRECTED, assessment=assessment, actor=user,
          summary=f"{when} {who}更正了“{assessment.name}”中{what}，理由：{correction_reason.strip()}")
+    for later in Assessment.objects.filter(previous=assessment).exclude(status=Assessment.Status.SCORING):
+        _corrected(user, later, f"上一期“{assessment.name}”的得分", correction_reason)
 
 
 def _check_state(user, assessment, rater, org, correction_reason):

@@ -275,3 +275,25 @@ def test_the_close_page_lists_the_incomplete_sheets_the_refusal_counted(world, l
                                                       "reason": "其余指标经核实为 0 分"})
     client.post(f"/scoring/{assessment.pk}/close/")
     assert Assessment.objects.get(pk=assessment.pk).status == Assessment.Status.CLOSED
+
+
+def test_a_correction_reaches_the_later_assessment_that_compares_with_it(world):
+    """The later assessment's 名次变化 read the earlier ranking: after a correction of the earlier one they read
+    the corrected ranking, as a rebuild of the later results would."""
+    staff, villages = world.users["staff"], (world.branch, world.sibling, world.far_branch)
+    earlier = assessment_for(world)
+    later = assessment_for(world, previous=earlier)
+    for assessment in (earlier, later):
+        for minus, org in enumerate(villages):
+            full_marks(assessment, org, minus=minus)
+        services.close(staff, assessment)
+    services.publish(staff, Assessment.objects.get(pk=earlier.pk))
+
+    def rank_changes():
+        return dict(Result.objects.filter(assessment=later).values_list("org_id", "rank_change"))
+
+    assert rank_changes()[world.branch.pk] == 0
+    services.enter_score(staff, rater=earlier.raters.get(name="述职评分"), org=world.branch, indicator=indicator("1.1"),
+                         points=D("0"), correction_reason="复核发现多计")
+    rebuilt = {result.org: result.rank_change for result in services.run_engine(services.engine_inputs(later))}
+    assert rank_changes() == rebuilt and rebuilt[world.branch.pk] != 0
