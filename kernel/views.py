@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from . import audit, health, sessions
 from .audit import Action
+from .lists import query_without
 
 CATEGORIES = [("", "全部事件"), ("login", "登录(成功、失败、锁定)"), ("logout", "退出登录"), ("password", "密码"),
               ("sessions", "结束会话"), ("access", "拒绝访问"), ("export", "导出"), ("download", "下载"),
@@ -68,9 +69,7 @@ def audit_trail(request):
     page = Paginator(events.order_by("-at", "-id"), 50).get_page(request.GET.get("page"))
     for event in page:
         event.label, event.words = audit.label(event.action), audit.in_words(event)
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "kernel/audit.html", {"form": form, "page": page, "query": query.urlencode(),
+    return render(request, "kernel/audit.html", {"form": form, "page": page, "query": query_without(request, "page"),
                                                  "retention": settings.AUDIT_RETENTION_DAYS})
 
 

@@ -12,7 +12,7 @@ from kernel import audit, paging, xlsx
 from kernel.dates import month_start
 from kernel.errors import ServiceError
 from kernel.imports import import_views
-from kernel.lists import per_page
+from kernel.lists import per_page, query_without
 from kernel.pages import run_service
 from kernel.policy import can, can_edit, require
 from kernel.uploads import download, download_name
@@ -104,13 +104,12 @@ def ledger(request):
     bulk_actions = [TRANSITIONS[a] for a in BULK_ACTIONS] if can(request.user, "ledger.manage") else []
     items, data, figure = _ledger_query(request)
     filtered = LedgerFilter(data, queryset=items.with_month_report(month_start(today)), request=request)
-    query = request.GET.copy()
-    query.pop("page", None)
+    query = query_without(request, "page")
     counts = queries.status_counts(filtered.qs.order_by(), today)
     page = paging.NarrowCountedPaginator(filtered.qs, per_page(request, PER_PAGE), counts["total"]).get_page(
         request.GET.get("page"))
     return render(request, "rectification/ledger.html", {
-        "filter": filtered, "page": page, "today": today, "query": query.urlencode(), "figure": figure,
+        "filter": filtered, "page": page, "today": today, "query": query, "figure": figure,
         "bulk_actions": bulk_actions, "counts": counts, "print_max": excel.PRINT_MAX_ROWS})
 
 
@@ -148,18 +147,12 @@ def ledger_export(request):
     if request.GET.get("format") == "pdf":
         if filtered.qs.count() > excel.PRINT_MAX_ROWS:
             messages.error(request, f"打印版最多 {excel.PRINT_MAX_ROWS} 条事项：请先按组织、状态等筛选，或导出 Excel。")
-            return redirect(f"{reverse('rectification:ledger')}?{_without(request.GET, 'format')}")
+            return redirect(f"{reverse('rectification:ledger')}?{query_without(request, 'format')}")
         audit.record(request, audit.Action.EXPORT, "整改台账(打印版)", filter=request.GET.urlencode())
         return download(excel.printed_ledger(filtered.qs), f"{name}.pdf", "application/pdf")
     audit.record(request, audit.Action.EXPORT, "整改台账", filter=request.GET.urlencode())
     return download(excel.export_workbook(filtered.qs, with_hashes=request.GET.get("hashes") == "1"),
                     f"{name}.xlsx", xlsx.XLSX_CONTENT_TYPE)
-
-
-def _without(query, key):
-    query = query.copy()
-    query.pop(key, None)
-    return query.urlencode()
 
 
 def problem_new(request):

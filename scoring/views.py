@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from kernel import audit, xlsx
 from kernel.errors import ServiceError
 from kernel.imports import ImportForm, import_views
+from kernel.lists import query_without
 from kernel.pages import run_service
 from kernel.paging import NarrowPaginator
 from kernel.policy import can, require, scope_of
@@ -328,13 +329,12 @@ def results(request, pk):
     for result in page:  # looked up once here: the table and the phone cards both show them
         result.block_values = [result.subtotals.get(block, "") for block in blocks]
         result.may_open_sheet = can(request.user, "records.view", result.org)
-    query = request.GET.copy()
-    query.pop("page", None)
+    query = query_without(request, "page")
     own = scope_of(request.user).own_org_ids()
     return render(request, "scoring/results.html", {
         # 我的名次: the user's own organisation, wherever it falls in the pages
         "mine": list(queries.filtered_results(assessment, orgs=Organization.objects.filter(pk__in=own))) if own else [],
-        "assessment": assessment, "page": page, "form": form, "query": query.urlencode(),
+        "assessment": assessment, "page": page, "form": form, "query": query,
         "tie_rule": engine.TIE_RULE, "rule": assessment.scheme.grading_rule.describe(), "blocks": blocks,
         "has_own": can(request.user, "ledger.own")})
 
@@ -426,10 +426,9 @@ def plaques(request):
     if request.GET.get("removed"):
         rows = rows.filter(removed_on__isnull=False)
     page = Paginator(rows, RESULT_ROWS).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    query = query_without(request, "page")
     return render(request, "scoring/plaques.html", {
-        "page": page, "q": text, "query": query.urlencode(), "form": PlaqueForm(user=request.user),
+        "page": page, "q": text, "query": query, "form": PlaqueForm(user=request.user),
         "removal_form": RemovalForm(), "may_manage": can(request.user, "scoring.manage")})
 
 
@@ -500,11 +499,10 @@ def trial_detail(request, pk, trial_pk):
     for row in page.object_list:
         row["rank_change"] = row["real_rank"] - row["rank"] if row["real_rank"] and row["rank"] else None
         row["rated"] = bool(row["rank"])
-    query = request.GET.copy()
-    query.pop("page", None)
+    query = query_without(request, "page")
     return render(request, "scoring/trial.html", {
         "assessment": assessment, "trial": trial, "c": comparison, "page": page, "groups": sorted({r[2] for r in rows}),
-        "group": group, "moved": moved, "query": query.urlencode(),
+        "group": group, "moved": moved, "query": query,
         "may_apply": assessment.status == Assessment.Status.CLOSED and not trial.applied_at})
 
 
