@@ -18,6 +18,7 @@ import json
 
 import typst
 from django.conf import settings
+from django.utils import timezone
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
 
@@ -118,10 +119,13 @@ def table_pdf(title, columns, records, *, heading="") -> bytes:
 
 
 def _text(value):
+    """A value as its XLSX cell shows it: 是/否, a date as yyyy-mm-dd, a time in local time to the minute."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, datetime.datetime):
+        return (timezone.localtime(value) if timezone.is_aware(value) else value).strftime("%Y-%m-%d %H:%M")
     return value.isoformat() if isinstance(value, datetime.date) else str(value)
 
 
