@@ -13,6 +13,7 @@ from kernel import typeset
 from kernel.reports import builder_for
 from rectification.models import Notice
 from scoring import reports
+from scoring.models import Plaque
 from scoring.queries import block_names
 from scoring.reports import document_data, tables
 from tests.pdf_reading import assert_readable, pages_of
@@ -28,6 +29,10 @@ def test_the_county_report_is_a_ruled_numbered_document(world):
                   "党组织负责人进行诫勉谈话", "中共测试县委员会组织部", "述职评分4、评议3、年度考核3"):
         assert words in text
     assert all(text.count(name) >= 1 for name in names)
+    plaques = text[text.index("四、命名授牌与摘牌"):text.index("五、排名情况")].replace("\n", "")
+    named = Plaque.objects.filter(assessment=assessment).select_related("org")
+    assert named and all(plaque.org.name in plaques for plaque in named)  # every one named, by area and title
+    assert "中共甲镇委员会" in plaques
 
 
 def _row(n, group):
