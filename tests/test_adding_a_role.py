@@ -21,9 +21,9 @@ def observer(world, monkeypatch):
     for action, roles in policy.ACTIONS.items():
         if "leader" in roles:
             monkeypatch.setitem(policy.ACTIONS, action, (*roles, OBSERVER.name))
-    policy.ROLES.append(OBSERVER)
     user = UserFactory()
     RoleAssignmentFactory(user=user, role=OBSERVER.name, org=world.county, recursive=True)
+    policy.ROLES.append(OBSERVER)  # last: the teardown after ``yield`` takes it out again
     yield user
     policy.ROLES.remove(OBSERVER)
 
