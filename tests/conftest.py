@@ -1,8 +1,10 @@
 import os
+from contextlib import contextmanager
 from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
+from django.db import transaction
 
 from kernel import policy
 from orgs.models import Kind, Level, Role, Sector
@@ -70,6 +72,27 @@ def _local_cache(settings):
 
 @pytest.fixture
 def world(db):
+    return build_world()
+
+
+@contextmanager
+def kept_for_the_module(django_db_blocker):
+    """A transaction around a module's tests, rolled back after the last: what is made inside it is made once
+    for the module and seen by every test, whose own transaction is a savepoint inside this one. Only for a
+    module whose tests all run in a transaction of their own (no ``transaction=True``, no live server)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+def fresh(world):
+    """The module's world for one more test: the users forget the scope the last test computed on them."""
+    for user in world.users.values():
+        user.__dict__.pop("_partybuild_scope", None)
+    return world
+
+
+def build_world():
     """Two counties. In the first: two townships with villages; users of every role.
 
     county ─┬─ town_a ─┬─ branch (the secretary's)
