@@ -4,7 +4,8 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
-from django.db import transaction
+from django.core.management import call_command
+from django.test.testcases import QuietWSGIRequestHandler
 
 from kernel import policy
 from orgs.models import Kind, Level, Role, Sector
@@ -17,10 +18,22 @@ if os.environ.get("PB_WIDEN_POLICY"):
     _action, _role = os.environ["PB_WIDEN_POLICY"].split(":")
     policy.ACTIONS[_action] = (*policy.ACTIONS[_action], _role)
 
+# The live server answers each request in two writes (head, then body): with Nagle's algorithm the body waited for
+# the client's delayed acknowledgement, 40 ms a request, which made Schemathesis' thousands of requests wait, not work.
+QuietWSGIRequestHandler.disable_nagle_algorithm = True
+
 # Tasks run in the test process unless a test starts a real worker itself.
 celery_app.conf.task_always_eager = True
 # Playwright's sync API runs an event loop in the test thread; Django must still allow ORM calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """The slow tests first. pytest-django then sorts the tests (stably) into those rolled back, those that empty
+    the database and those without one, so each part starts with its slow tests and the parallel workers end on
+    short ones instead of one waiting for the other's long last test."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 @pytest.fixture(autouse=True)
@@ -38,6 +51,11 @@ def _reference_data(request):
         request.getfixturevalue("transactional_db")
     elif not (marker and marker.kwargs.get("transaction")):
         return  # a test in a transaction of its own: rolled back, nothing emptied
+    load_reference_data()
+
+
+def load_reference_data():
+    """The migrations' reference data (problem taxonomy, checklists, schemes), where the database lacks it."""
     from django.apps import apps
 
     from inspections.checklists import load as load_checklists
@@ -77,12 +95,17 @@ def world(db):
 
 @contextmanager
 def kept_for_the_module(django_db_blocker):
-    """A transaction around a module's tests, rolled back after the last: what is made inside it is made once
-    for the module and seen by every test, whose own transaction is a savepoint inside this one. Only for a
-    module whose tests all run in a transaction of their own (no ``transaction=True``, no live server)."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield
-        transaction.set_rollback(True)
+    """What is made inside is committed, made once for a module's tests and seen by each of them in its own rolled-back
+    transaction; after the module the database is emptied and the reference data loaded again, as after a
+    transactional test. (Not one transaction around the module with a savepoint per test, as ``setUpTestData``
+    does: thousands of subtransactions in one transaction overflow PostgreSQL's cache of them, and every other
+    session's visibility checks then read pg_subtrans: the other worker's tests ran twenty times slower.)"""
+    with django_db_blocker.unblock():
+        try:
+            yield
+        finally:
+            call_command("flush", interactive=False, verbosity=0)
+            load_reference_data()
 
 
 def fresh(world):

@@ -10,6 +10,7 @@ from tests.crawler import crawl, links_of
 DEMO_USERS = ("admin", "staff", "leader", "inspector", "secretary", "secretary2", "auditor")
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_every_demo_role_finds_no_link_it_cannot_open(client):
     call_command("seed_demo")

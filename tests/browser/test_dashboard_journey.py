@@ -27,6 +27,7 @@ def click_chart(page, chart_id, series, x, y):
     page.mouse.click(*point)
 
 
+@pytest.mark.slow
 def test_every_card_and_chart_element_opens_its_list(browser, live_server, world):
     current_ledger(world)
     page = browser.new_context(viewport=DESKTOP, locale="zh-CN").new_page()

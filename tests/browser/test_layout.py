@@ -26,6 +26,7 @@ def pages_of(client):
     return [url for url in crawl(client, per_kind=3, limit=PAGES_PER_ROLE, more_of=MORE_OF).pages if "/row/" not in url]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.django_db(transaction=True)
 def test_every_page_of_a_role_fits_a_phone_and_a_desk(role, browser, live_server):

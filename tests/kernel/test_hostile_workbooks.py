@@ -95,6 +95,7 @@ def ledger_rows(org_code, count):
             for n in range(1, count + 1)]
 
 
+@pytest.mark.slow
 def test_a_valid_20000_row_ledger_is_read_in_the_background_and_imports(world, login,
                                                                           django_capture_on_commit_callbacks):
     client = login(world.users["staff"])

@@ -53,6 +53,7 @@ def test_demo_statistics_pass_the_model_rules(db):
         stats.full_clean()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)  # --reset flushes, which PostgreSQL refuses inside a transaction
 def test_seeding_twice_is_refused_unless_reset():
     call_command("seed_demo")
