@@ -100,10 +100,12 @@ def release_problems(problems, *, actor, deadline, comment) -> int:
     """Hand withheld problems to their organisations (an assessment's publication): the deadline runs from
     now, and the release is logged on every item."""
     items = RectificationItem.objects.filter(problem__in=problems.filter(withheld_for__isnull=False))
-    ids = list(items.values_list("pk", flat=True))
+    pairs = list(items.values_list("pk", "problem_id"))
+    ids, problem_ids = [item for item, _problem in pairs], [problem for _item, problem in pairs]
     items = RectificationItem.objects.filter(pk__in=ids)
     items.update(deadline=deadline)
-    Problem.objects.filter(item__in=ids).update(withheld_for=None)
+    # by the problems' own keys: a join back to the items let PostgreSQL plan nested scans of both tables (90 s)
+    Problem.objects.filter(pk__in=problem_ids).update(withheld_for=None)
     ItemTransition.bulk_extend([ItemTransition(item=item, action="release", from_status=item.status,
                                                to_status=item.status, cycle=item.cycle, actor=actor, comment=comment)
                                 for item in items.select_related("problem__org").select_for_update(of=("self",))],

@@ -5,6 +5,7 @@ Closing and publishing work in bulk (a constant number of queries whatever the n
 
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import CharField
 from django.db.models.functions import Cast
@@ -518,7 +519,7 @@ def publish(user, assessment) -> Assessment:
     assessment.status, assessment.published_at = Assessment.Status.PUBLISHED, timezone.now()
     assessment.save()
     still_low = assessment.results.filter(grade__in=assessment.scheme.grading_rule.needs_rectification)
-    from_results = Problem.objects.filter(origin_type__app_label="scoring", origin_type__model="result",
+    from_results = Problem.objects.filter(origin_type=ContentType.objects.get_for_model(Result),
                                           origin_id__in=still_low.values("pk"))
     release_problems(from_results, actor=user,
                      deadline=add_months(timezone.localdate(), assessment.scheme.rectify_months),
