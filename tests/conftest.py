@@ -98,8 +98,8 @@ def kept_for_the_module(django_db_blocker):
     """What is made inside is committed, made once for a module's tests and seen by each of them in its own rolled-back
     transaction; after the module the database is emptied and the reference data loaded again, as after a
     transactional test. (Not one transaction around the module with a savepoint per test, as ``setUpTestData``
-    does: thousands of subtransactions in one transaction overflow PostgreSQL's cache of them, and every other
-    session's visibility checks then read pg_subtrans: the other worker's tests ran twenty times slower.)"""
+    does: a transaction of thousands of subtransactions overflows PostgreSQL's cache of them, which slows every
+    other session's visibility checks while it lasts.)"""
     with django_db_blocker.unblock():
         try:
             yield
