@@ -1,11 +1,14 @@
 import os
+import tempfile
 from contextlib import contextmanager
 from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.test import override_settings
 from django.test.testcases import QuietWSGIRequestHandler
+from pytest_django.plugin import blocking_manager_key
 
 from kernel import policy
 from orgs.models import Kind, Level, Role, Sector
@@ -28,30 +31,39 @@ celery_app.conf.task_always_eager = True
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-@pytest.hookimpl(tryfirst=True)
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
-    """The slow tests first. pytest-django then sorts the tests (stably) into those rolled back, those that empty
-    the database and those without one, so each part starts with its slow tests and the parallel workers end on
-    short ones instead of one waiting for the other's long last test."""
+    """The slow tests first, whether they roll back or empty the database (pytest-django sorts them apart before
+    this): handed out a test or two at a time (run-tests.sh), the workers then start on them together and end together
+    on short ones. Any order is safe because every test finds the reference data (``pytest_runtest_teardown``)."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test (a live server, ``transaction=True``) empties the database when it ends, the migrations'
+    reference data (problem taxonomy, checklists, schemes) included: it is loaded again at once, so that every test
+    finds it whichever worker and order it runs in. (After the last test the test database is gone.)"""
+    yield
+    if nextitem is not None and empties_the_database(item):
+        with item.config.stash[blocking_manager_key].unblock():
+            load_reference_data()
+
+
+def empties_the_database(item):
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(item.fixturenames))
+
+
+#: the settings every test runs with, also while a module's data is made (kept_for_the_module)
+FAST_PASSWORD_HASHING = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+LOCAL_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture(autouse=True)
-def _reference_data(request):
-    """A transactional test (a live server, ``transaction=True``) empties the database when it ends, the
-    migrations' reference data (problem taxonomy, checklists, schemes) included; the next one gets it back,
-    whichever worker and order the tests run in."""
-    marker = request.node.get_closest_marker("django_db")
-    if marker is None and "live_server" in request.fixturenames:
-        request.getfixturevalue("transactional_db")
-    elif not (marker and marker.kwargs.get("transaction")):
-        return  # a test in a transaction of its own: rolled back, nothing emptied
-    load_reference_data()
 
 
 def load_reference_data():
@@ -84,7 +96,7 @@ def _reports_in_the_test_thread(settings):
 
 @pytest.fixture(autouse=True)
 def _local_cache(settings):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.CACHES = LOCAL_CACHE
     cache.clear()  # every test starts empty: local-memory caches of one process share their store
 
 
@@ -95,12 +107,14 @@ def world(db):
 
 @contextmanager
 def kept_for_the_module(django_db_blocker):
-    """What is made inside is committed, made once for a module's tests and seen by each of them in its own rolled-back
+    """What is made inside is committed, made once for a module's tests (with the tests' settings: fast password
+    hashing, a local cache, media in a temporary folder) and seen by each of them in its own rolled-back
     transaction; after the module the database is emptied and the reference data loaded again, as after a
     transactional test. (Not one transaction around the module with a savepoint per test, as ``setUpTestData``
     does: a transaction of thousands of subtransactions overflows PostgreSQL's cache of them, which slows every
     other session's visibility checks while it lasts.)"""
-    with django_db_blocker.unblock():
+    with django_db_blocker.unblock(), tempfile.TemporaryDirectory() as media, override_settings(
+            PASSWORD_HASHERS=FAST_PASSWORD_HASHING, CACHES=LOCAL_CACHE, MEDIA_ROOT=media):
         try:
             yield
         finally:
@@ -164,4 +178,4 @@ def login(client):
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHING
