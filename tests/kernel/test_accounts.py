@@ -1,4 +1,3 @@
-import io
 import time
 from datetime import timedelta
 
@@ -9,7 +8,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -17,7 +15,6 @@ from kernel import passwords
 from kernel.audit import Action
 from kernel.middleware import RENEWED_AT
 from kernel.models import AuditEvent
-from orgs.demo import DEMO_PASSWORD
 from tests.kernel.test_audit import PASSWORD, only, sign_in
 
 NEW_PASSWORD = "Xk9!pq-long"
@@ -157,12 +154,3 @@ def test_only_administrators_see_or_end_sessions(world, login):
     user = world.users["leader"]
     assert client.get(f"/ops/users/{user.pk}/sessions/").status_code == 403
     assert client.post(f"/ops/users/{user.pk}/sessions/end/").status_code == 403
-
-
-def test_the_demo_accounts_sign_in_without_being_sent_to_change_their_password(db):
-    call_command("seed_demo", stdout=io.StringIO())
-    for username in ("admin", "staff", "leader", "inspector", "secretary", "auditor"):
-        client = Client()
-        assert sign_in(client, username, DEMO_PASSWORD).status_code == 302, username
-        assert client.get("/", follow=True).status_code == 200, username
-    assert 'href="/ops/audit/"' in client.get("/", follow=True).content.decode()  # the auditor's menu

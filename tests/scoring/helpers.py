@@ -39,15 +39,16 @@ def indicator(code, of=None):
 
 
 def fill(assessment, org, points_by_code, rater_name="述职评分", user=None):
+    """One organisation's cells of a member's sheet, saved at once as the grid page saves them."""
     rater = assessment.raters.get(name=rater_name)
-    user = user or rater.members.first()
-    for code, points in points_by_code.items():
-        item = indicator(code, assessment.scheme)
-        reason = "理由" if item.needs_reason else ""
-        services.enter_score(user, rater=rater, org=org, indicator=item, points=D(points), reason=reason)
+    items = {item.code: item for item in Indicator.objects.filter(scheme=assessment.scheme, code__in=points_by_code)}
+    cells = {(org, items[code]): (D(points), "理由" if items[code].needs_reason else "")
+             for code, points in points_by_code.items()}
+    services.save_sheet(user or rater.members.first(), rater=rater, cells=cells)
 
 
 def full_marks(assessment, org, minus=0, rater="述职评分"):
-    points = {code: indicator(code, assessment.scheme).max_points for code in ALL_SCORE_ITEMS}
+    points = dict(Indicator.objects.filter(scheme=assessment.scheme, code__in=ALL_SCORE_ITEMS).values_list(
+        "code", "max_points"))
     points["1.1"] -= D(str(minus))
     fill(assessment, org, points, rater)
