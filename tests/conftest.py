@@ -6,6 +6,7 @@ from types import SimpleNamespace
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection
 from django.test import override_settings
 from django.test.testcases import QuietWSGIRequestHandler
 from pytest_django.plugin import blocking_manager_key
@@ -59,6 +60,19 @@ def empties_the_database(item):
 #: the settings every test runs with, also while a module's data is made (kept_for_the_module)
 FAST_PASSWORD_HASHING = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOCAL_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_session_left_on_the_test_database(django_db_setup, django_db_blocker):
+    """The test database, made before anything else of the session and ended after it: the live server's request
+    threads that a client's kept-alive connection still holds have their database sessions ended, so that the
+    database can be dropped."""
+    yield
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                               " WHERE datname = current_database() AND pid <> pg_backend_pid()")
 
 
 @pytest.fixture(autouse=True)
