@@ -63,7 +63,7 @@ class Command(BaseCommand):
         parser.add_argument("--connections", type=int, default=16, help="吞吐测量的并发连接数")
         parser.add_argument("--seconds", type=int, default=10, help="每项吞吐测量的时长(秒)")
         parser.add_argument("--users", type=int, default=50, help="多用户压测的模拟用户数")
-        parser.add_argument("--soak-seconds", type=int, default=60, help="多用户压测的时长(秒，最长 600)")
+        parser.add_argument("--soak-seconds", type=int, default=60, help="多用户压测的时长(秒，最长 600；0 不测)")
         parser.add_argument("--roles", nargs="*", default=list(ROLES), choices=ROLES, help="只测这些演示账号")
         parser.add_argument("--same-address", action="store_true",
                             help="重复访问同一地址(默认每次访问都带新的查询参数，缓存无法应答)")
@@ -98,7 +98,8 @@ class Command(BaseCommand):
             healthz = server.timings("/healthz", None, runs)
             self.stdout.write(f"/healthz(结束时再测)p50 {_ms(healthz, 50)}，p95 {_ms(healthz, 95)}")
             self._throughput(server, sessions.get("staff") or next(iter(sessions.values())), connections, seconds)
-            self._soak(server, pages, sessions, users, min(soak_seconds, 600))
+            if soak_seconds > 0:
+                self._soak(server, pages, sessions, users, min(soak_seconds, 600))
             if mixed_seconds > 0:
                 self._mixed(server, pages, sessions, users, min(mixed_seconds, 600))
                 if think_seconds > 0:
