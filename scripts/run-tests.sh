@@ -2,8 +2,8 @@
 # Runs the whole suite on PostgreSQL in parallel workers (PYTEST_WORKERS, default one per core and one more), then
 # one at a time the tests that start a Celery worker process (-m serial). Beside them, started first and waited
 # for at the end: the smoke subset on SQLite (the embedded quick start) and the production shape (gunicorn,
-# celery worker and beat, DJANGO_DEBUG=false) end to end, production-smoke.sh; each has its own database, and
-# they fill the cores the test workers leave idle at the start and the end.
+# celery worker and beat, DJANGO_DEBUG=false) end to end, production-smoke.sh; each has its own database and Redis
+# database, and they overlap the suite instead of adding their minutes to it.
 # Benchmarks and the city seed are not part of it: `make bench`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
