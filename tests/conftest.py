@@ -62,12 +62,13 @@ FAST_PASSWORD_HASHING = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOCAL_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
-@pytest.fixture(scope="session")
-def live_server(django_db_setup, django_db_blocker, live_server):
-    """pytest-django's live server, stopped before the test database is dropped, and with the database sessions of
-    its request threads ended: a client's kept-alive connection (Chromium's, httpx's) keeps such a thread, and its
-    session, open, and the database could not be dropped ("being accessed by other users")."""
-    yield live_server
+@pytest.fixture(scope="session", autouse=True)
+def _no_session_left_on_the_test_database(django_db_setup, django_db_blocker):
+    """The test database, made before anything else of the session and dropped after it, with every other session on
+    it ended first: a client's kept-alive connection (Chromium's, httpx's) keeps a live-server request thread, and its
+    database session, open, and the database could not be dropped ("being accessed by other users"). Ending only the
+    live server's sessions when it stopped still left one in a whole run."""
+    yield
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
