@@ -66,15 +66,23 @@ class WithheldQuerySet(ScopedQuerySet):
     def _withheld_lookup(self):
         return self.org_lookup.removesuffix("org") + "withheld_for"
 
+    @property
+    def _problem_lookup(self):
+        return self.org_lookup.removesuffix("org").removesuffix("__") or "pk"
+
     def released(self):
         """Rows nobody withholds any more (what reports, notices and notifications are built from)."""
         return self.filter(**{f"{self._withheld_lookup}__isnull": True})
 
     def released_to(self, user):
-        """A subquery, not a join: querysets locked with ``select_for_update`` stay lockable."""
+        """Leaves out the few problems withheld from ``user`` (a partial index finds them) by an anti-join on the
+        row's own key, which the planner estimates well and can walk an ordered index with: "not withheld, or
+        withheld for a reader" on the joined problem made it hash all 63,000 problems of a city for a page of 30.
+        A subquery, not a join: querysets locked with ``select_for_update`` stay lockable."""
         readers = Organization.objects.filter(scope_of(user).q("", action="scoring.results")).values("pk")
-        return self.filter(Q(**{f"{self._withheld_lookup}__isnull": True})
-                           | Q(**{f"{self._withheld_lookup}__in": readers}))
+        hidden = Problem.objects.filter(pk=OuterRef(self._problem_lookup), withheld_for__isnull=False).exclude(
+            withheld_for__in=readers)
+        return self.filter(~Exists(hidden))
 
     def visible_to(self, user):
         return super().visible_to(user).released_to(user)
