@@ -216,15 +216,18 @@ def foreign_keys_checked_once():
 
 
 def analyze(*models):
-    """Refresh the planner's statistics after bulk loading (autovacuum may be off or lagging): of the
-    given models' tables, or of every table of the database's own. Never a bare ``ANALYZE``: it also analyses
-    the system catalogs shared by every database of the server (pg_authid, pg_database, …), so it waits for
-    any other database's open transaction that analysed them (the seed waited minutes beside running tests)."""
+    """Do what autovacuum would after bulk loading (it may be off or lagging), for the given models' tables or
+    every table of the database's own: refresh the planner's statistics and, outside a transaction, also
+    VACUUM, whose visibility map lets counts read an index alone (a dashboard's counts took twice as long
+    without). Never a bare ``ANALYZE``: it also analyses the system catalogs shared by every database of the
+    server (pg_authid, pg_database, …), so it waits for any other database's open transaction that analysed
+    them (the seed waited minutes beside running tests)."""
     if connection.vendor != "postgresql":
         return
     tables = [model._meta.db_table for model in models] or connection.introspection.table_names()
+    command = "ANALYZE " if connection.in_atomic_block else "VACUUM (ANALYZE) "
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(table) for table in tables))
+        cursor.execute(command + ", ".join(connection.ops.quote_name(table) for table in tables))
 
 
 def _line(row):
