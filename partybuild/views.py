@@ -142,8 +142,8 @@ def _ledger_figures(coverage):
     period = Period.current()
     months = [Period(add_months(period.month, -i), period.today) for i in reversed(range(DASHBOARD_TREND_MONTHS))]
     trend = ledger_figures.month_series(coverage, months)
-    units = ledger_figures.by_unit(coverage, period)[:15]
     current = trend[-1]
+    units = ledger_figures.by_unit(coverage, period, current)[:15]
     root = coverage.org
     result = {"ledger": {name: getattr(current, name) for name in CARD_FIGURES},
               "links": {name: figure_url(name, root, period) for name in CARD_FIGURES},

@@ -246,6 +246,8 @@ class MonthFigures:
     missing_report: int
     opening: int
     flows: dict
+    #: the state figures per child organisation (``by_unit``'s rows): the figures above are their sums
+    units: tuple = ()
 
     @property
     def completion_rate(self):
@@ -320,18 +322,25 @@ def past_generation():
 
 
 def _count_month(scope, period, opening):
-    rows, table = states(scope, period), conditions(period)
-    counts = rows.aggregate(**{name: Count("item_id", filter=table[name]) for name in STATE_FIGURES})
+    """The month's figures, summed from its per-unit counts: one pass over the states serves both."""
+    units = _unit_counts(scope, period)
+    counts = {name: sum(row[name] for row in units) for name in STATE_FIGURES}
     if opening is None:
         opening = states_at(period.opening_moment).filter(scope.q()).filter(OPEN).count()
-    return MonthFigures(period=period, opening=opening, **counts,
+    return MonthFigures(period=period, opening=opening, **counts, units=units,
                         flows={name: len(ids) for name, ids in flows(scope, period).items()})
 
 
 def _grouped(rows, period, key):
     table = conditions(period)
     return rows.values(key).annotate(**{name: Count("item_id", filter=table[name])
-                                        for name in ("total", "open", "done", "overdue")}).order_by(key)
+                                        for name in STATE_FIGURES}).order_by(key)
+
+
+def _unit_counts(scope, period):
+    """The state figures per child organisation of the scope, by the first step of the path below it."""
+    width = len(scope.path) + Organization.steplen
+    return tuple(_grouped(states(scope, period).annotate(unit=Substr("org_path", 1, width)), period, "unit"))
 
 
 def _rate(row):
@@ -344,11 +353,11 @@ def as_at_end(model, ids, period):
     return {} if period.is_current else history.as_of(model, ids, period.moment)
 
 
-def by_unit(scope, period):
-    """Per child organisation of the scope (listed by code; the scope's own items under the scope itself)."""
+def by_unit(scope, period, figures=None):
+    """Per child organisation of the scope (listed by code; the scope's own items under the scope itself);
+    from ``figures``, the month's ``MonthFigures`` when the caller has them, rather than counted again."""
     scope = Coverage.of(scope)
-    width = len(scope.path) + Organization.steplen
-    rows = _grouped(states(scope, period).annotate(unit=Substr("org_path", 1, width)), period, "unit")
+    rows = figures.units if figures is not None else _unit_counts(scope, period)
     units = {o.path: o for o in Organization.objects.filter(scope.q("path"), depth__lte=scope.org.depth + 1)}
     named = as_at_end(Organization, [unit.pk for unit in units.values()], period)
     table = []
