@@ -247,7 +247,7 @@ class MonthFigures:
     opening: int
     flows: dict
     #: the state figures per child organisation (``by_unit``'s rows): the figures above are their sums
-    units: tuple = ()
+    units: tuple
 
     @property
     def completion_rate(self):
@@ -301,7 +301,7 @@ def month_series(scope, periods):
 def _month_figures(scope, period, opening, generation):
     if period.is_current or generation is None:
         return _count_month(scope, period, opening)
-    key = f"ledger-month:{scope.key}:{period.key}:{generation}"
+    key = f"ledger-month:{MONTH_FIGURES_SHAPE}:{scope.key}:{period.key}:{generation}"
     figures = cache.get(key)
     if figures is None:
         figures = _count_month(scope, period, opening)
@@ -310,6 +310,8 @@ def _month_figures(scope, period, opening, generation):
 
 
 PAST_MONTH_CACHE_SECONDS = 7 * 24 * 3600
+#: moved whenever ``MonthFigures`` gains or loses a field: a figure cached in another shape is never read back
+MONTH_FIGURES_SHAPE = 2
 
 
 def past_generation():

@@ -29,7 +29,7 @@ def monthly_content(scope, period):
     current, previous = trend[-1], trend[-2]
     return {
         "current": current, "previous": previous, "flow_rows": current.flow_rows(),
-        "by_unit": figures.by_unit(scope, period), "by_category": figures.by_category(scope, period),
+        "by_unit": figures.by_unit(scope, period, current), "by_category": figures.by_category(scope, period),
         "trend": [(m.key, f.open, f.overdue) for m, f in zip(months, trend, strict=True)],
         "overdue": overdue_rows(scope, period),
         "overdue_count": current.overdue,

@@ -117,6 +117,16 @@ def test_a_past_months_report_is_identical_after_every_change_a_user_can_make(wo
     assert month_figures(world.county, october.previous) == before["previous"]
 
 
+def test_a_month_report_s_units_are_that_month_s_and_add_up_to_its_total(world):
+    october_ledger(world)
+    october = Period(datetime.date(2026, 10, 1))
+    for month in (october, october.previous, Period.current()):
+        content = monthly_content(world.county, month)
+        assert content["by_unit"] == figures.by_unit(world.county, month), month.key
+        assert sum(row["total"] for row in content["by_unit"]) == content["current"].total, month.key
+    assert monthly_content(world.county, october)["current"].total == 4
+
+
 def test_a_past_month_is_counted_once_and_again_only_when_its_past_is_written(world, django_assert_num_queries):
     october_ledger(world)
     october = Period(datetime.date(2026, 10, 1))
